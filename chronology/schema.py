@@ -144,4 +144,5 @@ FINDING_COLUMNS: Final = (
     "status",
     "decision_reason",
     "reviewer",
+    "cited",
 )
