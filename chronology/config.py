@@ -135,7 +135,7 @@ def _source(raw: Any, index: int, folder: Path, file: str) -> SourceConfig:
     _check_keys(raw, SOURCE_KEYS, where, file)
     for key in ("path", "agency"):
         if key not in raw:
-            raise ConfigError(f"{where} has no '{key}'", file=file, hint=f"add {key} = \"...\"")
+            raise ConfigError(f"{where} has no '{key}'", file=file, hint=f'add {key} = "..."')
         _expect(raw[key], str, key, where, file)
     path = raw["path"]
     resolved = (folder / path).resolve()
@@ -212,14 +212,18 @@ def load_config(path: str | Path) -> CaseConfig:
         try:
             dob = date.fromisoformat(dob)
         except ValueError:
-            raise ConfigError(f"date_of_birth '{dob}' is not a date", file=file, hint="write it as 2018-05-21") from None
+            raise ConfigError(
+                f"date_of_birth '{dob}' is not a date", file=file, hint="write it as 2018-05-21"
+            ) from None
     if dob is not None and not isinstance(dob, date):
         raise ConfigError("date_of_birth must be a date such as 2018-05-21", file=file)
     raw_sources = _expect(doc.get("sources", []), list, "sources", "the case file", file)
     folder = path.parent
     sources = tuple(_source(s, i, folder, file) for i, s in enumerate(raw_sources))
     if not sources:
-        raise ConfigError("the case file names no [[sources]]", file=file, hint="run 'chronology init FOLDER' to draft one")
+        raise ConfigError(
+            "the case file names no [[sources]]", file=file, hint="run 'chronology init FOLDER' to draft one"
+        )
     names = _expect(doc.get("names", {}), dict, "names", "the case file", file)
     for key, value in names.items():
         _expect(value, str, key, "[names]", file)

@@ -1,0 +1,184 @@
+"""The command line: a thin shell over the pipeline's functions.
+
+    chronology init FOLDER                  draft a case.toml for the files in FOLDER
+    chronology validate CASE.toml           ingest only: per-source counts and every rejected row
+    chronology merge CASE.toml --out DIR    the whole pipeline; writes every output
+    chronology report CASE.toml --out DIR   the same outputs (the HTML report among them)
+
+Exit status 0 on success, 2 on bad input with a one-line reason naming file,
+sheet, row and column (a traceback only with --debug).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from chronology.errors import InputError
+
+EXIT_OK = 0
+EXIT_BAD_INPUT = 2
+
+
+def _print(text: str = "") -> None:
+    print(text, flush=True)
+
+
+def source_table(sources: pd.DataFrame) -> str:
+    """The per-source table the user sees: rows read, events, continuations, rejected.
+
+    Example:
+        >>> df = pd.DataFrame([{"source_file": "gp.csv", "agency": "GP", "sheet": "",
+        ...     "rows_read": 3, "events": 2, "continuations": 1, "rejected": 0}])
+        >>> print(source_table(df))  # doctest: +NORMALIZE_WHITESPACE
+        source  agency  rows read  events  continuations  rejected
+        gp.csv  GP              3       2              1         0
+        total                   3       2              1         0
+    """
+    counts = ["rows_read", "events", "continuations", "rejected"]
+    rows = [
+        [
+            f"{r.source_file}" + (f" [{r.sheet}]" if getattr(r, "sheet", "") else ""),
+            str(r.agency),
+            *(str(int(getattr(r, c))) for c in counts),
+        ]
+        for r in sources.itertuples(index=False)
+    ]
+    rows.append(["total", "", *(str(int(sources[c].sum())) for c in counts)])
+    header = ["source", "agency", "rows read", "events", "continuations", "rejected"]
+    widths = [max(len(x[i]) for x in [header, *rows]) for i in range(len(header))]
+    lines = []
+    for line in [header, *rows]:
+        cells = [cell.ljust(widths[i]) if i < 2 else cell.rjust(widths[i]) for i, cell in enumerate(line)]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)
+
+
+def rejected_lines(events: pd.DataFrame) -> list[str]:
+    """One line per rejected row: file, sheet, row and the reason."""
+    rejected = events[events["status"] == "rejected"]
+    out = []
+    for r in rejected.itertuples(index=False):
+        where = r.source_file + (f", sheet '{r.source_sheet}'" if r.source_sheet else "")
+        out.append(f"{where}, row {r.source_row}: {r.reason}")
+    return out
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    """Draft a case.toml for the agency files in a folder."""
+    from chronology.ingest.draft import draft_case
+
+    folder = Path(args.folder)
+    if not folder.is_dir():
+        raise InputError("not a folder", file=str(folder))
+    target = folder / "case.toml"
+    if target.exists() and not args.force:
+        raise InputError("case.toml exists already", file=str(target), hint="use --force to replace it")
+    text = draft_case(folder)
+    target.write_text(text, encoding="utf-8")
+    _print(f"Wrote {target}. Check the agency labels, then run: chronology validate {target}")
+    return EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Ingest only and show what was read and rejected."""
+    from chronology.config import load_config
+    from chronology.pipeline import ingest_only
+
+    config = load_config(args.case)
+    ingested = ingest_only(config)
+    _print(source_table(ingested.sources))
+    lines = rejected_lines(ingested.events)
+    if lines:
+        _print(f"\nRejected rows ({len(lines)}):")
+        for line in lines:
+            _print(f"  {line}")
+    for warning in ingested.warnings:
+        _print(f"warning: {warning}")
+    return EXIT_OK
+
+
+def cmd_merge(args: argparse.Namespace) -> int:
+    """Run the whole pipeline and write every output."""
+    from chronology.analysis import summary
+    from chronology.config import load_config
+    from chronology.outputs import write_outputs
+    from chronology.pipeline import run_case
+
+    config = load_config(args.case)
+    run = run_case(config)
+    _print(source_table(run.sources))
+    events = run.events[run.events["status"] == "event"]
+    multi = int((run.clusters["size"] > 1).sum()) if len(run.clusters) else 0
+    _print(
+        f"\nMatching: {len(events)} event records in {len(run.clusters)} real events "
+        f"({multi} recorded by more than one record)."
+    )
+    _print("\nFindings:")
+    _print(summary(run.findings))
+    for warning in run.warnings:
+        _print(f"warning: {warning}")
+    pseudonymise = True if args.pseudonymise else None
+    written = write_outputs(run, Path(args.out), pseudonymise=pseudonymise)
+    _print(f"\nWrote {len(written)} files to {Path(args.out).resolve()}:")
+    for name in written:
+        _print(f"  {name}")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every command."""
+    parser = argparse.ArgumentParser(
+        prog="chronology",
+        description="Merge agencies' chronologies for a case review and find where information did not travel.",
+    )
+    parser.add_argument("--debug", action="store_true", help="show a traceback on bad input")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("init", help="draft a case.toml for the agency files in FOLDER")
+    p.add_argument("folder", metavar="FOLDER")
+    p.add_argument("--force", action="store_true", help="replace an existing case.toml")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("validate", help="ingest only: per-source counts and every rejected row")
+    p.add_argument("case", metavar="CASE.toml")
+    p.set_defaults(func=cmd_validate)
+
+    for name, text in (
+        ("merge", "run the whole pipeline and write every output"),
+        ("report", "write the outputs, the HTML report among them (same as merge)"),
+    ):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("case", metavar="CASE.toml")
+        p.add_argument("--out", required=True, metavar="DIR", help="folder for the outputs")
+        p.add_argument(
+            "--pseudonymise",
+            action="store_true",
+            help="replace the real names of [names] in every output (also [case] pseudonymise = true)",
+        )
+        p.set_defaults(func=cmd_merge)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``chronology`` command."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except InputError as exc:
+        if args.debug:
+            raise
+        print(f"chronology: {exc.line()}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("chronology: interrupted; earlier outputs are left as they were", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
