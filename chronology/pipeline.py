@@ -40,10 +40,14 @@ class Run:
 
 
 def ingest_only(config: CaseConfig, vocab: Vocabulary | None = None):  # noqa: ANN201
-    """Run ingestion alone (``chronology validate``)."""
+    """Run ingestion alone (``chronology validate``), subject references mapped."""
     from chronology.ingest import ingest_case
+    from chronology.subjects import apply_subject_map, read_subject_map
 
-    return ingest_case(config, vocab or load_vocabulary())
+    ingested = ingest_case(config, vocab or load_vocabulary())
+    if config.subjects is not None:
+        ingested.events = apply_subject_map(ingested.events, read_subject_map(config.subjects))
+    return ingested
 
 
 def run_case(config: CaseConfig, vocab: Vocabulary | None = None) -> Run:
