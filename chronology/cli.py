@@ -4,6 +4,7 @@
     chronology validate CASE.toml           ingest only: per-source counts and every rejected row
     chronology merge CASE.toml --out DIR    the whole pipeline; writes every output
     chronology report CASE.toml --out DIR   the same outputs (the HTML report among them)
+    chronology batch FOLDER --out DIR       every case in a folder of case folders, in parallel
 
 Exit status 0 on success, 2 on bad input with a one-line reason naming file,
 sheet, row and column (a traceback only with --debug).
@@ -130,6 +131,22 @@ def cmd_merge(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_batch(args: argparse.Namespace) -> int:
+    """Run every case in a folder of case folders, in parallel."""
+    from chronology.batch import run_batch
+
+    pseudonymise = True if args.pseudonymise else None
+    results = run_batch(Path(args.folder), Path(args.out), workers=args.workers, pseudonymise=pseudonymise)
+    failed = [r for r in results if r.status != "ok"]
+    events = sum(r.events for r in results)
+    findings = sum(r.findings for r in results)
+    _print(f"{len(results)} cases: {events} events, {findings} findings; {len(failed)} with bad input.")
+    for r in failed:
+        _print(f"  {r.case}: {r.message}")
+    _print(f"Wrote one folder per case and summary.csv to {Path(args.out).resolve()}")
+    return EXIT_BAD_INPUT if failed else EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every command."""
     parser = argparse.ArgumentParser(
@@ -161,6 +178,14 @@ def build_parser() -> argparse.ArgumentParser:
             help="replace the real names of [names] in every output (also [case] pseudonymise = true)",
         )
         p.set_defaults(func=cmd_merge)
+    p = sub.add_parser("batch", help="run every case.toml in FOLDER's sub-folders, in parallel")
+    p.add_argument("folder", metavar="FOLDER")
+    p.add_argument("--out", required=True, metavar="DIR", help="one output folder per case is made here")
+    p.add_argument(
+        "--workers", type=int, default=None, help="worker processes (default: the number of cores)"
+    )
+    p.add_argument("--pseudonymise", action="store_true", help="as merge --pseudonymise, for every case")
+    p.set_defaults(func=cmd_batch)
     return parser
 
 
