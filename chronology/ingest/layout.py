@@ -1,0 +1,371 @@
+"""Find the chronology in a file: which sheet, which header row, which columns.
+
+Column names are recognised by synonyms kept as data in ``schemas/columns.toml``.
+A header is normalised (lower case, punctuation and runs of whitespace to one
+space) and matched exactly against the synonyms first, then by the longest
+synonym it contains as whole words. ``sheet``, ``header_row`` and
+``[sources.columns]`` in case.toml always win over detection.
+
+Example:
+    >>> recognise_columns(["Date", "Contact type", "Details", "Notes"])
+    ({'date': 0, 'event_type': 1, 'description': 2}, [3])
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from chronology.errors import InputError
+from chronology.ingest.files import Book, Sheet, cell_text
+from chronology.vocabulary import SCHEMAS_DIR
+
+#: How many rows from the top may hold the header.
+HEADER_SEARCH_ROWS = 30
+#: How many rows below a header are sampled to score a sheet.
+SAMPLE_ROWS = 200
+_PUNCT = re.compile(r"[^\w]+")
+
+
+@lru_cache(maxsize=4)
+def load_synonyms(path: Path = SCHEMAS_DIR / "columns.toml") -> dict[str, tuple[str, ...]]:
+    """The column synonyms: canonical field -> normalised names, in file order.
+
+    Example:
+        >>> "date of contact" in load_synonyms()["date"]
+        True
+    """
+    with path.open("rb") as fh:
+        raw = tomllib.load(fh).get("fields", {})
+    return {name: tuple(normalise_header(s) for s in f.get("synonyms", ())) for name, f in raw.items()}
+
+
+def normalise_header(text: Any) -> str:
+    """Lower case, punctuation and whitespace runs to one space, trimmed.
+
+    Example:
+        >>> normalise_header(" Date/Time:  ")
+        'date time'
+    """
+    return _PUNCT.sub(" ", cell_text(text).lower().replace("_", " ")).strip()
+
+
+def match_field(header: Any, synonyms: Mapping[str, Sequence[str]] | None = None) -> tuple[str | None, int]:
+    """The field a header names and how strongly: 2 exact, 1 contained, 0 none.
+
+    Example:
+        >>> match_field("Date of referral")
+        ('date', 1)
+        >>> match_field("Action taken")
+        ('outcome', 2)
+    """
+    synonyms = synonyms if synonyms is not None else load_synonyms()
+    norm = normalise_header(header)
+    if not norm or len(norm) > 60:
+        return None, 0
+    for name, words in synonyms.items():
+        if norm in words:
+            return name, 2
+    padded = f" {norm} "
+    best: tuple[int, str | None] = (0, None)
+    for name, words in synonyms.items():
+        for word in words:
+            if len(word) > best[0] and f" {word} " in padded:
+                best = (len(word), name)
+    return (best[1], 1) if best[1] else (None, 0)
+
+
+def recognise_columns(
+    headers: Sequence[Any],
+    synonyms: Mapping[str, Sequence[str]] | None = None,
+    configured: Mapping[str, str] | None = None,
+) -> tuple[dict[str, int], list[int]]:
+    """Map canonical fields to column indices; returns (columns, extra text columns).
+
+    Configured names win; then exact synonyms, then contained ones, each field
+    taking the first column that names it. Further columns that name the
+    description are returned as extra text columns, to be appended to it.
+
+    Example:
+        >>> recognise_columns(["When", "Summary"], configured={"date": "When"})
+        ({'date': 0, 'description': 1}, [])
+    """
+    norms = [normalise_header(h) for h in headers]
+    columns: dict[str, int] = {}
+    for name, wanted in (configured or {}).items():
+        target = normalise_header(wanted)
+        if target in norms:
+            columns[name] = norms.index(target)
+    taken = set(columns.values())
+    matches = [match_field(h, synonyms) for h in headers]
+    extras: list[int] = []
+    for strength in (2, 1):
+        for i, (name, s) in enumerate(matches):
+            if s != strength or name is None or i in taken:
+                continue
+            if name not in columns:
+                columns[name] = i
+                taken.add(i)
+            elif name == "description":
+                extras.append(i)
+                taken.add(i)
+    return columns, sorted(extras)
+
+
+def header_score(row: Sequence[Any], synonyms: Mapping[str, Sequence[str]] | None = None) -> int:
+    """How much a row looks like a chronology header (0 without a date column).
+
+    Example:
+        >>> header_score(["Date", "Type", "Details"]) > header_score(["Police chronology - Child H"])
+        True
+    """
+    fields: dict[str, int] = {}
+    for cell in row:
+        name, strength = match_field(cell, synonyms)
+        if name:
+            fields[name] = max(fields.get(name, 0), strength)
+    return sum(fields.values()) if "date" in fields else 0
+
+
+@dataclass
+class Layout:
+    """Where the chronology sits in a sheet.
+
+    Attributes:
+        header_index: 0-based index of the header row in ``Sheet.rows``.
+        headers: The header cells as text (ragged rows padded with "").
+        columns: Canonical field -> 0-based column index.
+        extra_text: Further description columns, appended to the description.
+        score: How strongly the header was recognised (for choosing sheets).
+        date_cells: Date-like cells in the date column among the first rows below.
+    """
+
+    header_index: int
+    headers: list[str]
+    columns: dict[str, int]
+    extra_text: list[int] = field(default_factory=list)
+    score: int = 0
+    date_cells: int = 0
+
+    @property
+    def header_row(self) -> int:
+        """The header row as a spreadsheet program numbers it."""
+        return self.header_index + 1
+
+    def column_names(self) -> dict[str, str]:
+        """Canonical field -> the file's header text."""
+        return {name: self.headers[i] for name, i in self.columns.items()}
+
+
+def find_header(
+    rows: Sequence[Sequence[Any]],
+    synonyms: Mapping[str, Sequence[str]] | None = None,
+    configured: Mapping[str, str] | None = None,
+) -> int | None:
+    """0-based index of the header row among the first rows, or None.
+
+    The row with the highest :func:`header_score` wins (the earliest on a tie);
+    a row holding every configured column name wins outright. Failing both,
+    the row above the first run of date-like cells.
+
+    Example:
+        >>> find_header([["Police IMR - Child H"], [], ["Date", "Event", "Details"]])
+        2
+    """
+    top = rows[:HEADER_SEARCH_ROWS]
+    if configured:
+        wanted = {normalise_header(v) for v in configured.values()}
+        for i, row in enumerate(top):
+            if wanted <= {normalise_header(c) for c in row}:
+                return i
+    best, best_score = None, 0
+    for i, row in enumerate(top):
+        score = header_score(row, synonyms)
+        if score > best_score:
+            best, best_score = i, score
+    if best is not None:
+        return best
+    found = _date_run(rows[: HEADER_SEARCH_ROWS + 3])
+    return None if found is None else found[0]
+
+
+def _date_run(rows: Sequence[Sequence[Any]]) -> tuple[int, int] | None:
+    """(header index, column) above the first column with 2 date-like cells running down."""
+    from chronology.ingest.dates import looks_like_date
+
+    for i in range(1, len(rows) - 1):
+        for j, cell in enumerate(rows[i]):
+            below = rows[i + 1]
+            if j < len(below) and _datey(cell, looks_like_date) and _datey(below[j], looks_like_date):
+                return i - 1, j
+    return None
+
+
+def _datey(cell: Any, looks_like_date: Any) -> bool:
+    if isinstance(cell, str):
+        return bool(cell.strip()) and looks_like_date(cell)
+    return not isinstance(cell, bool) and cell is not None and cell != ""
+
+
+def detect_layout(
+    sheet: Sheet,
+    *,
+    file: str,
+    header_row: int | None = None,
+    configured: Mapping[str, str] | None = None,
+    synonyms: Mapping[str, Sequence[str]] | None = None,
+) -> Layout:
+    """The header row and columns of one sheet.
+
+    Raises:
+        InputError: No header or no date column found, a configured column
+            missing, or no rows below the header.
+
+    Example:
+        >>> detect_layout(Sheet("", True, [["Date", "Details"], ["01/02/2019", "Seen"]]), file="x.csv").columns
+        {'date': 0, 'description': 1}
+    """
+    synonyms = synonyms if synonyms is not None else load_synonyms()
+    where = {"file": file, "sheet": sheet.name or None}
+    if header_row is not None:
+        index: int | None = header_row - 1
+        if index >= len(sheet.rows):
+            raise InputError(
+                f"header_row {header_row} is below the last row ({len(sheet.rows)})",
+                **where,
+                hint="fix 'header_row' in case.toml",
+            )
+    else:
+        index = find_header(sheet.rows, synonyms, configured)
+    if index is None:
+        seen = _first_cells(sheet.rows)
+        raise InputError(
+            f"no header with a date column found in the first {HEADER_SEARCH_ROWS} rows "
+            f"(first cells seen: {seen})",
+            **where,
+            hint='set header_row and [sources.columns] date = "..." in case.toml',
+        )
+    headers = [cell_text(c).strip() for c in sheet.rows[index]]
+    columns, extras = recognise_columns(headers, synonyms, configured)
+    norms = [normalise_header(h) for h in headers]
+    for name, wanted in (configured or {}).items():
+        if normalise_header(wanted) not in norms:
+            raise InputError(
+                f"column '{wanted}' named in [sources.columns] {name} is not in the header; "
+                f"columns seen: {_listing(headers)}",
+                **where,
+                row=index + 1,
+                column=wanted,
+                hint="write the header exactly as the file has it",
+            )
+    if "date" not in columns and header_row is None:
+        run = _date_run(sheet.rows[index : index + 5])
+        if run is not None and run[0] == 0:
+            columns["date"] = run[1]
+    if "date" not in columns:
+        raise InputError(
+            f"no date column found; columns seen: {_listing(headers)}",
+            **where,
+            row=index + 1,
+            hint='name it in case.toml: [sources.columns] date = "<the date column\'s header>"',
+        )
+    if not any(_non_empty(r) for r in sheet.rows[index + 1 :]):
+        raise InputError(
+            "no rows below the header",
+            **where,
+            row=index + 1,
+            hint="check that this is the agency's full chronology",
+        )
+    score = header_score(headers, synonyms)
+    dates = _count_dates(sheet.rows[index + 1 : index + 1 + SAMPLE_ROWS], columns["date"])
+    return Layout(index, headers, columns, extras, score, dates)
+
+
+def _non_empty(row: Sequence[Any]) -> bool:
+    return any(cell_text(c).strip() for c in row)
+
+
+def _count_dates(rows: Sequence[Sequence[Any]], col: int) -> int:
+    from chronology.ingest.dates import looks_like_date
+
+    return sum(1 for r in rows if col < len(r) and _datey(r[col], looks_like_date))
+
+
+def _listing(headers: Sequence[str]) -> str:
+    shown = [f"'{h}'" for h in headers if h][:12]
+    return ", ".join(shown) if shown else "(an empty row)"
+
+
+def _first_cells(rows: Sequence[Sequence[Any]]) -> str:
+    cells = [f"'{cell_text(c).strip()[:30]}'" for r in rows[:5] for c in r if cell_text(c).strip()]
+    return ", ".join(cells[:8]) or "(none)"
+
+
+def choose_sheet(
+    book: Book,
+    *,
+    file: str,
+    sheet: str | None = None,
+    header_row: int | None = None,
+    configured: Mapping[str, str] | None = None,
+    synonyms: Mapping[str, Sequence[str]] | None = None,
+) -> tuple[Sheet, Layout, list[str]]:
+    """The sheet that holds the chronology, its layout, and warnings.
+
+    A sheet named in case.toml wins. Otherwise every visible sheet is tried
+    and the one whose header is best recognised and whose date column holds
+    the most dates wins; hidden sheets are skipped with a warning.
+
+    Raises:
+        InputError: A named sheet missing, or no sheet with a chronology.
+
+    Example:
+        >>> sheet, layout, _ = choose_sheet(open_book(Path("hv.xlsx")), file="hv.xlsx")  # doctest: +SKIP
+        >>> sheet.name, layout.header_row  # doctest: +SKIP
+        ('Chronology', 3)
+    """
+    kw = {"file": file, "header_row": header_row, "configured": configured, "synonyms": synonyms}
+    if sheet is not None:
+        for s in book.sheets:
+            if s.name == sheet:
+                return s, detect_layout(s, **kw), []
+        names = ", ".join(f"'{s.name}'" for s in book.sheets)
+        raise InputError(
+            f"no sheet named '{sheet}'; sheets: {names}", file=file, hint="fix 'sheet' in case.toml"
+        )
+    if len(book.sheets) == 1:
+        s = book.sheets[0]
+        return s, detect_layout(s, **kw), []
+    warnings = [f"{file}: hidden sheet '{s.name}' skipped" for s in book.sheets if not s.visible]
+    found: list[tuple[tuple[int, int, int], Sheet, Layout]] = []
+    first_error: InputError | None = None
+    for order, s in enumerate(book.sheets):
+        if not s.visible:
+            continue
+        try:
+            layout = detect_layout(s, **kw)
+        except InputError as exc:
+            first_error = first_error or exc
+            continue
+        found.append(((layout.date_cells > 0, layout.date_cells, layout.score, -order), s, layout))
+    if not found:
+        if first_error is not None:
+            raise first_error
+        raise InputError(
+            "no visible sheet holds a chronology",
+            file=file,
+            hint='name the sheet in case.toml: sheet = "..."',
+        )
+    found.sort(key=lambda f: f[0], reverse=True)
+    _, best, layout = found[0]
+    skipped = [s.name for _, s, _ in found[1:]]
+    if skipped:
+        warnings.append(
+            f"{file}: read sheet '{best.name}'; also a table in {', '.join(map(repr, skipped))}, not read"
+        )
+    return best, layout, warnings

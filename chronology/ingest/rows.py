@@ -1,0 +1,431 @@
+"""Turn a sheet's rows below the header into event records, losing nothing.
+
+Every non-empty row below the header becomes exactly one record; a row whose
+cells are all empty (or only whitespace) is not a record. In order of
+precedence, a row is:
+
+* ``event`` when its date parses (reason: the parser's note, or "date from
+  merged cell" when its date cell is inside a vertically merged range), unless
+  it holds a date and nothing else (rejected, "a date and nothing else");
+* ``rejected`` "repeated header" when it repeats the header (page-break
+  exports), or "footer line" ("End of chronology", "Page 3 of 4", "Signed ...");
+* ``rejected`` with the parser's error and the column when its date fails;
+* ``rejected`` "no date" when it has a type but no date;
+* ``continuation`` when it has text but no date and no type: its text is
+  appended to the description of the nearest entry above, named in the
+  reason. When that entry is itself rejected, the row is rejected too ("carries
+  on row N, which is rejected"), and with no entry above it is rejected ("text
+  with no date and no entry above").
+
+``raw`` keeps every cell of the row as text, verbatim, under unique headers.
+``source_row`` is the row a spreadsheet program shows; for CSV it counts
+records, the header being one, so a quoted cell spanning lines is one row.
+
+Example:
+    >>> frame = sheet_records(sheet, layout, context)  # doctest: +SKIP
+    >>> frame.status.value_counts()  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from chronology.ingest.files import Sheet, cell_text
+from chronology.ingest.layout import Layout, normalise_header
+from chronology.schema import EVENT_COLUMNS
+
+FOOTER = re.compile(
+    r"^\W*(end of (the )?(chronology|report|record|document|entries|table|file)"
+    r"|\*+\s*end|end\W*$|total (entries|rows|records|contacts|events)\b|(entries|records|rows) total\b"
+    r"|page \d+( of \d+)?\b|signed\b|signature\b|chronology (completed|prepared|compiled) by"
+    r"|(completed|prepared|compiled|printed|produced|generated|exported) (by|on)\b|printed\b"
+    r"|(report )?(run|printed|generated) (date|on)\b|date printed\b|confidential\W*$|-+ ?end)",
+    re.IGNORECASE,
+)
+#: Fields whose columns carry the date, not the entry.
+DATE_FIELDS = ("date", "time", "end_date")
+_encode = json.encoder.encode_basestring  # type: ignore[attr-defined]
+
+
+@dataclass
+class RowContext:
+    """What a sheet's records need from outside it.
+
+    Attributes:
+        file: The source path as written in case.toml.
+        agency: The source's agency label.
+        sheet: The sheet name ("" for CSV).
+        sha256: Hash of the file's bytes.
+        timezone: The case's timezone.
+        typed: True for workbooks (cells are typed values, not text).
+    """
+
+    file: str
+    agency: str
+    sheet: str
+    sha256: str
+    timezone: str
+    typed: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+
+def unique_headers(headers: Sequence[str], width: int) -> list[str]:
+    """Headers made unique for ``raw``: empty ones named by letter, repeats numbered.
+
+    Example:
+        >>> unique_headers(["Date", "", "Date"], 4)
+        ['Date', 'Column B', 'Date (2)', 'Column D']
+    """
+    out: list[str] = []
+    seen: set[str] = set()
+    for j in range(width):
+        name = headers[j].strip() if j < len(headers) else ""
+        name = name or f"Column {column_letter(j)}"
+        base, n = name, 1
+        while name in seen:
+            n += 1
+            name = f"{base} ({n})"
+        seen.add(name)
+        out.append(name)
+    return out
+
+
+def column_letter(index: int) -> str:
+    """Spreadsheet column letters of a 0-based index.
+
+    Example:
+        >>> column_letter(0), column_letter(27)
+        ('A', 'AB')
+    """
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def record_ids(sha256: str, sheet: str, source_rows: Sequence[int]) -> list[str]:
+    """Stable record ids: sha256 of file hash, sheet and row, 16 hex digits.
+
+    Example:
+        >>> record_ids("ab", "", [2])[0] == hashlib.sha256("ab\\x1f\\x1f2".encode()).hexdigest()[:16]
+        True
+    """
+    prefix = f"{sha256}\x1f{sheet}\x1f"
+    return [hashlib.sha256(f"{prefix}{r}".encode()).hexdigest()[:16] for r in source_rows]
+
+
+def raw_json(texts: pd.DataFrame, headers: Sequence[str]) -> pd.Series:
+    """Each row's cells as a JSON object {header: cell}, the same text as
+    ``json.dumps(..., ensure_ascii=False)``, built column by column.
+
+    Example:
+        >>> raw_json(pd.DataFrame({0: ["01/02/2019"], 1: ['said "no"']}), ["Date", "Details"])[0]
+        '{"Date": "01/02/2019", "Details": "said \\\\"no\\\\""}'
+    """
+    out = pd.Series(["{"] * len(texts), index=texts.index, dtype="str")
+    for j, name in enumerate(headers):
+        col = texts[texts.columns[j]]
+        codes, uniques = pd.factorize(col, sort=False)
+        encoded = np.array([_encode(u) for u in uniques], dtype=object)
+        key = ("" if j == 0 else ", ") + _encode(name) + ": "
+        values = pd.Series(encoded[codes] if len(uniques) else [], index=texts.index, dtype="str")
+        out = out + key + values
+    return out + "}"
+
+
+def text_frame(rows: Sequence[Sequence[Any]], width: int, typed: bool) -> pd.DataFrame:
+    """Rows as a frame of text cells (columns 0..width-1), ragged rows padded with "".
+
+    Example:
+        >>> text_frame([["a"], ["b", 2.0]], 2, True).values.tolist()
+        [['a', ''], ['b', '2']]
+    """
+    cells = pd.DataFrame(list(rows), columns=range(width) if rows else None, dtype=object)
+    cells = cells.reindex(columns=range(width))
+    out = {}
+    for j in range(width):
+        col = cells[j]
+        if typed:
+            out[j] = pd.Series([cell_text(v) for v in col], index=cells.index, dtype="str")
+        else:
+            out[j] = col.fillna("").astype("str")
+    return pd.DataFrame(out, index=cells.index)
+
+
+def _filled(texts: pd.DataFrame, cols: Sequence[int]) -> np.ndarray:
+    """Per row: True where any of the columns holds non-blank text."""
+    mask = np.zeros(len(texts), dtype=bool)
+    for j in cols:
+        mask |= (texts[j].str.strip() != "").to_numpy(dtype=bool)
+    return mask
+
+
+def _joined_text(
+    texts: pd.DataFrame, main: int | None, extras: Sequence[int], headers: Sequence[str]
+) -> pd.Series:
+    """The description: the main column, then each extra as "Header: text" on its own line."""
+    desc = texts[main].str.strip() if main is not None else pd.Series("", index=texts.index, dtype="str")
+    for j in extras:
+        cell = texts[j].str.strip()
+        has = cell != ""
+        sep = pd.Series(np.where(desc != "", "\n", ""), index=texts.index, dtype="str")
+        desc = desc.where(~has, desc + sep + f"{headers[j]}: " + cell)
+    return desc
+
+
+@dataclass
+class Marks:
+    """Per-row facts the statuses are decided from (numpy arrays, one per kept row)."""
+
+    source_row: np.ndarray
+    date_filled: np.ndarray
+    ok: np.ndarray
+    error: np.ndarray
+    note: np.ndarray
+    has_type: np.ndarray
+    has_other: np.ndarray
+
+
+def sheet_records(sheet: Sheet, layout: Layout, ctx: RowContext) -> pd.DataFrame:
+    """Every non-empty row below the header as a record (no event_type, handoffs yet).
+
+    Returns a frame with the columns of ``EVENT_COLUMNS``; ``event_type``,
+    ``from_agency``, ``to_agency`` and ``cluster_id`` are "" until
+    :func:`classify_records` fills them.
+
+    Example:
+        >>> sheet_records(sheet, layout, RowContext("gp.csv", "GP", "", sha, "Europe/London"))  # doctest: +SKIP
+    """
+    from chronology.ingest.dates import month_first_evidence, parse_date_column
+
+    below = sheet.rows[layout.header_index + 1 :]
+    width = max(len(layout.headers), max((len(r) for r in below), default=0))
+    texts = text_frame(below, width, ctx.typed)
+    keep = _filled(texts, range(width))
+    positions = np.flatnonzero(keep)
+    texts = texts[keep].reset_index(drop=True)
+    headers = unique_headers(layout.headers, width)
+    cols = layout.columns
+    dates = _values(below, positions, texts, cols["date"], ctx.typed)
+    times = _values(below, positions, texts, cols["time"], ctx.typed) if "time" in cols else None
+    parsed = parse_date_column(dates, times, timezone=ctx.timezone).reset_index(drop=True)
+    if len(texts):
+        evidence = month_first_evidence(list(texts[cols["date"]]))
+        if evidence:
+            ctx.warnings.append(
+                f"{ctx.file}: column '{headers[cols['date']]}' looks month-first ({evidence}); "
+                "those rows are rejected, not guessed"
+            )
+    date_cols = [cols[f] for f in DATE_FIELDS if f in cols]
+    content = [j for j in range(width) if j not in date_cols]
+    marks = Marks(
+        source_row=positions + layout.header_index + 2,
+        date_filled=_filled(texts, [cols["date"]]),
+        ok=parsed["start"].notna().to_numpy(dtype=bool),
+        error=parsed["error"].fillna("").astype(object).to_numpy(),
+        note=parsed["note"].fillna("").astype(object).to_numpy(),
+        has_type=_filled(texts, [cols["event_type"]]) if "event_type" in cols else np.zeros(len(texts), bool),
+        has_other=_filled(texts, content),
+    )
+    extras = layout.extra_text if "description" in cols else [j for j in content if j not in cols.values()]
+    desc = _joined_text(texts, cols.get("description"), extras, headers)
+    start = parsed["start"].copy()
+    end = parsed["end"].copy()
+    precision = parsed["date_precision"].astype(object).copy()
+    status, reason, target = _statuses(sheet, layout, texts, marks, start, end, precision)
+    desc = _join_continuations(texts, desc, status, target, content)
+    not_event = status != "event"
+    start[not_event] = pd.NaT
+    end[not_event] = pd.NaT
+    precision[not_event] = None
+    n = len(texts)
+    return _frame(ctx, texts, headers, cols, marks, status, reason, start, end, precision, desc, n)
+
+
+def _values(
+    below: Sequence[Sequence[Any]], positions: np.ndarray, texts: pd.DataFrame, col: int, typed: bool
+) -> Sequence[Any]:
+    """A column's cells for the date parser: typed values from workbooks, text from CSV."""
+    if not typed:
+        return texts[col]
+    return [below[p][col] if col < len(below[p]) else "" for p in positions]
+
+
+def _statuses(
+    sheet: Sheet,
+    layout: Layout,
+    texts: pd.DataFrame,
+    m: Marks,
+    start: pd.Series,
+    end: pd.Series,
+    precision: pd.Series,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each row's status, reason and (for continuations) the position it continues."""
+    n = len(texts)
+    target = np.full(n, -1, dtype=np.int64)
+    status = np.full(n, "", dtype=object)
+    reason = np.full(n, "", dtype=object)
+    entry = np.zeros(n, dtype=bool)
+    event = m.ok & m.has_other
+    status[event], reason[event], entry[event] = "event", m.note[event], True
+    date_only = m.ok & ~m.has_other
+    status[date_only], reason[date_only], entry[date_only] = "rejected", "a date and nothing else", True
+    inherited = _merged_dates(sheet, layout, m, start, end, precision)
+    status[inherited], reason[inherited], entry[inherited] = "event", "date from merged cell", True
+    header_norm = [normalise_header(h) for h in layout.headers]
+    date_header = layout.headers[layout.columns["date"]]
+    candidate = np.zeros(n, dtype=bool)
+    end_line = np.zeros(n, dtype=bool)
+    for i in np.flatnonzero(status == ""):
+        cells = [c.strip() for c in texts.iloc[i] if c.strip()]
+        joined = " ".join(cells)
+        if _repeats_header(texts.iloc[i], header_norm):
+            status[i], reason[i] = "rejected", "repeated header"
+        elif len(joined) <= 100 and FOOTER.match(joined):
+            status[i], reason[i] = "rejected", "footer line"
+            end_line[i] = "end" in joined.lower()
+        elif m.date_filled[i] or m.error[i]:
+            status[i], entry[i] = "rejected", True
+            reason[i] = f"{m.error[i] or 'no date'} (column '{date_header}')"
+        elif m.has_type[i] or not m.has_other[i]:
+            status[i], reason[i], entry[i] = "rejected", "no date", True
+        else:
+            candidate[i] = True
+    idx = np.arange(n)
+    above = np.maximum.accumulate(np.where(entry, idx, -1)) if n else idx
+    last_end = np.maximum.accumulate(np.where(end_line, idx, -1)) if n else idx
+    for i in np.flatnonzero(candidate):
+        to = above[i]
+        status[i] = "rejected"
+        if last_end[i] > to:
+            reason[i] = f"below the closing line at row {m.source_row[last_end[i]]}"
+        elif to < 0:
+            reason[i] = "text with no date and no entry above"
+        elif status[to] == "event":
+            status[i], reason[i], target[i] = (
+                "continuation",
+                f"continues the entry at row {m.source_row[to]}",
+                to,
+            )
+        else:
+            reason[i] = f"carries on row {m.source_row[to]}, which is rejected"
+    return status, reason, target
+
+
+def _repeats_header(row: pd.Series, header_norm: Sequence[str]) -> bool:
+    """True when a row repeats the header (most of its cells equal the header's)."""
+    filled = [normalise_header(c) for c in row]
+    present = [c for c in filled if c]
+    same = sum(1 for j, h in enumerate(header_norm) if h and j < len(filled) and filled[j] == h)
+    wanted = min(2, sum(1 for h in header_norm if h))
+    return same >= wanted > 0 and same * 2 >= len(present)
+
+
+def _merged_dates(
+    sheet: Sheet, layout: Layout, m: Marks, start: pd.Series, end: pd.Series, precision: pd.Series
+) -> np.ndarray:
+    """Rows whose empty date cell sits in a vertical merged range: take the range's date."""
+    inherited = np.zeros(len(m.ok), dtype=bool)
+    col = layout.columns["date"]
+    where = pd.Index(m.source_row)
+    for r0, c0, r1, c1 in sheet.merged:
+        if not (c0 <= col <= c1 and r1 > r0):
+            continue
+        top = where.get_indexer([r0 + 1])[0]
+        if top < 0 or not m.ok[top]:
+            continue
+        rows = where.get_indexer(np.arange(r0 + 2, r1 + 2))
+        for i in rows[rows >= 0]:
+            if not m.date_filled[i] and m.has_other[i]:
+                inherited[i] = True
+                start.iat[i], end.iat[i], precision.iat[i] = start.iat[top], end.iat[top], precision.iat[top]
+    return inherited
+
+
+def _join_continuations(
+    texts: pd.DataFrame,
+    desc: pd.Series,
+    status: np.ndarray,
+    target: np.ndarray,
+    content: Sequence[int],
+) -> pd.Series:
+    """Append each continuation's text (newline) to the description of its entry."""
+    conts = np.flatnonzero(status == "continuation")
+    if not len(conts):
+        return desc
+    pieces = [
+        desc.iat[i] or " ".join(c.strip() for c in texts.iloc[i, list(content)] if c.strip()) for i in conts
+    ]
+    joined = pd.Series(pieces, dtype="str").groupby(target[conts], sort=False).agg("\n".join)
+    out = desc.copy()
+    for target, text in joined.items():
+        out.iat[target] = f"{out.iat[target]}\n{text}" if out.iat[target] else text
+    return out
+
+
+def _frame(
+    ctx: RowContext,
+    texts: pd.DataFrame,
+    headers: Sequence[str],
+    cols: dict[str, int],
+    m: Marks,
+    status: np.ndarray,
+    reason: np.ndarray,
+    start: pd.Series,
+    end: pd.Series,
+    precision: pd.Series,
+    desc: pd.Series,
+    n: int,
+) -> pd.DataFrame:
+    """Assemble the records in EVENT_COLUMNS order with the schema's dtypes."""
+    tz = ctx.timezone
+
+    def text_of(name: str) -> pd.Series:
+        if name in cols:
+            return texts[cols[name]].str.strip().reset_index(drop=True)
+        return pd.Series([""] * n, dtype="str")
+
+    def const(value: str) -> pd.Series:
+        return pd.Series([value] * n, dtype="str")
+
+    data = {
+        "record_id": pd.Series(record_ids(ctx.sha256, ctx.sheet, m.source_row.tolist()), dtype="str"),
+        "subject_ref": text_of("subject_ref"),
+        "agency": const(ctx.agency),
+        "source_file": const(ctx.file),
+        "source_sheet": const(ctx.sheet),
+        "source_row": pd.Series(m.source_row, dtype="int64"),
+        "status": pd.Series(status, dtype="str"),
+        "reason": pd.Series(reason, dtype="str"),
+        "start": _timestamps(start, tz),
+        "end": _timestamps(end, tz),
+        "date_precision": pd.Series(precision.to_numpy(), dtype="str").where(
+            precision.notna().to_numpy(), None
+        ),
+        "event_type": const(""),
+        "type_label": text_of("event_type"),
+        "description": desc.reset_index(drop=True).astype("str"),
+        "outcome": text_of("outcome"),
+        "practitioner": text_of("practitioner"),
+        "from_agency": const(""),
+        "to_agency": const(""),
+        "cluster_id": const(""),
+        "raw": raw_json(texts, headers).reset_index(drop=True),
+    }
+    return pd.DataFrame(data, columns=list(EVENT_COLUMNS))
+
+
+def _timestamps(values: pd.Series, tz: str) -> pd.Series:
+    """Timestamps as datetime64[us, tz], nulls kept."""
+    out = pd.to_datetime(values.reset_index(drop=True), utc=True)
+    return out.dt.tz_convert(tz).astype(f"datetime64[us, {tz}]")
