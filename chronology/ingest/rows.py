@@ -45,7 +45,7 @@ from chronology.schema import EVENT_COLUMNS
 FOOTER = re.compile(
     r"^\W*(end of (the )?(chronology|report|record|document|entries|table|file)"
     r"|\*+\s*end|end\W*$|total (entries|rows|records|contacts|events)\b|(entries|records|rows) total\b"
-    r"|page \d+( of \d+)?\b|signed\b|signature\b|chronology (completed|prepared|compiled) by"
+    r"|page \d+( of \d+)?\b|signed\s*(by\b|on\b|:|\W*$)|signature\s*(:|\W*$)|chronology (completed|prepared|compiled) by"
     r"|(completed|prepared|compiled|printed|produced|generated|exported) (by|on)\b|printed\b"
     r"|(report )?(run|printed|generated) (date|on)\b|date printed\b|confidential\W*$|-+ ?end)",
     re.IGNORECASE,
@@ -150,8 +150,8 @@ def text_frame(rows: Sequence[Sequence[Any]], width: int, typed: bool) -> pd.Dat
         >>> text_frame([["a"], ["b", 2.0]], 2, True).values.tolist()
         [['a', ''], ['b', '2']]
     """
-    cells = pd.DataFrame(list(rows), columns=range(width) if rows else None, dtype=object)
-    cells = cells.reindex(columns=range(width))
+    padded = [r if len(r) == width else [*r, *[""] * (width - len(r))] for r in rows]
+    cells = pd.DataFrame(padded, columns=range(width), dtype=object)
     out = {}
     for j in range(width):
         col = cells[j]

@@ -1,0 +1,197 @@
+"""Rows below the header to records: statuses, reasons, continuations, raw, ids."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+
+import pyarrow as pa
+import pytest
+
+from chronology.ingest.files import Sheet
+from chronology.ingest.layout import detect_layout
+from chronology.ingest.rows import FOOTER, RowContext, raw_json, record_ids, sheet_records, unique_headers
+from chronology.schema import event_schema
+
+TZ = "Europe/London"
+
+
+def records(rows: list[list[object]], *, typed: bool = False, merged=None, name: str = ""):  # noqa: ANN201
+    sheet = Sheet(name, True, rows, merged or [])
+    layout = detect_layout(sheet, file="x.csv")
+    return sheet_records(sheet, layout, RowContext("x.csv", "Police", name, "f" * 64, TZ, typed=typed))
+
+
+HEADER = ["Date", "Type", "Details", "Outcome", "Officer"]
+
+
+def test_statuses_and_reasons() -> None:
+    frame = records(
+        [
+            ["Police chronology - Child H"],
+            HEADER,
+            ["01/02/2019", "Visit", "Seen child", "NFA", "PC A"],
+            ["", "", "more of the visit", "", ""],
+            ["", "", "", "", ""],  # blank: not a record
+            ["31/02/2019", "Visit", "impossible", "", ""],
+            ["", "Call", "typed but undated", "", ""],
+            ["02/02/2019", "", "", "", ""],
+            ["End of chronology", "", "", "", ""],
+        ]
+    )
+    assert frame["source_row"].tolist() == [3, 4, 6, 7, 8, 9]  # spreadsheet rows; row 5 blank
+    assert frame["status"].tolist() == [
+        "event",
+        "continuation",
+        "rejected",
+        "rejected",
+        "rejected",
+        "rejected",
+    ]
+    reasons = frame["reason"].tolist()
+    assert reasons[1] == "continues the entry at row 3"
+    assert "31/02/2019" in reasons[2] and "column 'Date'" in reasons[2]
+    assert reasons[3:] == ["no date", "a date and nothing else", "footer line"]
+    assert frame["description"][0] == "Seen child\nmore of the visit"  # the continuation joined
+    assert frame["outcome"][0] == "NFA"
+    assert frame["practitioner"][0] == "PC A"
+    assert frame["start"].isna().tolist() == [False, True, True, True, True, True]  # only the event is dated
+
+
+def test_continuation_without_entry_above() -> None:
+    frame = records([HEADER, ["", "", "orphan text", "", ""], ["01/02/2019", "Visit", "x", "", ""]])
+    assert frame["status"].tolist() == ["rejected", "event"]
+    assert frame["reason"][0] == "text with no date and no entry above"
+
+
+def test_continuation_of_rejected_entry_is_rejected() -> None:
+    frame = records([HEADER, ["32/01/2019", "Visit", "x", "", ""], ["", "", "more", "", ""]])
+    assert frame["status"].tolist() == ["rejected", "rejected"]
+    assert frame["reason"][1] == "carries on row 2, which is rejected"
+
+
+def test_text_below_closing_line_is_not_a_continuation() -> None:
+    frame = records(
+        [HEADER, ["01/02/2019", "Visit", "x", "", ""], ["*** End ***"], ["", "", "a note", "", ""]]
+    )
+    assert frame["status"].tolist() == ["event", "rejected", "rejected"]
+    assert frame["reason"][2] == "below the closing line at row 3"
+    assert frame["description"][0] == "x"  # nothing appended
+
+
+def test_repeated_header_rejected() -> None:
+    frame = records(
+        [HEADER, ["01/02/2019", "Visit", "x", "", ""], HEADER, ["02/02/2019", "Visit", "y", "", ""]]
+    )
+    assert frame["status"].tolist() == ["event", "rejected", "event"]
+    assert frame["reason"][1] == "repeated header"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "End of chronology",
+        "End of report",
+        "Total entries: 123",
+        "*** end ***",
+        "Page 3 of 4",
+        "Signed: A. Person",
+        "Chronology completed by J Example",
+        "Printed on 03/03/2020",
+        "--- END ---",
+    ],
+)
+def test_footer_lines(line: str) -> None:
+    assert FOOTER.match(line)
+
+
+@pytest.mark.parametrize(
+    "text", ["Signed the safety plan with mother", "Endoscopy appointment", "Page boy outfit"]
+)
+def test_not_footer(text: str) -> None:
+    assert not FOOTER.match(text)
+
+
+def test_merged_date_cell() -> None:
+    rows = [HEADER, ["01/02/2019", "Visit", "a", "", ""], ["", "Call", "b", "", ""], ["", "", "c", "", ""]]
+    frame = records(rows, merged=[(1, 0, 2, 0)])  # A2:A3 merged
+    assert frame["status"].tolist() == ["event", "event", "continuation"]
+    assert frame["reason"][1] == "date from merged cell"
+    assert frame["start"][1] == frame["start"][0]
+    assert frame["reason"][2] == "continues the entry at row 3"  # the nearest event is row 3 now
+
+
+def test_several_description_columns() -> None:
+    frame = records(
+        [["Date", "Details", "Notes"], ["01/02/2019", "Seen", "Home tidy"], ["02/02/2019", "", "Only"]]
+    )
+    assert frame["description"].tolist() == ["Seen\nNotes: Home tidy", "Notes: Only"]  # searchable text
+
+
+def test_no_description_column_uses_other_columns() -> None:
+    frame = records([["Date", "Significance"], ["01/02/2019", "High"]])
+    assert frame["description"][0] == "Significance: High"
+
+
+def test_raw_is_verbatim_json() -> None:
+    frame = records(
+        [["Date", "", "Date", "Details"], ["01/02/2019", " x ", "y", 'said "no", 😀 שלום', "extra"]]
+    )
+    raw = json.loads(frame["raw"][0])
+    assert list(raw) == ["Date", "Column B", "Date (2)", "Details", "Column E"]  # unique, lettered
+    assert raw["Column B"] == " x "  # whitespace kept
+    assert raw["Details"] == 'said "no", 😀 שלום'
+    assert raw["Column E"] == "extra"  # a cell beyond the header kept
+
+
+def test_raw_json_matches_json_dumps() -> None:
+    import pandas as pd
+
+    cells = pd.DataFrame({0: ["a\nb", "\t\\"], 1: ["é", ""]})
+    got = raw_json(cells, ["K", "L"]).tolist()
+    want = [json.dumps({"K": a, "L": b}, ensure_ascii=False) for a, b in [("a\nb", "é"), ("\t\\", "")]]
+    assert got == want
+
+
+def test_excel_cells_as_text() -> None:
+    rows = [
+        ["Date", "Time", "Details", "Count", "Flag"],
+        [dt.datetime(2019, 3, 4, 0, 0), dt.time(14, 30), "Seen", 3.0, True],
+        [43528.0, "", "serial", 2.5, False],
+    ]
+    frame = records(rows, typed=True, name="Chronology")
+    raw = [json.loads(r) for r in frame["raw"]]
+    assert raw[0] == {
+        "Date": "2019-03-04T00:00:00",
+        "Time": "14:30:00",
+        "Details": "Seen",
+        "Count": "3",
+        "Flag": "TRUE",
+    }
+    assert raw[1]["Date"] == "43528" and raw[1]["Count"] == "2.5"
+    assert frame["start"][0].isoformat() == "2019-03-04T14:30:00+00:00"  # date cell plus time cell
+    assert frame["start"][1].date() == dt.date(2019, 3, 4)  # serial 43528 in the 1900 system
+    assert frame["source_sheet"].tolist() == ["Chronology", "Chronology"]
+
+
+def test_record_id_formula() -> None:
+    want = hashlib.sha256(b"abc\x1fSheet1\x1f4").hexdigest()[:16]
+    assert record_ids("abc", "Sheet1", [4]) == [want]
+
+
+def test_record_ids_unique_and_stable() -> None:
+    rows = [HEADER] + [["01/02/2019", "Visit", f"x{i}", "", ""] for i in range(20)]
+    a, b = records(rows), records(rows)
+    assert a["record_id"].is_unique
+    assert a["record_id"].tolist() == b["record_id"].tolist()
+
+
+def test_unique_headers() -> None:
+    assert unique_headers(["A", "A", "A (2)", ""], 5) == ["A", "A (2)", "A (2) (2)", "Column D", "Column E"]
+
+
+def test_schema_conforms() -> None:
+    frame = records([HEADER, ["01/02/2019", "Visit", "x", "", ""], ["", "", "y", "", ""]])
+    table = pa.Table.from_pandas(frame, schema=event_schema(TZ), preserve_index=False)
+    assert table.num_rows == 2  # event and continuation
