@@ -1,0 +1,142 @@
+"""Colours and marker shapes shared by the timeline and the Excel workbook.
+
+Agencies are coloured from the Okabe-Ito palette (Okabe M. and Ito K., "Color
+Universal Design (CUD): how to make figures and presentations that are friendly
+to colorblind people", 2002, https://jfly.uni-koeln.de/color/), which stays
+distinguishable under protanopia, deuteranopia and tritanopia. Event-type groups
+are coloured from Paul Tol's 'muted' qualitative scheme (Tol P., "Colour
+Schemes", SRON/EPS/TN/09-002, https://personal.sron.nl/~pault/), also designed
+for colour-blind readers. Colour is never the only cue: every type also has its
+own marker shape, and every lane its label.
+
+Example:
+    >>> agency_colours(["Police", "School"])
+    {'Police': '#E69F00', 'School': '#56B4E9'}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Final
+
+from chronology.vocabulary import load_vocabulary
+
+#: Okabe-Ito, in its published order, with black last (used for a 9th agency).
+AGENCY_COLOURS: Final[list[str]] = [
+    "#E69F00",  # orange
+    "#56B4E9",  # sky blue
+    "#009E73",  # bluish green
+    "#F0E442",  # yellow
+    "#0072B2",  # blue
+    "#D55E00",  # vermillion
+    "#CC79A7",  # reddish purple
+    "#000000",  # black
+]
+
+#: Paul Tol's 'muted' scheme, one colour per vocabulary group ("other" is its pale grey).
+GROUP_COLOURS: Final[dict[str, str]] = {
+    "handoff": "#332288",  # indigo
+    "receipt": "#88CCEE",  # cyan
+    "decision": "#44AA99",  # teal
+    "statutory": "#117733",  # green
+    "meeting": "#999933",  # olive
+    "contact": "#DDCC77",  # sand
+    "concern": "#CC6677",  # rose
+    "health": "#882255",  # wine
+    "closure": "#AA4499",  # purple
+    "other": "#888888",  # grey (Tol's "bad data" grey, darkened to show on a white page)
+}
+
+#: Colour of a missed handoff (never used for an agency or a group above).
+MISSED_COLOUR: Final = "#C00000"
+
+#: Plotly marker symbols that stay distinct at small sizes (filled forms).
+SYMBOLS: Final[list[str]] = [
+    "circle",
+    "square",
+    "diamond",
+    "triangle-up",
+    "triangle-down",
+    "pentagon",
+    "hexagon",
+    "star",
+    "cross",
+    "x",
+    "hourglass",
+    "bowtie",
+    "star-triangle-up",
+    "hexagram",
+    "triangle-left",
+    "triangle-right",
+]
+
+
+def agency_colours(agencies: Sequence[str]) -> dict[str, str]:
+    """Give each agency a colour, in the order given (cycling after eight).
+
+    The same order gives the same colours in the timeline and the workbook.
+
+    Args:
+        agencies: Agency labels, usually in case.toml order; repeats are ignored.
+
+    Returns:
+        Agency label -> "#RRGGBB".
+
+    Example:
+        >>> agency_colours(["Police", "GP", "Police"])["GP"]
+        '#56B4E9'
+    """
+    out: dict[str, str] = {}
+    for agency in agencies:
+        if agency not in out:
+            out[agency] = AGENCY_COLOURS[len(out) % len(AGENCY_COLOURS)]
+    return out
+
+
+def group_colour(event_type: str) -> str:
+    """The colour of an event type: its vocabulary group's colour.
+
+    Example:
+        >>> group_colour("injury")
+        '#CC6677'
+    """
+    vocab = load_vocabulary()
+    group = vocab.types[event_type].group if event_type in vocab.types else "other"
+    return GROUP_COLOURS.get(group, GROUP_COLOURS["other"])
+
+
+def type_symbols(event_types: Sequence[str]) -> dict[str, str]:
+    """Give each event type a plotly marker symbol.
+
+    A vocabulary type gets the symbol of its position within its group, so the
+    pair (group colour, symbol) is unique per type and does not depend on which
+    types a case happens to contain. Types outside the vocabulary get symbols
+    in the order given.
+
+    Args:
+        event_types: Type ids; repeats are ignored.
+
+    Returns:
+        Type id -> plotly symbol name.
+
+    Example:
+        >>> type_symbols(["referral", "notification", "made_up"])
+        {'referral': 'circle', 'notification': 'square', 'made_up': 'circle'}
+    """
+    vocab = load_vocabulary()
+    position: dict[str, int] = {}
+    seen_in_group: dict[str, int] = {}
+    for t in vocab.types.values():
+        position[t.name] = seen_in_group.get(t.group, 0)
+        seen_in_group[t.group] = position[t.name] + 1
+    out: dict[str, str] = {}
+    unknown = 0
+    for name in event_types:
+        if name in out:
+            continue
+        if name in position:
+            out[name] = SYMBOLS[position[name] % len(SYMBOLS)]
+        else:
+            out[name] = SYMBOLS[unknown % len(SYMBOLS)]
+            unknown += 1
+    return out

@@ -1,0 +1,294 @@
+"""timeline.html: one self-contained page for the panel, opened offline.
+
+The page holds plotly.js inline, the timeline, a findings panel (click or
+Enter zooms the timeline to a finding's period and rings its records) and the
+integrated chronology as a filterable table. It makes no network request: a
+Content-Security-Policy forbids any, and no asset is referenced by URL.
+
+Text from the chronologies is escaped twice over: ``html.escape`` for what the
+page shows as HTML, and ``<``, ``>``, ``&``, U+2028 and U+2029 written as JSON
+escapes in the embedded data, so an entry holding ``</script>`` cannot end the
+script block; the page's script then sets it with ``textContent``.
+
+Example:
+    >>> write_report(run, Path("out/timeline.html"))  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import html
+import importlib.metadata
+import json
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+import plotly.io as pio
+import plotly.offline
+
+from chronology.views.palette import agency_colours
+from chronology.views.timeline import SHADED_KINDS, build_timeline
+
+if TYPE_CHECKING:
+    from chronology.pipeline import Run
+
+ASSETS = Path(__file__).resolve().parent / "report_assets"
+#: Plotly config: nothing that could reach the network (no cloud links, no MathJax, no topojson).
+PLOTLY_CONFIG: dict[str, Any] = {
+    "displaylogo": False,
+    "showLink": False,
+    "showSendToCloud": False,
+    "showEditInChartStudio": False,
+    "typesetMath": False,
+    "topojsonURL": "",
+    "responsive": True,
+    "scrollZoom": False,
+    "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+    "toImageButtonOptions": {"filename": "timeline", "scale": 2},
+}
+KIND_LABELS = {
+    "missed_handoff": "Missed handoff",
+    "info_sharing_gap": "Information-sharing gap",
+    "contact_gap": "Child not seen",
+    "timescale_breach": "Timescale breach",
+    "repeated_concern": "Repeated concern",
+    "closure_after_concern": "Closure after concern",
+    "conflicting_accounts": "Conflicting accounts",
+}
+_JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_JSON_UNSAFE = re.compile("[<>&\u2028\u2029]")
+_PLACEHOLDER = re.compile(r"@@([A-Z]+)@@")
+
+
+def script_json(value: Any) -> str:
+    """JSON that is safe inside a ``<script>`` block.
+
+    Example:
+        >>> script_json({"a": "</script>"})
+        '{"a":"\\\\u003c/script\\\\u003e"}'
+    """
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return _JSON_UNSAFE.sub(lambda m: _JSON_ESCAPES[m.group()], text)
+
+
+@lru_cache(maxsize=8)
+def _asset(name: str) -> str:
+    return (ASSETS / name).read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def _plotly_js() -> str:
+    # A "</script" inside plotly.js would end the block early; it holds none, but guard anyway.
+    return plotly.offline.get_plotlyjs().replace("</script", "<\\/script")
+
+
+def _fill(template: str, values: dict[str, str]) -> str:
+    """Replace @@NAME@@ placeholders in one pass (inserted text is never rescanned)."""
+    return _PLACEHOLDER.sub(lambda m: values[m.group(1)], template)
+
+
+def _esc(value: Any) -> str:
+    return html.escape(
+        "" if value is None or (not isinstance(value, list | tuple) and pd.isna(value)) else str(value)
+    )
+
+
+def _day(value: Any) -> str:
+    return "" if value is None or pd.isna(value) else f"{pd.Timestamp(value):%d/%m/%Y}"
+
+
+def _live_findings(findings: pd.DataFrame | None) -> tuple[pd.DataFrame, int]:
+    """Findings not dismissed by the reviewer, in date order, and how many were dismissed."""
+    if findings is None or not len(findings):
+        return pd.DataFrame(
+            columns=["finding_id", "kind", "severity", "title", "statement", "start", "end"]
+        ), 0
+    if "status" in findings.columns:
+        dismissed = findings["status"].fillna("").eq("dismissed")
+    else:
+        dismissed = pd.Series(False, index=findings.index)
+    live = findings[~dismissed].copy()
+    live["_start"] = pd.to_datetime(live["start"], utc=True)
+    live = live.sort_values(["_start", "finding_id"], kind="stable", na_position="last")
+    return live.drop(columns="_start"), int(dismissed.sum())
+
+
+def _findings_panel(live: pd.DataFrame) -> str:
+    if not len(live):
+        return "<p>No findings.</p>"
+    items = []
+    for f in live.itertuples():
+        sev = str(f.severity) if f.severity in ("high", "medium", "low") else "low"
+        period = _day(f.start) + (f" \u2013 {_day(f.end)}" if _day(f.end) not in ("", _day(f.start)) else "")
+        items.append(
+            f'<li><button type="button" class="finding sev-{sev}" data-finding="{_esc(f.finding_id)}" '
+            f'aria-pressed="false"><span class="fid">{_esc(f.finding_id)}</span> '
+            f'<span class="sev">{_esc(f.severity)}</span> \u00b7 {_esc(KIND_LABELS.get(f.kind, f.kind))}'
+            f'<span class="ftitle">{_esc(f.title)}</span><span class="fperiod">{_esc(period)}</span>'
+            f'<span class="fstatement">{_esc(f.statement)}</span></button></li>'
+        )
+    return "<ol>" + "".join(items) + "</ol>"
+
+
+def _small_table(headers: Sequence[str], rows: list[list[Any]], numeric: set[int] | None = None) -> str:
+    numeric = numeric or set()
+    head = "".join(f'<th scope="col">{_esc(h)}</th>' for h in headers)
+    body = "".join(
+        "<tr>"
+        + "".join(f"<td{' class=n' if i in numeric else ''}>{_esc(v)}</td>" for i, v in enumerate(r))
+        + "</tr>"
+        for r in rows
+    )
+    return f'<table class="small"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def _summary(run: Run, live: pd.DataFrame, dismissed: int) -> str:
+    parts = []
+    src = run.sources if run.sources is not None else pd.DataFrame()
+    if len(src.columns):
+        cols = [c for c in src.columns if c not in ("raw",)]
+        rows = [
+            [(str(v)[:12] + "\u2026") if c == "sha256" else v for c, v in zip(cols, r, strict=True)]
+            for r in src[cols].itertuples(index=False)
+        ]
+        numeric = {i for i, c in enumerate(cols) if pd.api.types.is_numeric_dtype(src[c])}
+        parts.append(f"<div><h3 class=hint>Sources</h3>{_small_table(cols, rows, numeric)}</div>")
+    statuses = run.events["status"].value_counts() if len(run.events) else pd.Series(dtype=int)
+    counts = [[s, int(statuses.get(s, 0))] for s in ("event", "continuation", "rejected")]
+    counts.append(["real events (matched)", len(run.clusters) if run.clusters is not None else 0])
+    parts.append(f"<div><h3 class=hint>Records</h3>{_small_table(['', 'count'], counts, {1})}</div>")
+    if len(live):
+        by_kind = live.groupby("kind")["severity"].value_counts().unstack(fill_value=0)
+        sev_cols = [s for s in ("high", "medium", "low") if s in by_kind.columns]
+        rows = [
+            [KIND_LABELS.get(k, k), *[int(by_kind.loc[k, s]) for s in sev_cols], int(by_kind.loc[k].sum())]
+            for k in sorted(by_kind.index)
+        ]
+        table = _small_table(["finding", *sev_cols, "total"], rows, set(range(1, len(sev_cols) + 2)))
+    else:
+        table = "<p>No findings.</p>"
+    note = (
+        f"<p class=hint>{dismissed} finding(s) dismissed by the reviewer are not shown.</p>"
+        if dismissed
+        else ""
+    )
+    parts.append(f"<div><h3 class=hint>Findings</h3>{table}{note}</div>")
+    if run.warnings:
+        items = "".join(f"<li>{_esc(w)}</li>" for w in run.warnings)
+        parts.append(
+            f"<div><details><summary>Warnings ({len(run.warnings)})</summary><ul>{items}</ul></details></div>"
+        )
+    return '<div class="summary-grid">' + "".join(parts) + "</div>"
+
+
+def _finding_zoom(live: pd.DataFrame, recs: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    """Per finding: the x-range to zoom to and the positions of its plotted records."""
+    pos = recs.set_index("record_id")[["x", "y", "x0", "x1"]]
+    out: dict[str, dict[str, Any]] = {}
+    for f in live.itertuples():
+        ids = [str(r) for r in (f.record_ids if f.record_ids is not None else []) if str(r) in pos.index]
+        mine = pos.loc[ids] if ids else pos.iloc[:0]
+        bounds = [pd.Timestamp(v) for v in (*mine["x0"], *mine["x1"])]
+        for v in (f.start, f.end):
+            if v is not None and not pd.isna(v):
+                t = pd.Timestamp(v)
+                bounds.append(t.tz_localize(None) if t.tzinfo else t)
+        if not bounds:
+            continue
+        lo, hi = min(bounds), max(bounds)
+        if f.kind in SHADED_KINDS:
+            hi = max(hi, hi.normalize() + pd.Timedelta(days=1))
+        pad = max(pd.Timedelta(days=3), (hi - lo) * 0.08)
+        out[str(f.finding_id)] = {
+            "x0": (lo - pad).strftime("%Y-%m-%d %H:%M"),
+            "x1": (hi + pad).strftime("%Y-%m-%d %H:%M"),
+            "px": mine["x"].tolist(),
+            "py": mine["y"].round(3).tolist(),
+            "label": str(f.title),
+        }
+    return out
+
+
+def report_html(run: Run) -> str:
+    """The whole self-contained page for one run.
+
+    Args:
+        run: The pipeline's Run (config, events, sources, clusters, findings, warnings).
+
+    Returns:
+        The HTML text; the same run gives the same text, byte for byte.
+
+    Example:
+        >>> page = report_html(run)  # doctest: +SKIP
+        >>> "<script src=" in page  # doctest: +SKIP
+        False
+    """
+    try:
+        version = importlib.metadata.version("chronology")
+    except importlib.metadata.PackageNotFoundError:
+        version = "(development copy)"
+    live, dismissed = _live_findings(run.findings)
+    parts = build_timeline(run.events, run.clusters, live, date_of_birth=run.config.date_of_birth)
+    fig = parts.figure
+    recs = parts.records
+    highlight = next(i for i, t in enumerate(fig.data) if t.meta["role"] == "highlight")
+    fig.update_layout(autosize=True, width=None)
+    fig_json = pio.to_json(fig, validate=False, pretty=False, engine="json")
+    table = recs[
+        [
+            "date_text",
+            "time_text",
+            "age_text",
+            "agency",
+            "type_text",
+            "description",
+            "outcome",
+            "practitioner",
+            "citation",
+        ]
+    ]
+    types = sorted(set(recs["type_text"]))
+    rest = {
+        "config": PLOTLY_CONFIG,
+        "highlight": highlight,
+        "dob": run.config.date_of_birth.isoformat() if run.config.date_of_birth else None,
+        "findings": _finding_zoom(live, recs),
+        "agencies": [[a, c] for a, c in agency_colours(parts.lanes).items()],
+        "types": types,
+        "rows": table.astype(str).to_numpy().tolist(),
+    }
+    data = '{"figure":' + fig_json + "," + json.dumps(rest, ensure_ascii=False, separators=(",", ":"))[1:]
+    name = run.config.name
+    lanes = len(parts.lanes)
+    dob = f"; child born {run.config.date_of_birth:%d/%m/%Y}" if run.config.date_of_birth else ""
+    lede = (
+        f"{len(recs)} records from {lanes} agenc{'y' if lanes == 1 else 'ies'}, "
+        f"{_day(recs['start'].min()) if len(recs) else ''} to {_day(recs['x1_ts'].max()) if len(recs) else ''}"
+        f"{dob}; {len(live)} finding{'' if len(live) == 1 else 's'}."
+    )
+    return _fill(
+        _asset("report.html"),
+        {
+            "TITLE": html.escape(name),
+            "LEDE": html.escape(lede),
+            "SUMMARY": _summary(run, live, dismissed),
+            "FINDINGS": _findings_panel(live),
+            "CSS": _asset("report.css"),
+            "PLOTLYJS": _plotly_js(),
+            "DATA": script_json(data),
+            "JS": _asset("report.js"),
+            "VERSION": html.escape(version),
+        },
+    )
+
+
+def write_report(run: Run, path: Path) -> None:
+    """Write ``report_html(run)`` to ``path`` as UTF-8.
+
+    Example:
+        >>> write_report(run, Path("out/child_h/timeline.html"))  # doctest: +SKIP
+    """
+    Path(path).write_text(report_html(run), encoding="utf-8", newline="\n")

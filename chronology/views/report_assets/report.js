@@ -1,0 +1,158 @@
+/* The report's behaviour: draw the timeline, wire the findings panel, filter the table.
+   Every text from the chronologies is set with textContent, never parsed as HTML. */
+(function () {
+  "use strict";
+  var DATA = JSON.parse(document.getElementById("report-data").textContent);
+  var plot = document.getElementById("timeline");
+  var status = document.getElementById("status");
+  var PAGE = 500;
+
+  /* ---- timeline ---- */
+  window.__plotReady = null;
+  Plotly.newPlot(plot, DATA.figure.data, DATA.figure.layout, DATA.config).then(function () {
+    window.__plotReady = performance.now();
+    if (DATA.dob) {
+      plot.on("plotly_relayout", function (ev) {
+        var keys = Object.keys(ev || {});
+        if (keys.some(function (k) { return k.indexOf("xaxis.") === 0; })) { updateAgeAxis(); }
+      });
+    }
+  });
+
+  /* ---- the child's age on the top axis, re-ticked for the visible period ---- */
+  var DAY = 86400000;
+  function parseDate(text) { return new Date(String(text).replace(" ", "T")); }
+  function iso(d) {
+    function two(n) { return (n < 10 ? "0" : "") + n; }
+    return d.getFullYear() + "-" + two(d.getMonth() + 1) + "-" + two(d.getDate());
+  }
+  function monthBirthday(born, months) {
+    var d = new Date(born.getFullYear(), born.getMonth() + months, 1);
+    var last = new Date(d.getFullYear(), d.getMonth() + 1, 0).getDate();
+    return new Date(d.getFullYear(), d.getMonth(), Math.min(born.getDate(), last));
+  }
+  function ageParts(born, d) {
+    if (d < born) { return null; }
+    var months = (d.getFullYear() - born.getFullYear()) * 12 + d.getMonth() - born.getMonth();
+    if (monthBirthday(born, months) > d) { months -= 1; }
+    var days = Math.round((d - monthBirthday(born, months)) / DAY);
+    return [Math.floor(months / 12), months % 12, days];
+  }
+  function updateAgeAxis() {
+    var range = plot._fullLayout.xaxis.range;
+    var r0 = parseDate(range[0]), r1 = parseDate(range[1]);
+    var born = parseDate(DATA.dob);
+    var span = (r1 - r0) / DAY;
+    var vals = [], texts = [];
+    if (span > 70) {
+      var step = [1, 2, 3, 6, 12, 24, 60].find(function (s) { return span / 30.44 / s <= 8; }) || 120;
+      var k = Math.max(0, Math.floor(((r0 - born) / DAY / 30.44) / step) * step);
+      for (var d = monthBirthday(born, k); d <= r1; k += step, d = monthBirthday(born, k)) {
+        if (d >= r0) { vals.push(iso(d)); texts.push(k === 0 ? "birth" : "age " + Math.floor(k / 12) + "y " + (k % 12) + "m"); }
+      }
+    } else {
+      var dstep = [1, 2, 7, 14].find(function (s) { return span / s <= 8; }) || 28;
+      for (var t = new Date(r0.getFullYear(), r0.getMonth(), r0.getDate() + 1); t <= r1; t = new Date(t.getFullYear(), t.getMonth(), t.getDate() + dstep)) {
+        var a = ageParts(born, t);
+        vals.push(iso(t));
+        texts.push(a ? "age " + a[0] + "y " + a[1] + "m " + a[2] + "d" : "before birth");
+      }
+    }
+    Plotly.relayout(plot, { "xaxis2.tickvals": vals, "xaxis2.ticktext": texts });
+  }
+
+  /* ---- findings panel ---- */
+  var buttons = Array.prototype.slice.call(document.querySelectorAll("button.finding"));
+  function select(button) {
+    var f = DATA.findings[button.getAttribute("data-finding")];
+    if (!f) { return; }
+    buttons.forEach(function (b) { b.setAttribute("aria-pressed", b === button ? "true" : "false"); });
+    Plotly.restyle(plot, { x: [f.px], y: [f.py] }, [DATA.highlight]);
+    Plotly.relayout(plot, { "xaxis.range": [f.x0, f.x1], "xaxis.autorange": false });
+    status.textContent = "Showing " + button.getAttribute("data-finding") + ": " + f.label +
+      " (" + f.px.length + " record" + (f.px.length === 1 ? "" : "s") + " ringed).";
+  }
+  buttons.forEach(function (b) {
+    b.addEventListener("click", function () { select(b); });
+  });
+  document.getElementById("show-all").addEventListener("click", function () {
+    buttons.forEach(function (b) { b.setAttribute("aria-pressed", "false"); });
+    Plotly.restyle(plot, { x: [[]], y: [[]] }, [DATA.highlight]);
+    Plotly.relayout(plot, { "xaxis.autorange": true });
+    status.textContent = "Showing the whole chronology.";
+  });
+
+  /* ---- integrated chronology table ---- */
+  var COL = { date: 0, time: 1, age: 2, agency: 3, type: 4, description: 5, outcome: 6, practitioner: 7, citation: 8 };
+  var CLASSES = ["date", "time", "age", "agency", "type", "desc", "outcome", "prac", "cite"];
+  var rows = DATA.rows;
+  var haystack = rows.map(function (r) {
+    return (r[COL.description] + "\n" + r[COL.outcome] + "\n" + r[COL.practitioner] + "\n" + r[COL.citation]).toLowerCase();
+  });
+  var colours = {};
+  DATA.agencies.forEach(function (a) { colours[a[0]] = a[1]; });
+  var fAgency = document.getElementById("f-agency");
+  var fType = document.getElementById("f-type");
+  var fText = document.getElementById("f-text");
+  var count = document.getElementById("f-count");
+  var more = document.getElementById("more");
+  var tbody = document.querySelector("#chronology tbody");
+  function addOptions(select, values) {
+    values.forEach(function (v) {
+      var o = document.createElement("option");
+      o.value = v;
+      o.textContent = v;
+      select.appendChild(o);
+    });
+  }
+  addOptions(fAgency, DATA.agencies.map(function (a) { return a[0]; }));
+  addOptions(fType, DATA.types);
+
+  var matches = [];
+  var shown = 0;
+  function renderMore() {
+    var frag = document.createDocumentFragment();
+    var stop = Math.min(matches.length, shown + PAGE);
+    for (var i = shown; i < stop; i++) {
+      var r = rows[matches[i]];
+      var tr = document.createElement("tr");
+      for (var c = 0; c < r.length; c++) {
+        var td = document.createElement("td");
+        td.className = CLASSES[c];
+        td.textContent = r[c];
+        if (c === COL.agency && colours[r[c]]) { td.style.borderLeftColor = colours[r[c]]; }
+        tr.appendChild(td);
+      }
+      frag.appendChild(tr);
+    }
+    tbody.appendChild(frag);
+    shown = stop;
+    more.hidden = shown >= matches.length;
+    count.textContent = "Showing " + shown + " of " + matches.length + " records" +
+      (matches.length < rows.length ? " (filtered from " + rows.length + ")" : "");
+  }
+  function applyFilters() {
+    var agency = fAgency.value;
+    var type = fType.value;
+    var text = fText.value.trim().toLowerCase();
+    matches = [];
+    for (var i = 0; i < rows.length; i++) {
+      if (agency && rows[i][COL.agency] !== agency) { continue; }
+      if (type && rows[i][COL.type] !== type) { continue; }
+      if (text && haystack[i].indexOf(text) < 0) { continue; }
+      matches.push(i);
+    }
+    tbody.textContent = "";
+    shown = 0;
+    renderMore();
+  }
+  var timer = null;
+  fAgency.addEventListener("change", applyFilters);
+  fType.addEventListener("change", applyFilters);
+  fText.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(applyFilters, 150);
+  });
+  more.addEventListener("click", renderMore);
+  applyFilters();
+})();

@@ -1,0 +1,639 @@
+"""The interactive timeline: one swimlane per agency, every record a marker.
+
+The same function serves Jupyter (it returns a plotly Figure) and the HTML
+report. Traces carry ``meta={"role": ...}`` so that code and tests can find them:
+``records`` (one marker per plotted event row, one trace per event type),
+``events`` (one marker per real event), ``ranges`` (approximate dates drawn from
+start to end), ``connectors`` (records of one real event), ``handoffs``,
+``missed`` (missed handoffs) and ``highlight`` (filled by the report).
+
+Example:
+    >>> fig = timeline(events, clusters, findings)  # doctest: +SKIP
+    >>> fig.show()  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import html
+import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from chronology.views.palette import GROUP_COLOURS, MISSED_COLOUR, agency_colours, group_colour, type_symbols
+from chronology.vocabulary import load_vocabulary
+
+#: Above this many plotted records the markers are drawn with WebGL (scattergl).
+GL_THRESHOLD = 2000
+#: Lane label for handoff targets that are not one of the case's agencies.
+OUTSIDE_LANE = "Outside the review"
+#: Finding kinds shaded as periods on the timeline, with their fill colours.
+SHADED_KINDS = {"contact_gap": "#777777", "info_sharing_gap": "#CC6677"}
+_OFFSETS = (0.0, 0.2, -0.2, 0.35, -0.35, 0.1, -0.1, 0.28, -0.28)
+_X_FORMAT = "%Y-%m-%d %H:%M"
+_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+@dataclass
+class TimelineParts:
+    """A timeline figure and the records it plots.
+
+    Attributes:
+        figure: The plotly figure.
+        records: One row per plotted record (sorted as plotted) with columns
+            ``record_id``, ``agency``, ``x`` (plotted date text), ``y`` (lane
+            position), ``x0``/``x1`` (the period it may refer to) and the text
+            columns ``date_text``, ``time_text``, ``age_text``, ``type_text``,
+            ``citation``.
+        lanes: Agency labels from top to bottom.
+    """
+
+    figure: go.Figure
+    records: pd.DataFrame
+    lanes: list[str]
+
+
+def age_text(born: date, when: pd.Timestamp | date) -> str:
+    """The child's age on a date, as a reviewer writes it.
+
+    Example:
+        >>> age_text(date(2018, 5, 21), date(2020, 3, 3))
+        '1y 9m'
+        >>> age_text(date(2018, 5, 21), date(2018, 5, 1))
+        'before birth'
+    """
+    day = when.date() if isinstance(when, pd.Timestamp) else when
+    if day < born:
+        return "before birth"
+    months = (day.year - born.year) * 12 + day.month - born.month - (day.day < born.day)
+    if months == 0:
+        return f"{(day - born).days}d"
+    return f"{months // 12}y {months % 12}m"
+
+
+def _wall(series: pd.Series) -> pd.Series:
+    """Timestamps as naive wall-clock times in their own timezone."""
+    series = pd.to_datetime(series)
+    return series.dt.tz_localize(None) if series.dt.tz is not None else series
+
+
+def _date_text(start: pd.Timestamp, last: pd.Timestamp, precision: str) -> str:
+    if precision == "week":
+        return f"w/c {start:%d/%m/%Y}"
+    if precision == "month":
+        return f"{start:%B %Y}"
+    if precision == "year" and start.month == 1 and start.day == 1:
+        return f"{start:%Y}"
+    if last.normalize() > start.normalize():
+        return f"{start:%d/%m/%Y}\u2013{last:%d/%m/%Y}"
+    return f"{start:%d/%m/%Y}"
+
+
+def _citation(row: Any) -> str:
+    sheet = f", sheet {row.source_sheet}" if row.source_sheet else ""
+    return f"{row.source_file}{sheet}, row {row.source_row}"
+
+
+def _excerpt(text: str, width: int = 70, lines: int = 3) -> str:
+    """Escaped, wrapped excerpt for a hover box."""
+    parts = textwrap.wrap(str(text), width=width, max_lines=lines, placeholder=" \u2026")
+    return "<br>".join(html.escape(p) for p in parts)
+
+
+def plotted_records(
+    events: pd.DataFrame,
+    *,
+    date_of_birth: date | None = None,
+    agencies: Sequence[str] | None = None,
+    start: Any = None,
+    end: Any = None,
+    types: Sequence[str] | None = None,
+) -> tuple[pd.DataFrame, list[str]]:
+    """Select, sort and place the records the timeline plots.
+
+    Only rows with status ``event`` and a start are plotted. Approximate dates
+    are placed at the middle of their period, with ``x0``/``x1`` its bounds.
+
+    Returns:
+        The records (see ``TimelineParts.records``) and the lanes, top first.
+
+    Example:
+        >>> recs, lanes = plotted_records(events)  # doctest: +SKIP
+    """
+    vocab = load_vocabulary()
+    ev = events[(events["status"] == "event") & events["start"].notna()].copy()
+    lanes = list(dict.fromkeys(agencies if agencies is not None else ev["agency"].tolist()))
+    ev = ev[ev["agency"].isin(lanes)]
+    if types is not None:
+        ev = ev[ev["event_type"].isin(list(types))]
+    s = _wall(ev["start"])
+    e = _wall(ev["end"]).fillna(s) if len(ev) else s
+    e = e.where(e >= s, s)
+    if start is not None:
+        keep = e >= pd.Timestamp(start).tz_localize(None)
+        ev, s, e = ev[keep], s[keep], e[keep]
+    if end is not None:
+        keep = s <= pd.Timestamp(end).tz_localize(None)
+        ev, s, e = ev[keep], s[keep], e[keep]
+    precision = ev["date_precision"].fillna("day").astype(str)
+    ranged = (e > s) & ~precision.isin(["time"])
+    x1 = (e + pd.Timedelta(days=1)).where(ranged, s)
+    x = (s + (x1 - s) / 2).where(ranged, s)
+    lane_of = {a: i for i, a in enumerate(lanes)}
+    recs = pd.DataFrame(
+        {
+            "record_id": ev["record_id"].astype(str).to_numpy(),
+            "agency": ev["agency"].astype(str).to_numpy(),
+            "lane": ev["agency"].map(lane_of).astype(int).to_numpy(),
+            "event_type": ev["event_type"].astype(str).to_numpy(),
+            "cluster_id": ev["cluster_id"].fillna("").astype(str).to_numpy(),
+            "to_agency": ev["to_agency"].fillna("").astype(str).to_numpy(),
+            "start": s.to_numpy(),
+            "last": e.to_numpy(),
+            "x_ts": x.to_numpy(),
+            "x1_ts": x1.to_numpy(),
+            "ranged": ranged.to_numpy(),
+            "precision": precision.to_numpy(),
+            "source_file": ev["source_file"].astype(str).to_numpy(),
+            "source_sheet": ev["source_sheet"].fillna("").astype(str).to_numpy(),
+            "source_row": ev["source_row"].to_numpy(),
+            "type_label": ev["type_label"].fillna("").astype(str).to_numpy(),
+            "description": ev["description"].fillna("").astype(str).to_numpy(),
+            "outcome": ev["outcome"].fillna("").astype(str).to_numpy(),
+            "practitioner": ev["practitioner"].fillna("").astype(str).to_numpy(),
+        }
+    )
+    recs = recs.sort_values(
+        ["start", "lane", "source_file", "source_sheet", "source_row", "record_id"], kind="stable"
+    ).reset_index(drop=True)
+    day = recs["x_ts"].dt.normalize()
+    nth = recs.groupby([recs["lane"], day]).cumcount() % len(_OFFSETS)
+    recs["y"] = (len(lanes) - 1 - recs["lane"]) + nth.map(dict(enumerate(_OFFSETS)))
+    recs["x"] = recs["x_ts"].dt.strftime(_X_FORMAT)
+    recs["x0"] = recs["start"].dt.strftime(_X_FORMAT)
+    recs["x1"] = recs["x1_ts"].dt.strftime(_X_FORMAT)
+    recs["date_text"] = [
+        _date_text(a, b, p) for a, b, p in zip(recs["start"], recs["last"], recs["precision"], strict=True)
+    ]
+    recs["time_text"] = recs["start"].dt.strftime("%H:%M").where(recs["precision"] == "time", "")
+    recs["age_text"] = [age_text(date_of_birth, t) for t in recs["start"]] if date_of_birth else ""
+    labels = {name: t.label for name, t in vocab.types.items()}
+    recs["type_text"] = recs["event_type"].map(lambda t: labels.get(t, t))
+    recs["citation"] = [_citation(r) for r in recs.itertuples(index=False)]
+    return recs, lanes
+
+
+def _hover(recs: pd.DataFrame) -> list[str]:
+    out = []
+    for r in recs.itertuples(index=False):
+        when = r.date_text + (f" {r.time_text}" if r.time_text else "")
+        age = f" \u00b7 age {r.age_text}" if r.age_text else ""
+        own = f" ({html.escape(r.type_label)})" if r.type_label and r.type_label != r.type_text else ""
+        outcome = f"<br><b>Outcome:</b> {_excerpt(r.outcome, lines=2)}" if r.outcome else ""
+        out.append(
+            f"<b>{html.escape(when)}</b> [{r.precision}]{age}<br>"
+            f"{html.escape(r.agency)} \u00b7 {html.escape(r.type_text)}{own}<br>"
+            f"{_excerpt(r.description)}{outcome}<br><i>{html.escape(r.citation)}</i>"
+        )
+    return out
+
+
+def _type_order(present: Sequence[str]) -> list[str]:
+    """Types grouped as in GROUP_COLOURS, in vocabulary order within a group; unknown types last."""
+    vocab = load_vocabulary()
+    groups = list(GROUP_COLOURS)
+    here = set(present)
+    known = [t for t in vocab.types.values() if t.name in here]
+    known.sort(key=lambda t: groups.index(t.group) if t.group in groups else len(groups))
+    return [t.name for t in known] + sorted(here - {t.name for t in known})
+
+
+def _marker_traces(
+    recs: pd.DataFrame, text: list[str], role: str, gl: bool, visible: bool
+) -> list[go.BaseTraceType]:
+    kind = go.Scattergl if gl else go.Scatter
+    symbols = type_symbols(_type_order(recs["event_type"].unique().tolist()))
+    traces = []
+    text_s = pd.Series(text, index=recs.index, dtype=object)
+    for t in _type_order(recs["event_type"].unique().tolist()):
+        sel = recs["event_type"] == t
+        part = recs[sel]
+        symbol = [symbols[t] + ("-open" if r else "") for r in part["ranged"]]
+        traces.append(
+            kind(
+                x=part["x"].tolist(),
+                y=part["y"].round(3).tolist(),
+                mode="markers",
+                name=part["type_text"].iloc[0],
+                legendgroup=f"{role}:{t}",
+                meta={"role": role, "event_type": t},
+                visible=visible,
+                text=text_s[sel].tolist(),
+                hovertemplate="%{text}<extra></extra>",
+                marker={
+                    "color": group_colour(t),
+                    "symbol": symbol,
+                    "size": 10,
+                    "line": {"color": "#333333", "width": [2.0 if r else 0.6 for r in part["ranged"]]},
+                },
+            )
+        )
+    return traces
+
+
+def _segments(pairs: list[tuple[str, float, str, float]]) -> tuple[list[Any], list[Any]]:
+    xs: list[Any] = []
+    ys: list[Any] = []
+    for x0, y0, x1, y1 in pairs:
+        xs += [x0, x1, None]
+        ys += [y0, y1, None]
+    return xs, ys
+
+
+def _per_event(recs: pd.DataFrame, clusters: pd.DataFrame | None) -> tuple[pd.DataFrame, list[str]]:
+    """One representative record per real event, with its hover text."""
+    key = recs["cluster_id"].where(recs["cluster_id"] != "", "r:" + recs["record_id"])
+    info: dict[str, Any] = {}
+    if clusters is not None and len(clusters):
+        info = clusters.set_index(clusters["cluster_id"].astype(str)).to_dict("index")
+    first = recs.assign(key=key).groupby("key", sort=False)
+    reps = first.head(1).copy()
+    members = first.agg(agencies=("agency", lambda a: list(dict.fromkeys(a))), n=("record_id", "size"))
+    cites = first["citation"].agg(lambda c: list(c)[:4])
+    text = []
+    types = []
+    for r in reps.itertuples():
+        c = info.get(r.key, {})
+        t = str(c.get("event_type") or r.event_type)
+        types.append(t)
+        desc = str(c.get("description") or r.description)
+        m = members.loc[r.key]
+        cite = "<br>".join(html.escape(x) for x in cites.loc[r.key])
+        text.append(
+            f"<b>{html.escape(r.date_text)}</b> [{r.precision}]<br>"
+            f"Recorded by {html.escape(', '.join(m.agencies))} ({m.n} record{'s' if m.n != 1 else ''})<br>"
+            f"{_excerpt(desc)}<br><i>{cite}</i>"
+        )
+    labels = {name: t.label for name, t in load_vocabulary().types.items()}
+    reps["event_type"] = types
+    reps["type_text"] = [labels.get(t, t) for t in types]
+    return reps, text
+
+
+def _age_ticks(born: date, first: pd.Timestamp, last: pd.Timestamp) -> tuple[list[str], list[str]]:
+    span_years = (last - first).days / 365.25
+    step = 3 if span_years <= 3 else 6 if span_years <= 8 else 12
+    vals, texts = [], []
+    months = 0
+    while True:
+        y, m = divmod(born.month - 1 + months, 12)
+        try:
+            when = pd.Timestamp(born.year + y, m + 1, min(born.day, 28))
+        except ValueError:
+            break
+        if when > last + pd.Timedelta(days=31):
+            break
+        if when >= first - pd.Timedelta(days=31):
+            vals.append(when.strftime(_X_FORMAT))
+            texts.append("birth" if months == 0 else f"age {months // 12}y {months % 12}m")
+        months += step
+    return vals, texts
+
+
+def build_timeline(
+    events: pd.DataFrame,
+    clusters: pd.DataFrame | None = None,
+    findings: pd.DataFrame | None = None,
+    *,
+    date_of_birth: date | None = None,
+    agencies: Sequence[str] | None = None,
+    start: Any = None,
+    end: Any = None,
+    types: Sequence[str] | None = None,
+    per_event: bool = False,
+) -> TimelineParts:
+    """Build the timeline figure and keep the placed records (for the report).
+
+    Arguments are those of ``timeline``.
+
+    Example:
+        >>> parts = build_timeline(events)  # doctest: +SKIP
+        >>> len(parts.records) == (events["status"] == "event").sum()  # doctest: +SKIP
+        True
+    """
+    recs, lanes = plotted_records(
+        events, date_of_birth=date_of_birth, agencies=agencies, start=start, end=end, types=types
+    )
+    gl = len(recs) > GL_THRESHOLD
+    live = findings
+    if live is not None and "status" in live.columns:
+        live = live[live["status"].fillna("") != "dismissed"]
+    # Handoffs: sender lane -> receiver lane; missed when a missed_handoff finding cites the sender.
+    missed_by: dict[str, str] = {}
+    if live is not None and len(live):
+        for f in live[live["kind"] == "missed_handoff"].itertuples():
+            for rid in f.record_ids if f.record_ids is not None else []:
+                missed_by.setdefault(str(rid), str(f.finding_id))
+    handoffs = recs[recs["to_agency"] != ""]
+    n_lanes = len(lanes)
+    outside = bool((~handoffs["to_agency"].isin(lanes)).any())
+    lane_y = {a: n_lanes - 1 - i for i, a in enumerate(lanes)}
+    where = {(r.cluster_id, r.agency): r.x for r in recs[recs["cluster_id"] != ""].itertuples()}
+    sent, missed, labels = [], [], []
+    for r in handoffs.itertuples():
+        y1 = lane_y.get(r.to_agency, -1.0)
+        x1 = where.get((r.cluster_id, r.to_agency), r.x) if r.cluster_id else r.x
+        seg = (r.x, r.y, x1, y1)
+        if r.record_id in missed_by:
+            missed.append(seg)
+            labels.append((r.x, (r.y + y1) / 2, missed_by[r.record_id], r))
+        else:
+            sent.append(seg)
+    traces: list[go.BaseTraceType] = []
+    colours = agency_colours(lanes)
+    # Approximate dates as ranges.
+    rng = recs[recs["ranged"]]
+    xs, ys = _segments(list(zip(rng["x0"], rng["y"], rng["x1"], rng["y"], strict=True)))
+    kind = go.Scattergl if gl else go.Scatter
+    traces.append(
+        kind(
+            x=xs,
+            y=ys,
+            mode="lines",
+            name="Approximate date (range)",
+            meta={"role": "ranges"},
+            line={"color": "rgba(90,90,90,0.45)", "width": 7},
+            hoverinfo="skip",
+            visible=not per_event,
+        )
+    )
+    # Connectors between the records of one real event.
+    pairs = []
+    for _, grp in recs[recs["cluster_id"] != ""].groupby("cluster_id", sort=True):
+        if len(grp) > 1:
+            pts = grp.sort_values(["y", "x"])
+            pairs += [
+                (a.x, a.y, b.x, b.y)
+                for a, b in zip(pts.iloc[:-1].itertuples(), pts.iloc[1:].itertuples(), strict=True)
+            ]
+    xs, ys = _segments(pairs)
+    traces.append(
+        kind(
+            x=xs,
+            y=ys,
+            mode="lines",
+            name="Same real event",
+            meta={"role": "connectors"},
+            line={"color": "#555555", "width": 1.2, "dash": "dot"},
+            hoverinfo="skip",
+            visible=not per_event,
+        )
+    )
+    # Handoff arrows (a line and an arrowhead at the receiving end).
+    for role, segs, colour, dash, name in (
+        ("handoffs", sent, "#444444", "solid", "Handoff (sender \u2192 receiver)"),
+        ("missed", missed, MISSED_COLOUR, "dash", "Missed handoff"),
+    ):
+        xs, ys = _segments(segs)
+        heads = []
+        for _a, b, _c, d in segs:
+            heads += ["circle", "triangle-down" if d < b else "triangle-up", "circle"]
+        traces.append(
+            (kind if role == "handoffs" else go.Scatter)(
+                x=xs,
+                y=ys,
+                mode="lines+markers",
+                name=name,
+                meta={"role": role},
+                line={"color": colour, "width": 2.2 if role == "missed" else 1.2, "dash": dash},
+                marker={"symbol": heads, "size": [0, 11, 0] * len(segs), "color": colour},
+                hoverinfo="skip",
+                visible=bool(segs) or "legendonly",
+            )
+        )
+    text = _hover(recs)
+    traces += _marker_traces(recs, text, "records", gl, visible=not per_event)
+    reps, rep_text = _per_event(recs, clusters)
+    traces += _marker_traces(reps, rep_text, "events", gl, visible=per_event)
+    traces.append(
+        go.Scatter(
+            x=[],
+            y=[],
+            mode="markers",
+            name="Highlighted records",
+            meta={"role": "highlight"},
+            marker={"size": 22, "color": "rgba(0,0,0,0)", "line": {"color": "#000000", "width": 3}},
+            hoverinfo="skip",
+            showlegend=False,
+        )
+    )
+    fig = go.Figure(traces)
+    roles = [t.meta["role"] for t in fig.data]
+    per_record_roles = {"records", "ranges", "connectors"}
+    vis_records = [r != "events" if r in per_record_roles | {"events"} else True for r in roles]
+    vis_events = [r == "events" if r in per_record_roles | {"events"} else True for r in roles]
+    for i, t in enumerate(fig.data):
+        if t.meta["role"] in ("handoffs", "missed") and t.visible == "legendonly":
+            vis_records[i] = vis_events[i] = "legendonly"
+    shapes: list[dict[str, Any]] = []
+    for i, agency in enumerate(lanes):
+        y = n_lanes - 1 - i
+        shapes.append(
+            {
+                "type": "rect",
+                "xref": "paper",
+                "yref": "y",
+                "x0": 0,
+                "x1": 1,
+                "y0": y - 0.5,
+                "y1": y + 0.5,
+                "fillcolor": colours[agency],
+                "opacity": 0.08 if i % 2 == 0 else 0.14,
+                "line": {"width": 0},
+                "layer": "below",
+                "name": f"lane:{agency}",
+            }
+        )
+    if live is not None and len(live):
+        shaded = live[live["kind"].isin(list(SHADED_KINDS))].sort_values("finding_id")
+        for f in shaded.itertuples():
+            if pd.isna(f.start):
+                continue
+            x0 = _wall(pd.Series([f.start])).iloc[0]
+            x1 = _wall(pd.Series([f.end if not pd.isna(f.end) else f.start])).iloc[0]
+            label = f"{f.finding_id} {f.kind.replace('_', ' ')}"
+            shapes.append(
+                {
+                    "type": "rect",
+                    "xref": "x",
+                    "yref": "paper",
+                    "x0": x0.strftime(_X_FORMAT),
+                    "x1": (x1 + pd.Timedelta(days=1)).strftime(_X_FORMAT),
+                    "y0": 0,
+                    "y1": 1,
+                    "fillcolor": SHADED_KINDS[f.kind],
+                    "opacity": 0.18,
+                    "line": {"width": 0},
+                    "layer": "below",
+                    "name": str(f.finding_id),
+                    "label": {
+                        "text": html.escape(label),
+                        "textposition": "top left",
+                        "font": {"size": 10, "color": "#333333"},
+                    },
+                }
+            )
+    annotations = [
+        {
+            "x": x,
+            "y": y,
+            "xref": "x",
+            "yref": "y",
+            "text": f"<b>missed {html.escape(fid)}</b>",
+            "showarrow": False,
+            "font": {"color": MISSED_COLOUR, "size": 10},
+            "bgcolor": "rgba(255,255,255,0.8)",
+            "xanchor": "left",
+        }
+        for x, y, fid, _r in labels[:200]
+    ]
+    ticktext = [f"<span style='color:{colours[a]}'>\u25a0</span> {html.escape(a)}" for a in lanes]
+    tickvals = [lane_y[a] for a in lanes]
+    if outside:
+        tickvals.append(-1)
+        ticktext.append(OUTSIDE_LANE)
+    layout: dict[str, Any] = {
+        "template": "plotly_white",
+        "height": max(420, min(760, 150 + 60 * (n_lanes + outside))),
+        "margin": {"l": 10, "r": 10, "t": 80, "b": 40},
+        "hovermode": "closest",
+        "dragmode": "zoom",
+        "legend": {"font": {"size": 11}, "title": {"text": "Click to show or hide"}},
+        "shapes": shapes,
+        "annotations": annotations,
+        "yaxis": {
+            "tickvals": tickvals,
+            "ticktext": ticktext,
+            "range": [-1.6 if outside else -0.6, n_lanes - 0.4],
+            "fixedrange": True,
+            "showgrid": False,
+            "zeroline": False,
+            "automargin": True,
+        },
+        "xaxis": {
+            "type": "date",
+            "showgrid": True,
+            "rangeslider": {"visible": False},
+            "rangeselector": {
+                "buttons": [
+                    {"count": 1, "label": "1m", "step": "month", "stepmode": "backward"},
+                    {"count": 6, "label": "6m", "step": "month", "stepmode": "backward"},
+                    {"count": 1, "label": "1y", "step": "year", "stepmode": "backward"},
+                    {"step": "all", "label": "all"},
+                ],
+                "x": 0,
+                "y": 1.02,
+                "yanchor": "bottom",
+            },
+        },
+        "updatemenus": [
+            {
+                "type": "buttons",
+                "direction": "right",
+                "x": 1,
+                "xanchor": "right",
+                "y": 1.02,
+                "yanchor": "bottom",
+                "active": 1 if per_event else 0,
+                "showactive": True,
+                "buttons": [
+                    {"label": "Every record", "method": "restyle", "args": [{"visible": vis_records}]},
+                    {
+                        "label": "One marker per real event",
+                        "method": "restyle",
+                        "args": [{"visible": vis_events}],
+                    },
+                ],
+            }
+        ],
+    }
+    if date_of_birth is not None and len(recs):
+        vals, texts = _age_ticks(date_of_birth, recs["start"].min(), recs["x1_ts"].max())
+        layout["xaxis2"] = {
+            "overlaying": "x",
+            "matches": "x",
+            "side": "top",
+            "tickmode": "array",
+            "tickvals": vals,
+            "ticktext": texts,
+            "showgrid": False,
+            "tickfont": {"size": 10, "color": "#555555"},
+        }
+        layout["margin"]["t"] = 100
+        layout["xaxis"]["rangeselector"]["y"] = 1.09
+        layout["updatemenus"][0]["y"] = 1.09
+        fig.add_trace(
+            go.Scatter(
+                x=vals[:1],
+                y=[None],
+                xaxis="x2",
+                mode="markers",
+                showlegend=False,
+                hoverinfo="skip",
+                meta={"role": "age_axis"},
+            )
+        )
+        for button in layout["updatemenus"][0]["buttons"]:
+            button["args"][0]["visible"].append(True)
+    fig.update_layout(layout)
+    return TimelineParts(figure=fig, records=recs, lanes=lanes)
+
+
+def timeline(
+    events: pd.DataFrame,
+    clusters: pd.DataFrame | None = None,
+    findings: pd.DataFrame | None = None,
+    *,
+    date_of_birth: date | None = None,
+    agencies: Sequence[str] | None = None,
+    start: Any = None,
+    end: Any = None,
+    types: Sequence[str] | None = None,
+    per_event: bool = False,
+) -> go.Figure:
+    """The merged chronology as a swimlane figure, one lane per agency.
+
+    Args:
+        events: Events with EVENT_COLUMNS; only status ``event`` rows are plotted.
+        clusters: Real events (CLUSTER_COLUMNS), for the one-marker-per-event view.
+        findings: Findings (FINDING_COLUMNS): missed handoffs are drawn red and
+            dashed, info-sharing and contact gaps shaded with their ids.
+        date_of_birth: The child's date of birth: adds an age axis and ages in hovers.
+        agencies: Lanes to show, top first (default: every agency, in order of appearance).
+        start: Plot only records that may fall on or after this date.
+        end: Plot only records that may fall on or before this date.
+        types: Plot only these event types.
+        per_event: Start with one marker per real event instead of every record.
+
+    Returns:
+        A plotly Figure (scattergl when there are more than GL_THRESHOLD records).
+
+    Example:
+        >>> fig = timeline(run.events, run.clusters, run.findings,
+        ...                date_of_birth=run.config.date_of_birth)  # doctest: +SKIP
+    """
+    return build_timeline(
+        events,
+        clusters,
+        findings,
+        date_of_birth=date_of_birth,
+        agencies=agencies,
+        start=start,
+        end=end,
+        types=types,
+        per_event=per_event,
+    ).figure
