@@ -1,0 +1,116 @@
+"""Tests of agency resolution (chronology.ingest.agencies)."""
+
+from __future__ import annotations
+
+from chronology.ingest.agencies import AgencyResolver, normalise_text
+from chronology.vocabulary import load_vocabulary
+
+VOCAB = load_vocabulary()
+CSC = "Children's Social Care"
+
+
+def _resolver(*labels: str, extra: dict[str, list[str]] | None = None) -> AgencyResolver:
+    extra = extra or {}
+    return AgencyResolver([(label, extra.get(label, [])) for label in labels], VOCAB)
+
+
+def test_kind_of_free_text_labels() -> None:
+    r = _resolver(
+        "Police",
+        "Northshire Constabulary",
+        CSC,
+        "CSC",
+        "GP",
+        "Health Visiting",
+        "Oakfield Primary School",
+        "St Mary's Hospital ED",
+        "Emergency Department",
+        "School Nursing",
+        "Adult Social Care",
+        "Riverside Partnership",
+    )
+    assert r.kind_of("Police") == "police"  # the alias itself
+    assert r.kind_of("Northshire Constabulary") == "police"  # an alias inside the label
+    assert r.kind_of(CSC) == "csc"  # apostrophe label
+    assert r.kind_of("CSC") == "csc"  # abbreviation
+    assert r.kind_of("GP") == "gp"
+    assert r.kind_of("Health Visiting") == "health_visiting"
+    assert r.kind_of("Oakfield Primary School") == "school"  # "primary school"
+    assert r.kind_of("St Mary's Hospital ED") == "emergency_department"  # hospital and ED agree
+    assert r.kind_of("Emergency Department") == "emergency_department"
+    assert r.kind_of("School Nursing") == "health_visiting"  # the longest alias beats "school"
+    assert r.kind_of("Adult Social Care") == "adult_social_care"  # longest beats "social care"
+    assert r.kind_of("Riverside Partnership") is None  # no alias occurs in it
+
+
+def test_kind_from_extra_aliases() -> None:
+    r = AgencyResolver([("Riverside Trust", ["A&E", "Paeds ED"])], VOCAB)
+    assert r.kind_of("Riverside Trust") == "emergency_department"  # the label names no kind; its alias does
+
+
+def test_resolve_shipped_aliases_to_case_labels() -> None:
+    r = _resolver("Northshire Police", CSC, "GP", "Health Visiting", "Emergency Department")
+    assert r.resolve("MASH") == CSC  # MASH is CSC's front door
+    assert r.resolve("the social worker") == CSC  # alias inside the mention
+    assert r.resolve("Childrens Services") == CSC  # apostrophe-less spelling
+    assert r.resolve("PPU") == "Northshire Police"  # police kind
+    assert r.resolve("Northshire Constabulary") == "Northshire Police"  # same name, other alias
+    assert r.resolve("HV") == "Health Visiting"
+    assert r.resolve("A&E") == "Emergency Department"
+    assert r.resolve("gp surgery") == "GP"
+    assert r.resolve("Health Visiting") == "Health Visiting"  # the label itself
+
+
+def test_resolve_extra_aliases() -> None:
+    r = _resolver("Police", CSC, extra={CSC: ["Front Door", "FAST"], "Police": ["Op Shield"]})
+    assert r.resolve("front door") == CSC  # a case.toml alias, case-insensitive
+    assert r.resolve("FAST team") == CSC  # alias inside the mention
+    assert r.resolve("op shield") == "Police"  # a made-up alias only case.toml knows
+
+
+def test_unknown_agency_is_kept_as_written() -> None:
+    r = _resolver("Police", CSC)
+    assert r.resolve("  Housing Options, ") == "Housing Options"  # tidied, not dropped
+    assert r.resolve("GP") == "GP"  # a kind with no source in the case: kept as written
+
+
+def test_named_sources_of_one_kind() -> None:
+    r = _resolver("Oakfield Primary School", "Hillside Academy", "Northshire Police")
+    assert r.resolve("Hillside") == "Hillside Academy"  # a bare name that names one source
+    assert r.resolve("Hillside school") == "Hillside Academy"  # the name decides between two schools
+    assert r.resolve("school") == "Oakfield Primary School"  # names neither: first in case order
+    assert r.resolve("Meadow Lane School") == "Meadow Lane School"  # another school, outside the review
+    assert r.resolve("Southshire Police") == "Southshire Police"  # another force, outside the review
+    assert r.resolve("police") == "Northshire Police"  # the kind alone
+
+
+def test_unnamed_label_takes_any_named_mention() -> None:
+    r = _resolver("Police")
+    assert r.resolve("Northshire Police") == "Police"  # the case's label names no force, so any force is it
+
+
+def test_resolve_target_never_own() -> None:
+    r = _resolver("Oakfield Primary School", "Hillside Academy", "GP")
+    assert r.resolve_target("school", "Oakfield Primary School") == "Hillside Academy"  # the other school
+    assert r.resolve_target("GP", "GP") == ""  # only the own agency: no target
+    assert r.resolve_target("new GP", "GP") == "new GP"  # qualified: another GP, kept as written
+    assert r.resolve_target("Housing", "GP") == "Housing"  # outside the review
+
+
+def test_mentions_in_order_deduplicated() -> None:
+    r = _resolver("Police", CSC, "GP", "Health Visiting", "Emergency Department")
+    text = "Officers attended. HV and GP informed; the social worker told police. Ed said he fell."
+    assert r.mentions(text) == ["Police", "Health Visiting", "GP", CSC]  # first appearance, once each
+    assert r.mentions("Taken to ED") == ["Emergency Department"]  # capitals: the department
+    assert r.mentions("Ed came round, mother distressed") == []  # "Ed" is a name
+    assert r.mentions("Knocked at the front door, no answer") == []  # not the MASH front door
+    assert r.mentions("") == []
+
+
+def test_mentions_whole_words_only() -> None:
+    r = _resolver("GP", "Health Visiting")
+    assert r.mentions("gpx file; shvhv; hv2") == []  # neither alias as a whole word
+
+
+def test_normalise_text() -> None:
+    assert normalise_text("Children’s\n  services") == "Children's services"  # curly quote and spaces
