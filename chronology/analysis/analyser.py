@@ -1,0 +1,112 @@
+"""Run every enabled detector over a case's events and apply the reviewer's decisions.
+
+Example:
+    >>> result = analyse(events, clusters, {"contact_gap": {"max_days": 90}})  # doctest: +SKIP
+    >>> result.findings[["finding_id", "kind", "severity"]].head()  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from chronology.analysis.context import Context, prepare_events
+from chronology.analysis.decisions import apply_decisions
+from chronology.analysis.finding import Finding, findings_frame
+from chronology.analysis.registry import DETECTORS, resolve_rules
+from chronology.schema import DEFAULT_TIMEZONE
+from chronology.vocabulary import Vocabulary, load_vocabulary
+
+
+@dataclass
+class Analysed:
+    """The result of :func:`analyse`.
+
+    Attributes:
+        findings: FINDING_COLUMNS in that order, sorted by start then finding_id.
+        warnings: Lines for the user, e.g. "decisions.csv row 4: finding F-3A9C2
+            cites records that changed; flagged for re-review".
+    """
+
+    findings: pd.DataFrame
+    warnings: list[str] = field(default_factory=list)
+
+
+def analyse(
+    events: pd.DataFrame,
+    clusters: pd.DataFrame,
+    rules: Mapping[str, Any] | None = None,
+    *,
+    timezone: str = DEFAULT_TIMEZONE,
+    decisions: pd.DataFrame | None = None,
+    vocab: Vocabulary | None = None,
+) -> Analysed:
+    """Find where information did not travel, per subject, with every enabled detector.
+
+    Args:
+        events: events.parquet rows (EVENT_COLUMNS); only ``status == "event"``
+            rows with a start are read.
+        clusters: clusters.parquet rows (CLUSTER_COLUMNS); cluster membership is
+            read from events' ``cluster_id``, filled from ``record_ids`` here
+            where an event has none.
+        rules: The ``[rules]`` table of case.toml as written.
+        timezone: The case's timezone (days are local calendar days).
+        decisions: The reviewer's decisions (:func:`read_decisions`), or None.
+        vocab: The vocabulary; the shipped one by default.
+
+    Raises:
+        ConfigError: An unknown detector or parameter in ``rules``.
+
+    Example:
+        >>> analyse(events, clusters, {"contact_gap": {"enabled": False}}).findings.kind.unique()  # doctest: +SKIP
+        array(['missed_handoff', 'timescale_breach'], dtype=object)
+    """
+    vocab = vocab or load_vocabulary()
+    params, general = resolve_rules(rules)
+    events = _with_cluster_ids(events, clusters)
+    prepared = prepare_events(events, timezone, vocab, general["csc_agencies"])
+    ctx = Context.build(prepared, vocab, timezone)
+    found: list[Finding] = []
+    for name, detector in DETECTORS.items():
+        p = params[name]
+        if not p.get("enabled", True) or detector.run is None:
+            continue
+        used = {k: v for k, v in p.items() if k != "enabled"}
+        for subject, rows in _subjects(prepared):
+            sub_ctx = ctx if len(rows) == len(prepared) else Context.build(rows, vocab, timezone)
+            for f in detector.run(rows, clusters, used, sub_ctx):
+                f.subject_ref = subject
+                found.append(f)
+    findings = findings_frame(found, ctx)
+    warnings: list[str] = []
+    if decisions is not None and len(decisions):
+        findings, warnings = apply_decisions(findings, decisions)
+    return Analysed(findings=findings, warnings=warnings)
+
+
+def _subjects(prepared: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    if prepared["subject_ref"].nunique() <= 1:
+        subject = prepared["subject_ref"].iat[0] if len(prepared) else ""
+        return [(subject, prepared)]
+    return [(str(s), g.reset_index(drop=True)) for s, g in prepared.groupby("subject_ref", sort=True)]
+
+
+def _with_cluster_ids(events: pd.DataFrame, clusters: pd.DataFrame) -> pd.DataFrame:
+    """Events with ``cluster_id`` filled from clusters' record_ids where missing."""
+    if clusters is None or len(clusters) == 0 or "record_ids" not in clusters.columns:
+        return events
+    if "cluster_id" in events.columns and (events["cluster_id"].fillna("").astype(str) != "").all():
+        return events
+    member = clusters[["cluster_id", "record_ids"]].explode("record_ids").dropna()
+    mapping = dict(zip(member["record_ids"].astype(str), member["cluster_id"].astype(str), strict=True))
+    out = events.copy()
+    current = (
+        out["cluster_id"].fillna("").astype(str)
+        if "cluster_id" in out.columns
+        else pd.Series("", index=out.index)
+    )
+    out["cluster_id"] = current.where(current != "", out["record_id"].astype(str).map(mapping).fillna(""))
+    return out

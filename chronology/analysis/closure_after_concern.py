@@ -1,0 +1,105 @@
+"""closure_after_concern: children's social care closed the case around a new concern.
+
+Rule: children's social care records closing the case (``case_closure``), and
+another agency recorded a new concern (a type with a concern category) within
+``window_days`` (30) days before or after the closure. One finding per
+closure, citing the closure and every such concern. Concerns with a date no
+closer than a month are not used. Closures by other agencies (a health visitor
+discharging a family) are not this pattern and are not reported.
+
+Severity: high when a cited concern is an injury, a disclosure or self-harm;
+medium otherwise.
+
+Example:
+    >>> from chronology.analysis import DETECTORS
+    >>> DETECTORS["closure_after_concern"].parameters["window_days"].default
+    30
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from chronology.analysis.context import Context, as_day, fmt_date
+from chronology.analysis.finding import Finding
+from chronology.analysis.registry import register
+from chronology.analysis.timescale_breach import occurrences
+
+NAME = "closure_after_concern"
+IMPRECISE = ("month", "term", "year")
+SERIOUS = ("injury", "disclosure", "self_harm")
+
+
+@register(
+    NAME,
+    "closure_after_concern",
+    """Children's social care closes the case while another agency recorded a
+    new concern in the window before or after the closure.""",
+)
+def run(
+    events: pd.DataFrame, clusters: pd.DataFrame, params: Mapping[str, Any], ctx: Context
+) -> list[Finding]:
+    """Find CSC closures with another agency's concern close by.
+
+    Example:
+        >>> run(prepared, clusters, {"window_days": 30}, ctx)  # doctest: +SKIP
+        [Finding(kind='closure_after_concern', ...)]
+    """
+    window = np.timedelta64(int(params["window_days"]), "D")
+    closures = occurrences(events, ("case_closure",), csc_only=True)
+    closures = closures[closures["is_csc"]]
+    if closures.empty:
+        return []
+    concerns = events[
+        (events["concern"] != "") & ~events["is_csc"] & ~events["date_precision"].isin(IMPRECISE)
+    ]
+    days = concerns["day"].to_numpy().astype("datetime64[D]")
+    findings = []
+    for k in range(len(closures)):
+        closure = closures.iloc[k]
+        c = as_day(closure["day"])
+        near = concerns[(days >= c - window) & (days <= c + window)]
+        if near.empty:
+            continue
+        findings.append(_finding(closure, near, params, ctx))
+    return findings
+
+
+def _finding(closure: pd.Series, near: pd.DataFrame, params: Mapping[str, Any], ctx: Context) -> Finding:
+    c = as_day(closure["day"])
+    parts = []
+    for r in near.itertuples(index=False):
+        delta = int((as_day(r.day) - c).astype(int))
+        when = (
+            "the same day"
+            if delta == 0
+            else f"{abs(delta)} day{'s' if abs(delta) != 1 else ''} {'before' if delta < 0 else 'after'}"
+        )
+        parts.append(
+            f"{r.agency} recorded {ctx.type_label(r.event_type)} on {fmt_date(r.day)} ({ctx.cite(r.record_id)}), {when}"
+        )
+    window = int(params["window_days"])
+    statement = (
+        f"On {fmt_date(closure['day'])} {closure['agency']} closed the case ({ctx.cite(closure['record_id'])}). "
+        f"Within {window} days of the closure (local practice) another agency recorded a new concern: "
+        f"{'; '.join(parts)}."
+    )
+    categories = set(near["concern"])
+    agencies = sorted({closure["agency"], *near["agency"]})
+    return Finding(
+        kind="closure_after_concern",
+        detector=NAME,
+        subject_ref=closure["subject_ref"],
+        severity="high" if categories & set(SERIOUS) else "medium",
+        title=f"Case closed by {closure['agency']} within {window} days of a concern from {', '.join(sorted(set(near['agency'])))}",
+        statement=statement,
+        record_ids=[closure["record_id"], *near["record_id"]],
+        start=min(closure["start"], near["start"].min()),
+        end=max(closure["start"], near["start"].max()),
+        agencies=agencies,
+        params={"window_days": window},
+    )

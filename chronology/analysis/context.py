@@ -1,0 +1,353 @@
+"""What every detector shares: the prepared events, the calendar, and how to cite a record.
+
+:func:`prepare_events` turns events.parquet rows into the frame detectors read:
+events only (``status == "event"`` with a start), local calendar days as
+``datetime64[D]``, each type's group and concern category, lower-case text,
+and whether the agency is children's social care. :class:`Context` carries the
+vocabulary, the agency labels, and the citation of each record.
+
+Example:
+    >>> ctx = Context.build(prepare_events(events, "Europe/London"), vocab)  # doctest: +SKIP
+    >>> ctx.cite("r14")  # doctest: +SKIP
+    'Police chronology, row 14'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from chronology.vocabulary import Vocabulary
+
+#: Substrings of a label that mark children's social care, when the case names none.
+CSC_MARKERS = ("social care", "csc", "children's services", "childrens services")
+
+#: Aliases too common in ordinary text to show that a record mentions an agency.
+_NOISY_ALIASES = frozenset(
+    {
+        "la",
+        "pc",
+        "dc",
+        "ed",
+        "sw",
+        "officer",
+        "officers",
+        "practice",
+        "surgery",
+        "hospital",
+        "teacher",
+        "school",
+    }
+)
+
+#: Columns of the prepared frame, beyond the event columns kept as they are.
+PREPARED_COLUMNS = (
+    "record_id",
+    "subject_ref",
+    "agency",
+    "source_file",
+    "source_sheet",
+    "source_row",
+    "start",
+    "end",
+    "date_precision",
+    "event_type",
+    "description",
+    "outcome",
+    "from_agency",
+    "to_agency",
+    "cluster_id",
+    "day",
+    "end_day",
+    "group",
+    "concern",
+    "text",
+    "is_csc",
+)
+
+_TEXT_COLUMNS = (
+    "record_id",
+    "subject_ref",
+    "agency",
+    "source_file",
+    "source_sheet",
+    "event_type",
+    "type_label",
+    "description",
+    "outcome",
+    "from_agency",
+    "to_agency",
+    "cluster_id",
+)
+
+
+def is_csc_label(label: str, csc_agencies: Sequence[str] = ()) -> bool:
+    """True when an agency label is children's social care.
+
+    Args:
+        label: A case agency label.
+        csc_agencies: The labels named in ``[rules] csc_agencies``; when empty,
+            a label containing "social care", "CSC" or "children's services" is CSC.
+
+    Example:
+        >>> is_csc_label("Children's Social Care"), is_csc_label("Police")
+        (True, False)
+    """
+    if csc_agencies:
+        return label in csc_agencies
+    low = label.lower()
+    return any(re.search(rf"\b{re.escape(m)}\b", low) for m in CSC_MARKERS)
+
+
+def _local_days(values: pd.Series, timezone: str) -> np.ndarray:
+    ts = pd.to_datetime(values)
+    if ts.dt.tz is None:
+        ts = ts.dt.tz_localize(timezone)
+    ts = ts.dt.tz_convert(timezone)
+    return ts.dt.tz_localize(None).to_numpy(dtype="datetime64[D]")
+
+
+def prepare_events(
+    events: pd.DataFrame, timezone: str, vocab: Vocabulary | None = None, csc_agencies: Sequence[str] = ()
+) -> pd.DataFrame:
+    """The events detectors read, sorted by subject, day and record id.
+
+    Args:
+        events: events.parquet rows (EVENT_COLUMNS); continuation and rejected
+            rows and rows without a start are left out.
+        timezone: The case's timezone; days are local calendar days.
+        vocab: The vocabulary, for each type's group and concern.
+        csc_agencies: Labels of children's social care (see :func:`is_csc_label`).
+
+    Example:
+        >>> prepare_events(events, "Europe/London").columns[:3].tolist()  # doctest: +SKIP
+        ['record_id', 'subject_ref', 'agency']
+    """
+    if vocab is None:
+        from chronology.vocabulary import load_vocabulary
+
+        vocab = load_vocabulary()
+    ev = events
+    if "status" in ev.columns:
+        ev = ev[ev["status"].astype(str) == "event"]
+    ev = ev[ev["start"].notna()]
+    out = pd.DataFrame(index=range(len(ev)))
+    for col in _TEXT_COLUMNS:
+        if col in ev.columns:
+            out[col] = ev[col].fillna("").astype(str).to_numpy(dtype=object)
+        else:
+            out[col] = np.full(len(ev), "", dtype=object)
+    out["source_row"] = pd.to_numeric(ev["source_row"], errors="coerce").fillna(0).astype("int64").to_numpy()
+    start = pd.to_datetime(ev["start"])
+    if start.dt.tz is None:
+        start = start.dt.tz_localize(timezone)
+    start = start.dt.tz_convert(timezone)
+    end = pd.to_datetime(ev["end"]) if "end" in ev.columns else start
+    if end.dt.tz is None:
+        end = end.dt.tz_localize(timezone)
+    end = end.dt.tz_convert(timezone)
+    end = end.where(end.notna(), start)
+    out["start"] = start.reset_index(drop=True)
+    out["end"] = end.reset_index(drop=True)
+    out["date_precision"] = (
+        ev["date_precision"].fillna("day").astype(str).to_numpy(dtype=object)
+        if "date_precision" in ev.columns
+        else "day"
+    )
+    out["day"] = _local_days(out["start"], timezone)
+    out["end_day"] = np.maximum(_local_days(out["end"], timezone), out["day"].to_numpy())
+    groups = {name: t.group for name, t in vocab.types.items()}
+    concerns = {name: t.concern for name, t in vocab.types.items()}
+    out["group"] = out["event_type"].map(groups).fillna("other").astype(object)
+    out["concern"] = out["event_type"].map(concerns).fillna("").astype(object)
+    out["text"] = (out["type_label"] + " " + out["description"] + " " + out["outcome"]).str.lower()
+    labels = sorted(set(out["agency"]))
+    csc = {label for label in labels if is_csc_label(label, csc_agencies)}
+    out["is_csc"] = out["agency"].isin(csc).to_numpy(dtype=bool)
+    out = out.sort_values(["subject_ref", "day", "start", "record_id"], kind="stable").reset_index(drop=True)
+    return out
+
+
+def phrase_pattern(phrases: Iterable[str]) -> re.Pattern[str] | None:
+    """One case-insensitive, whole-word regular expression for any of ``phrases``.
+
+    Example:
+        >>> bool(phrase_pattern(["no access"]).search("visit: no access, left card"))
+        True
+    """
+    words = sorted({p.strip().lower() for p in phrases if p.strip()}, key=lambda p: (-len(p), p))
+    if not words:
+        return None
+    return re.compile(r"(?<![\w])(?:" + "|".join(re.escape(w) for w in words) + r")(?![\w])")
+
+
+def matches(text: pd.Series, phrases: Iterable[str]) -> np.ndarray:
+    """Boolean array: which texts contain any of the phrases (whole words)."""
+    pattern = phrase_pattern(phrases)
+    if pattern is None or len(text) == 0:
+        return np.zeros(len(text), dtype=bool)
+    return text.str.contains(pattern, regex=True).fillna(False).to_numpy(dtype=bool)
+
+
+def fmt_date(day: date | np.datetime64 | pd.Timestamp) -> str:
+    """A date as dd/mm/yyyy, the way UK chronologies write it.
+
+    Example:
+        >>> fmt_date(date(2019, 3, 3))
+        '03/03/2019'
+    """
+    if isinstance(day, np.datetime64):
+        day = day.astype("datetime64[D]").astype(date)
+    return day.strftime("%d/%m/%Y")
+
+
+def to_day(value: date | np.datetime64) -> np.datetime64:
+    """A date as ``numpy.datetime64[D]``."""
+    return np.datetime64(value, "D")
+
+
+def with_article(label: str) -> str:
+    """'a referral', 'an assessment'.
+
+    Example:
+        >>> with_article("Initial child protection conference")
+        'an initial child protection conference'
+    """
+    low = label[:1].lower() + label[1:] if not label[:2].isupper() else label
+    return ("an " if low[:1].lower() in "aeiou" else "a ") + low
+
+
+@dataclass
+class Context:
+    """What detectors share for one run.
+
+    Attributes:
+        events: The prepared events (see :func:`prepare_events`).
+        vocab: The vocabulary.
+        timezone: The case's timezone.
+        agencies: Every agency label in the case, sorted.
+        csc: The labels that are children's social care.
+        rows: record_id -> row position in ``events``.
+        clusters: cluster_id -> row positions of its records.
+    """
+
+    events: pd.DataFrame
+    vocab: Vocabulary
+    timezone: str = "Europe/London"
+    agencies: tuple[str, ...] = ()
+    csc: frozenset[str] = frozenset()
+    rows: dict[str, int] = field(default_factory=dict)
+    clusters: dict[str, list[int]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, events: pd.DataFrame, vocab: Vocabulary, timezone: str = "Europe/London") -> Context:
+        """The context of a prepared events frame.
+
+        Example:
+            >>> Context.build(prepare_events(events, "Europe/London"), vocab).agencies  # doctest: +SKIP
+            ('GP', 'Police')
+        """
+        agencies = tuple(sorted(set(events["agency"])))
+        csc = frozenset(events.loc[events["is_csc"], "agency"])
+        rows = {rid: i for i, rid in enumerate(events["record_id"])}
+        clusters: dict[str, list[int]] = {}
+        for i, cid in enumerate(events["cluster_id"]):
+            if cid:
+                clusters.setdefault(cid, []).append(i)
+        return cls(
+            events=events,
+            vocab=vocab,
+            timezone=timezone,
+            agencies=agencies,
+            csc=csc,
+            rows=rows,
+            clusters=clusters,
+        )
+
+    def row(self, record_id: str) -> pd.Series:
+        """The prepared event of a record id."""
+        return self.events.iloc[self.rows[record_id]]
+
+    def cite(self, record_id: str) -> str:
+        """How a reviewer cites a record: "Police chronology, row 14".
+
+        Example:
+            >>> ctx.cite("r14")  # doctest: +SKIP
+            'Police chronology, row 14'
+        """
+        r = self.row(record_id)
+        return f"{r['agency']} chronology, row {int(r['source_row'])}"
+
+    def type_label(self, event_type: str) -> str:
+        """The vocabulary's label of a type, lower-case, with its article."""
+        t = self.vocab.types.get(event_type)
+        return with_article(t.label if t else event_type.replace("_", " "))
+
+    def type_name(self, event_type: str) -> str:
+        """The vocabulary's label of a type, lower-case, without an article ("home visit")."""
+        return self.type_label(event_type).split(" ", 1)[1]
+
+    def cluster_agencies(self, cluster_id: str) -> set[str]:
+        """The agencies with a record in a cluster (empty for "")."""
+        if not cluster_id:
+            return set()
+        return {self.events["agency"].iat[i] for i in self.clusters.get(cluster_id, [])}
+
+    def is_csc(self, label: str) -> bool:
+        """True when a case label is children's social care."""
+        return label in self.csc
+
+    def csc_label(self) -> str:
+        """How to name children's social care in a statement (the case's label when there is one)."""
+        return sorted(self.csc)[0] if self.csc else "Children's Social Care"
+
+    def excerpt(self, record_id: str, n: int = 90) -> str:
+        """The start of a record's description, for quoting in a statement."""
+        text = " ".join(str(self.row(record_id)["description"]).split())
+        return text if len(text) <= n else text[: n - 1].rstrip() + "…"
+
+
+def agency_phrases(label: str, vocab: Vocabulary) -> list[str]:
+    """Words by which a record may mention an agency: its label and its kind's aliases.
+
+    Uses ``chronology.ingest.agencies.AgencyResolver`` where it is available;
+    otherwise the shipped alias list of the kind whose label or aliases match.
+
+    Example:
+        >>> "ppu" in agency_phrases("Police", load_vocabulary())  # doctest: +SKIP
+        True
+    """
+    low = label.lower().strip()
+    phrases = {low}
+    for kind in vocab.agencies.values():
+        names = {kind.label.lower(), *kind.aliases}
+        if low in names or any(re.search(rf"\b{re.escape(a)}\b", low) for a in (kind.label.lower(),)):
+            phrases.update(a for a in names if a not in _NOISY_ALIASES)
+    return sorted(phrases)
+
+
+def as_day(value: date | np.datetime64 | pd.Timestamp) -> np.datetime64:
+    """Any date-like value as ``numpy.datetime64[D]``.
+
+    Example:
+        >>> as_day(pd.Timestamp("2019-03-03"))
+        np.datetime64('2019-03-03')
+    """
+    if isinstance(value, pd.Timestamp):
+        value = value.to_datetime64()
+    return np.datetime64(value, "D")
+
+
+def as_date(value: date | np.datetime64 | pd.Timestamp) -> date:
+    """Any date-like value as ``datetime.date``.
+
+    Example:
+        >>> as_date(np.datetime64("2019-03-03"))
+        datetime.date(2019, 3, 3)
+    """
+    return as_day(value).astype(date)

@@ -1,0 +1,148 @@
+"""missed_handoff: a referral or notification sent, and nothing shows it arrived.
+
+Rule: agency A records sending a referral, notification, letter, transfer or
+request (a type of the vocabulary's ``handoff`` group) to agency B of the case
+(``to_agency``), and B's chronology for the same subject has no receipt,
+decision or action on it within ``window_working_days`` (default 5) working
+days of A's record. What counts as B acting on it: a matched cluster holding
+A's record and a record of B (whatever its date); or a record of B in the
+window that is a receipt or decision, a strategy discussion, section 47
+enquiry, assessment or conference, names A as its sender (``from_agency``), or
+mentions A in its text. B's routine contacts in the window do not count.
+
+A handoff to an agency outside the review (no chronology to check) is not
+reported. For an approximate date the window starts at the last day A's record
+may refer to.
+
+Severity: high for a referral or notification to children's social care;
+medium for any other referral, notification or transfer; low for a letter or
+request for information.
+
+Example:
+    >>> from chronology.analysis import DETECTORS
+    >>> DETECTORS["missed_handoff"].parameters["window_working_days"].default
+    5
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from chronology.analysis.calendar import add_working_days_array
+from chronology.analysis.context import Context, agency_phrases, fmt_date, matches
+from chronology.analysis.finding import Finding
+from chronology.analysis.registry import register
+
+NAME = "missed_handoff"
+
+#: Types of the receiving agency that count as acting on a handoff, beyond receipts and decisions.
+ACTION_TYPES = frozenset(
+    {
+        "strategy_discussion",
+        "s47_enquiry",
+        "assessment",
+        "initial_conference",
+        "referral_decision",
+        "information_shared",
+    }
+)
+
+
+def _severity(event_type: str, to_csc: bool) -> str:
+    if event_type in ("referral", "notification"):
+        return "high" if to_csc else "medium"
+    if event_type == "transfer":
+        return "medium"
+    return "low"
+
+
+@register(
+    NAME,
+    "missed_handoff",
+    """Agency A records a referral, notification, letter, transfer or request to
+    agency B, and B's chronology shows no receipt, decision or action on it
+    within the window (a matched cluster with B's record counts as received).""",
+)
+def run(
+    events: pd.DataFrame, clusters: pd.DataFrame, params: Mapping[str, Any], ctx: Context
+) -> list[Finding]:
+    """Find handoffs the receiving agency never records.
+
+    Example:
+        >>> run(prepared, clusters, {"window_working_days": 5}, ctx)  # doctest: +SKIP
+        [Finding(kind='missed_handoff', ...)]
+    """
+    window = int(params["window_working_days"])
+    ev = events
+    handoff = (
+        (ev["group"] == "handoff").to_numpy()
+        & ev["to_agency"].isin(ctx.agencies).to_numpy()
+        & (ev["to_agency"] != ev["agency"]).to_numpy()
+    )
+    if not handoff.any():
+        return []
+    responsive = (ev["group"].isin(["receipt", "decision"]) | ev["event_type"].isin(ACTION_TYPES)).to_numpy()
+    deadlines = add_working_days_array(ev["end_day"].to_numpy(), window)
+    findings: list[Finding] = []
+    by_subject_agency = {
+        key: idx.to_numpy() for key, idx in ev.groupby(["subject_ref", "agency"], sort=True).groups.items()
+    }
+    mention_cache: dict[tuple[str, str, str], np.ndarray] = {}
+    days = ev["day"].to_numpy()
+    end_days = ev["end_day"].to_numpy()
+    for i in np.flatnonzero(handoff):
+        h = ev.iloc[i]
+        a, b, subject = h["agency"], h["to_agency"], h["subject_ref"]
+        if b in ctx.cluster_agencies(h["cluster_id"]):
+            continue
+        rows_b = by_subject_agency.get((subject, b), np.array([], dtype=int))
+        deadline = deadlines[i]
+        in_window = rows_b[(end_days[rows_b] >= days[i]) & (days[rows_b] <= deadline)]
+        if in_window.size:
+            if responsive[in_window].any() or (ev["from_agency"].to_numpy()[in_window] == a).any():
+                continue
+            key = (subject, b, a)
+            if key not in mention_cache:
+                mention_cache[key] = matches(
+                    ev["text"].iloc[rows_b].reset_index(drop=True), agency_phrases(a, ctx.vocab)
+                )
+            mentions = mention_cache[key][np.searchsorted(rows_b, in_window)]
+            if mentions.any():
+                continue
+        findings.append(_finding(h, deadline, window, params, ctx))
+    return findings
+
+
+def _finding(
+    h: pd.Series, deadline: np.datetime64, window: int, params: Mapping[str, Any], ctx: Context
+) -> Finding:
+    a, b = h["agency"], h["to_agency"]
+    what = ctx.type_label(h["event_type"])
+    start = h["start"]
+    end = pd.Timestamp(deadline).tz_localize(ctx.timezone)
+    statement = (
+        f"On {fmt_date(h['day'])} {a} recorded {what} to {b} ({ctx.cite(h['record_id'])}): "
+        f'"{ctx.excerpt(h["record_id"])}". {b} records no receipt, decision or action on it '
+        f"within {window} working days (by {fmt_date(deadline)}), the window this review applies "
+        f"to a handoff between agencies."
+    )
+    label = ctx.vocab.types[h["event_type"]].label if h["event_type"] in ctx.vocab.types else "Handoff"
+    return Finding(
+        kind="missed_handoff",
+        detector=NAME,
+        subject_ref=h["subject_ref"],
+        severity=_severity(h["event_type"], ctx.is_csc(b)),
+        title=f"{label} from {a} to {b} not recorded as received",
+        statement=statement,
+        record_ids=[h["record_id"]],
+        start=start,
+        end=end,
+        agencies=[a, b],
+        from_agency=a,
+        to_agency=b,
+        params={"window_working_days": window},
+    )

@@ -1,0 +1,166 @@
+"""Findings for people: findings.json, findings.md and the command line's summary.
+
+Example:
+    >>> print(summary(analysed.findings))  # doctest: +SKIP
+    kind                   high  medium  low  total
+    missed_handoff            1       0    0      1
+    ...
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pandas as pd
+
+from chronology.analysis.finding import cited_hash, empty_findings  # noqa: F401  (used in examples)
+from chronology.schema import FINDING_COLUMNS, FINDING_KINDS, SEVERITIES
+
+KIND_HEADINGS = {
+    "missed_handoff": "Referrals and notifications not recorded as received",
+    "info_sharing_gap": "Concerns an involved agency shows no sign of knowing",
+    "contact_gap": "Periods when no professional saw the child",
+    "timescale_breach": "Timescales not met",
+    "repeated_concern": "Repeated concerns with no strategy discussion, conference or assessment",
+    "closure_after_concern": "Case closed around a new concern",
+    "conflicting_accounts": "Different explanations of one event",
+}
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return []
+    if isinstance(value, str):
+        return [v for v in value.split(";") if v] if value else []
+    return [str(v) for v in list(value)]
+
+
+def _as_json(value: Any, empty: Any) -> Any:
+    if isinstance(value, str):
+        return json.loads(value) if value else empty
+    return value if value is not None else empty
+
+
+def _iso(value: Any) -> str:
+    return pd.Timestamp(value).isoformat() if value is not None and not pd.isna(value) else ""
+
+
+def finding_records(findings: pd.DataFrame) -> list[dict[str, Any]]:
+    """Findings as JSON-ready objects: lists as lists, rule and cited as JSON, dates as ISO 8601.
+
+    Example:
+        >>> finding_records(findings)[0]["record_ids"]  # doctest: +SKIP
+        ['a1f3...', 'c2d9...']
+    """
+    out = []
+    for row in findings.to_dict("records"):
+        rec = {c: row.get(c, "") for c in FINDING_COLUMNS}
+        rec["agencies"] = _as_list(rec["agencies"])
+        rec["record_ids"] = _as_list(rec["record_ids"])
+        rec["start"], rec["end"] = _iso(rec["start"]), _iso(rec["end"])
+        cited_text = (
+            rec["cited"]
+            if isinstance(rec["cited"], str)
+            else json.dumps(rec["cited"], sort_keys=True, ensure_ascii=False)
+        )
+        rec["cited_hash"] = cited_hash(cited_text)
+        rec["rule"] = _as_json(rec["rule"], {})
+        rec["cited"] = _as_json(rec["cited"], [])
+        for c in FINDING_COLUMNS:
+            if rec[c] is None or (isinstance(rec[c], float) and pd.isna(rec[c])):
+                rec[c] = ""
+        out.append(rec)
+    return out
+
+
+def findings_json(findings: pd.DataFrame) -> str:
+    """findings.json: a deterministic JSON array valid against schemas/finding.schema.json.
+
+    Each finding carries the FINDING_COLUMNS, with agencies and record_ids as
+    lists, rule and cited as JSON, and ``cited_hash`` for decisions.csv.
+
+    Example:
+        >>> findings_json(empty_findings())
+        '[]\\n'
+    """
+    return json.dumps(finding_records(findings), sort_keys=True, ensure_ascii=False, indent=2) + "\n"
+
+
+def _citation_line(c: dict[str, Any]) -> str:
+    sheet = f", sheet {c['source_sheet']}" if c.get("source_sheet") else ""
+    return f"{c['agency']} chronology{sheet}, row {c['source_row']} ({c['date']}) — {c['source_file']}"
+
+
+def findings_markdown(findings: pd.DataFrame, case_name: str = "") -> str:
+    """findings.md: reviewer-ready, grouped by kind, each finding with its statement and citations.
+
+    Example:
+        >>> print(findings_markdown(empty_findings(), "Child H review"))  # doctest: +NORMALIZE_WHITESPACE
+        # Findings: Child H review
+        <BLANKLINE>
+        No findings.
+        <BLANKLINE>
+    """
+    records = finding_records(findings)
+    title = f"# Findings: {case_name}" if case_name else "# Findings"
+    lines = [title, ""]
+    if not records:
+        lines += ["No findings.", ""]
+        return "\n".join(lines)
+    lines += [summary(findings, markdown=True), ""]
+    for kind in FINDING_KINDS:
+        group = [r for r in records if r["kind"] == kind]
+        if not group:
+            continue
+        lines += [f"## {KIND_HEADINGS.get(kind, kind)} ({kind}, {len(group)})", ""]
+        for r in group:
+            sub = f", {r['subkind']}" if r["subkind"] else ""
+            subject = f", subject {r['subject_ref']}" if r["subject_ref"] else ""
+            lines += [f"### {r['finding_id']}: {r['title']}", ""]
+            lines += [f"*Severity {r['severity']}{sub}{subject}; status {r['status']}.*", ""]
+            lines += [r["statement"], ""]
+            lines += ["Citations:", ""]
+            lines += [f"- {_citation_line(c)}" for c in r["cited"]]
+            rule = r["rule"]
+            params = ", ".join(
+                f"{k} = {json.dumps(v, ensure_ascii=False)}"
+                for k, v in sorted(rule.get("parameters", {}).items())
+            )
+            lines += ["", f"Rule: {rule.get('name', '')} ({params}). Cited hash: `{r['cited_hash']}`.", ""]
+            if r["status"] != "open":
+                lines += [f"Decision: {r['status']} by {r['reviewer']}: {r['decision_reason']}", ""]
+    return "\n".join(lines)
+
+
+def summary(findings: pd.DataFrame, markdown: bool = False) -> str:
+    """A short text table: findings per kind and severity, for the command line.
+
+    Example:
+        >>> print(summary(empty_findings()))
+        No findings.
+    """
+    if findings is None or len(findings) == 0:
+        return "No findings."
+    counts = findings.groupby(["kind", "severity"]).size()
+    header = ["kind", *SEVERITIES, "total"]
+    rows = []
+    for kind in FINDING_KINDS:
+        per = [int(counts.get((kind, s), 0)) for s in SEVERITIES]
+        if sum(per):
+            rows.append([kind, *map(str, per), str(sum(per))])
+    totals = [
+        int(counts.xs(s, level="severity").sum()) if s in counts.index.get_level_values("severity") else 0
+        for s in SEVERITIES
+    ]
+    rows.append(["all", *map(str, totals), str(sum(totals))])
+    if markdown:
+        out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        out += ["| " + " | ".join(r) + " |" for r in rows]
+        return "\n".join(out)
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    fmt = [
+        r[0].ljust(widths[0]) + "".join("  " + c.rjust(w) for c, w in zip(r[1:], widths[1:], strict=True))
+        for r in [header, *rows]
+    ]
+    return "\n".join(fmt)
