@@ -1,0 +1,459 @@
+"""Write every output of ``merge``: all or nothing, owner-only, reproducible.
+
+The outputs (``OUTPUT_FILES``) are first written under temporary names
+(``.tmp-<name>``) in the output folder; only when every one of them has been
+written (and, with pseudonyms, checked for real names) are they renamed into
+place. An exception in any writer therefore leaves the previous run's
+outputs as they were and no temporary file behind. Output files are readable
+by their owner only (mode 0o600: they hold personal data); a new output
+folder gets mode 0o700.
+
+The same run gives byte-identical files: parquet with fixed options and no
+pandas metadata, the workbook with fixed dates, the manifest with sorted keys
+and no timestamp (unless ``CHRONOLOGY_TIMESTAMP`` is set).
+
+Example:
+    >>> paths = write_outputs(run, Path("out/child_h"))  # doctest: +SKIP
+    >>> sorted(paths) == sorted(OUTPUT_FILES)  # doctest: +SKIP
+    True
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Final
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from chronology.csv_safety import neutralise_cell
+from chronology.pipeline import Run
+from chronology.pseudonyms import PseudonymisationError, check_files, pseudonymise_run
+from chronology.schema import CLUSTER_COLUMNS, EVENT_COLUMNS, FINDING_COLUMNS, event_schema
+
+#: Every file ``merge`` writes, in the order they are written (manifest last).
+OUTPUT_FILES: Final = (
+    "events.parquet",
+    "clusters.parquet",
+    "findings.csv",
+    "findings.json",
+    "findings.md",
+    "timeline.html",
+    "chronology.xlsx",
+    "manifest.json",
+)
+TEMP_PREFIX: Final = ".tmp-"
+FILE_MODE: Final = 0o600
+DIR_MODE: Final = 0o700
+#: Fixed parquet writer options: the same table gives the same bytes.
+PARQUET_OPTIONS: Final[dict[str, Any]] = {
+    "compression": "zstd",
+    "compression_level": 3,
+    "use_dictionary": True,
+    "write_statistics": True,
+    "version": "2.6",
+    "data_page_version": "1.0",
+}
+
+
+def _timestamps(series: pd.Series, timezone: str) -> pa.Array:
+    """Timestamps in the case's timezone, microseconds; naive ones read as local."""
+    values = pd.to_datetime(series.astype(object).where(series.notna(), None), utc=False, format="mixed")
+    if not isinstance(values.dtype, pd.DatetimeTZDtype):
+        values = values.dt.tz_localize(timezone, ambiguous="NaT", nonexistent="NaT")
+    values = values.dt.tz_convert(timezone).dt.as_unit("us")
+    return pa.array(values, type=pa.timestamp("us", tz=timezone), from_pandas=True)
+
+
+def _listish(value: Any) -> list[Any] | None:
+    if value is None:
+        return None
+    if hasattr(value, "tolist") and not isinstance(value, str):
+        value = value.tolist()
+    if isinstance(value, (list, tuple)):
+        return [None if v is None else str(v) for v in value]
+    if isinstance(value, str):
+        return [value]
+    return None if pd.isna(value) else [str(value)]
+
+
+def _column(series: pd.Series, kind: pa.DataType, timezone: str) -> pa.Array:
+    if pa.types.is_timestamp(kind):
+        return _timestamps(series, timezone)
+    if pa.types.is_list(kind):
+        return pa.array([_listish(v) for v in series.astype(object)], type=kind)
+    if pa.types.is_string(kind):
+        values = series.astype(object).where(series.notna(), None)
+        return pa.array([None if v is None else str(v) for v in values], type=kind)
+    return pa.array(series.astype(object).where(series.notna(), None).tolist(), type=kind)
+
+
+def _table(frame: pd.DataFrame, schema: pa.Schema, timezone: str, what: str) -> pa.Table:
+    missing = [f.name for f in schema if f.name not in frame.columns]
+    if missing:
+        raise ValueError(f"{what} lacks the column(s) {', '.join(missing)}")
+    arrays = []
+    for f in schema:
+        series = frame[f.name]
+        if pa.types.is_string(f.type) and not f.nullable:
+            series = series.astype(object).where(series.notna(), "")
+        arrays.append(_column(series, f.type, timezone))
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def write_events_parquet(events: pd.DataFrame, path: Path, timezone: str) -> None:
+    """Write events.parquet with the contract schema, reproducibly.
+
+    Args:
+        events: One row per source row, with every column of EVENT_COLUMNS.
+        path: Where to write.
+        timezone: The case's timezone, stored with the timestamps.
+
+    Example:
+        >>> write_events_parquet(run.events, Path("events.parquet"), "Europe/London")  # doctest: +SKIP
+    """
+    table = _table(events, event_schema(timezone), timezone, "events")
+    pq.write_table(table, str(path), **PARQUET_OPTIONS)
+
+
+def cluster_schema(timezone: str, evidence: pa.DataType | None = None) -> pa.Schema:
+    """The pyarrow schema of clusters.parquet (CLUSTER_COLUMNS in order).
+
+    Example:
+        >>> cluster_schema("Europe/London").field("record_ids").type
+        ListType(list<item: string>)
+    """
+    ts = pa.timestamp("us", tz=timezone)
+    kinds: dict[str, pa.DataType] = {
+        "start": ts,
+        "end": ts,
+        "agencies": pa.list_(pa.string()),
+        "record_ids": pa.list_(pa.string()),
+        "size": pa.int64(),
+        "evidence": evidence or pa.string(),
+    }
+    return pa.schema([pa.field(n, kinds.get(n, pa.string())) for n in CLUSTER_COLUMNS])
+
+
+def write_clusters_parquet(clusters: pd.DataFrame, path: Path, timezone: str) -> None:
+    """Write clusters.parquet reproducibly.
+
+    Contract columns come first with fixed types; ``evidence`` is text, or
+    the type pyarrow infers when it holds structures; any further columns
+    follow in the frame's order, typed as pyarrow infers them.
+
+    Example:
+        >>> write_clusters_parquet(run.clusters, Path("clusters.parquet"), "Europe/London")  # doctest: +SKIP
+    """
+    evidence = None
+    if "evidence" in clusters and len(clusters):
+        values = clusters["evidence"].astype(object).where(clusters["evidence"].notna(), None)
+        if any(v is not None and not isinstance(v, str) for v in values):
+            evidence = pa.array(values.tolist()).type
+    schema = cluster_schema(timezone, evidence)
+    table = _table(clusters, schema, timezone, "clusters")
+    for name in clusters.columns:
+        if name not in CLUSTER_COLUMNS:
+            series = clusters[name].astype(object).where(clusters[name].notna(), None)
+            table = table.append_column(str(name), pa.array(series.tolist()))
+    pq.write_table(table, str(path), **PARQUET_OPTIONS)
+
+
+def _csv_text(value: Any) -> str:
+    """One finding's cell as text: lists joined with "; ", dates ISO, nothing as ""."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if hasattr(value, "tolist") and not isinstance(value, pd.Timestamp):
+        value = value.tolist()
+    if isinstance(value, (list, tuple)):
+        return "; ".join(_csv_text(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, sort_keys=True, ensure_ascii=False)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if pd.isna(value):
+        return ""
+    if isinstance(value, (pd.Timestamp, datetime)):
+        ts = pd.Timestamp(value)
+        return f"{ts:%Y-%m-%d}" if ts == ts.normalize() else f"{ts:%Y-%m-%d %H:%M}"
+    return str(value)
+
+
+def findings_csv(findings: pd.DataFrame) -> str:
+    """findings.csv as text, safe to open in Excel.
+
+    Columns are FINDING_COLUMNS in order; lists are joined with "; ", dates
+    written as ``YYYY-MM-DD`` (with ``HH:MM`` when they have a time), and
+    every cell passed through ``neutralise_cell``.
+
+    Example:
+        >>> import pandas as pd
+        >>> text = findings_csv(pd.DataFrame([{"finding_id": "F1", "title": "=1+1"}]))
+        >>> text.splitlines()[1].split(",")[:7]
+        ['F1', '', '', '', '', "'=1+1", '']
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(FINDING_COLUMNS)
+    for record in findings.to_dict("records"):
+        writer.writerow([neutralise_cell(_csv_text(record.get(c))) for c in FINDING_COLUMNS])
+    return buffer.getvalue()
+
+
+def _write_text(path: Path, text: str, encoding: str = "utf-8") -> None:
+    with open(path, "w", encoding=encoding, newline="") as fh:
+        fh.write(text)
+
+
+def _events(run: Run, path: Path) -> None:
+    write_events_parquet(run.events[list(EVENT_COLUMNS)], path, run.config.timezone)
+
+
+def _clusters(run: Run, path: Path) -> None:
+    write_clusters_parquet(run.clusters, path, run.config.timezone)
+
+
+def _findings_csv(run: Run, path: Path) -> None:
+    # A byte-order mark so that Excel reads the file as UTF-8.
+    _write_text(path, findings_csv(run.findings), encoding="utf-8-sig")
+
+
+def _findings_json(run: Run, path: Path) -> None:
+    from chronology.analysis import findings_json
+
+    _write_text(path, findings_json(run.findings))
+
+
+def _findings_md(run: Run, path: Path) -> None:
+    from chronology.analysis import findings_markdown
+
+    _write_text(path, findings_markdown(run.findings, case_name=run.config.name))
+
+
+def _timeline(run: Run, path: Path) -> None:
+    from chronology.views.report import write_report
+
+    write_report(run, path)
+
+
+def _workbook(run: Run, path: Path) -> None:
+    from chronology.views.workbook import write_workbook
+
+    write_workbook(run, path)
+
+
+#: Output name -> the function writing it (the manifest is written last, apart).
+WRITERS: dict[str, Callable[[Run, Path], None]] = {
+    "events.parquet": _events,
+    "clusters.parquet": _clusters,
+    "findings.csv": _findings_csv,
+    "findings.json": _findings_json,
+    "findings.md": _findings_md,
+    "timeline.html": _timeline,
+    "chronology.xlsx": _workbook,
+}
+
+
+def toolkit_version() -> str:
+    """The toolkit's version: ``chronology.__version__``, else the installed package's.
+
+    Example:
+        >>> toolkit_version()  # doctest: +SKIP
+        '0.1.0'
+    """
+    import chronology
+
+    version = getattr(chronology, "__version__", None)
+    if version:
+        return str(version)
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed("chronology")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def sha256_file(path: Path) -> str:
+    """The sha256 of a file's bytes, as hex."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _plain(value: Any) -> Any:
+    """numpy and pandas scalars as plain JSON values."""
+    if value is None:
+        return None
+    if hasattr(value, "tolist") and not isinstance(value, str):
+        return _plain(value.tolist())
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (str, bool, int)):
+        return value
+    if isinstance(value, float):
+        return None if value != value else value
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return str(value)
+
+
+_INPUT_KEYS: Final = (
+    "agency",
+    "sheet",
+    "header_row",
+    "sha256",
+    "rows_read",
+    "events",
+    "continuations",
+    "rejected",
+)
+
+
+def manifest(run: Run, outputs: Mapping[str, Path], pseudonymised: bool) -> dict[str, Any]:
+    """What produced the outputs: version, case file, inputs, outputs, rules.
+
+    Args:
+        run: The run written.
+        outputs: Output name -> the file written (hashed here).
+        pseudonymised: Whether pseudonyms were applied.
+
+    Example:
+        >>> manifest(run, {"events.parquet": Path("events.parquet")}, False)["outputs"]  # doctest: +SKIP
+        {'events.parquet': {'sha256': '...', 'size': 1234}}
+    """
+    inputs = []
+    for source in run.sources.to_dict("records"):
+        entry = {"path": _plain(source.get("source_file"))}
+        entry.update({k: _plain(source.get(k)) for k in _INPUT_KEYS if k in source})
+        inputs.append(entry)
+    rules = sorted({str(r) for r in run.findings.get("rule", pd.Series(dtype=object)).dropna() if str(r)})
+    doc: dict[str, Any] = {
+        "toolkit": {"name": "chronology", "version": toolkit_version()},
+        "case": {"name": run.config.name, "file": run.config.path.name, "sha256": run.config.sha256},
+        "inputs": inputs,
+        "outputs": {
+            name: {"sha256": sha256_file(p), "size": p.stat().st_size} for name, p in outputs.items()
+        },
+        "counts": {"records": len(run.events), "clusters": len(run.clusters), "findings": len(run.findings)},
+        "rules": _plain(run.config.rules),
+        "match": _plain(run.config.match),
+        "rules_in_findings": [_parse(r) for r in rules],
+        "pseudonymised": bool(pseudonymised),
+    }
+    if os.environ.get("CHRONOLOGY_TIMESTAMP"):
+        doc["generated_at"] = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return doc
+
+
+def _parse(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def manifest_json(doc: Mapping[str, Any]) -> str:
+    """The manifest as text: sorted keys, two-space indent, a final newline."""
+    return json.dumps(doc, sort_keys=True, indent=2, ensure_ascii=False, default=str) + "\n"
+
+
+def _fresh(path: Path) -> None:
+    """Create an empty owner-only file (removing a stale one), for a writer to fill."""
+    path.unlink(missing_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, FILE_MODE))
+
+
+def _sync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _prepare_dir(out_dir: Path) -> None:
+    if not out_dir.exists():
+        out_dir.mkdir(parents=True, mode=DIR_MODE)
+        os.chmod(out_dir, DIR_MODE)
+
+
+def write_outputs(run: Run, out_dir: Path, *, pseudonymise: bool | None = None) -> dict[str, Path]:
+    """Write every output of ``merge`` into ``out_dir``, all or nothing.
+
+    Args:
+        run: The run to write.
+        out_dir: The output folder (created with mode 0o700 if new).
+        pseudonymise: Apply ``[names]``; None follows ``[case] pseudonymise``.
+
+    Returns:
+        Output name -> its path, for every name of OUTPUT_FILES.
+
+    Raises:
+        PseudonymisationError: Pseudonyms asked for with an empty ``[names]``,
+            or a real name still present in an output; nothing is renamed in.
+        Exception: Whatever a writer raised; nothing is renamed in.
+
+    Example:
+        >>> write_outputs(run, Path("out/child_h"), pseudonymise=True)["manifest.json"]  # doctest: +SKIP
+        PosixPath('out/child_h/manifest.json')
+    """
+    out_dir = Path(out_dir)
+    if pseudonymise is None:
+        pseudonymise = run.config.pseudonymise
+    names = dict(run.config.names)
+    if pseudonymise:
+        if not names:
+            raise PseudonymisationError(
+                "pseudonyms were asked for but [names] is empty",
+                file=str(run.config.path),
+                hint='add a [names] table ("Real Name" = "Pseudonym")',
+            )
+        run = pseudonymise_run(run, names)
+    _prepare_dir(out_dir)
+    temps = {name: out_dir / f"{TEMP_PREFIX}{name}" for name in OUTPUT_FILES}
+    try:
+        for name, write in WRITERS.items():
+            _fresh(temps[name])
+            write(run, temps[name])
+        _fresh(temps["manifest.json"])
+        doc = manifest(run, {n: temps[n] for n in WRITERS}, pseudonymise)
+        _write_text(temps["manifest.json"], manifest_json(doc))
+        if pseudonymise:
+            left = check_files(temps, names)
+            if left:
+                raise PseudonymisationError(
+                    f"real names left in the outputs ({'; '.join(left)})",
+                    file=str(run.config.path),
+                    hint="add the forms they appear in to [names]; no output was written",
+                )
+        for temp in temps.values():
+            os.chmod(temp, FILE_MODE)
+            _sync(temp)
+        for name, temp in temps.items():
+            os.replace(temp, out_dir / name)
+        _sync(out_dir)
+    finally:
+        for temp in temps.values():
+            temp.unlink(missing_ok=True)
+    return {name: out_dir / name for name in OUTPUT_FILES}

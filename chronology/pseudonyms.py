@@ -1,0 +1,364 @@
+"""Pseudonyms: replace the real names of ``[names]`` in every output, and check.
+
+``[names]`` in case.toml maps real names to pseudonyms::
+
+    [names]
+    "Jodie Brennan" = "Mother"
+    "Kai" = "Child H"
+    "J.B." = "Mother"
+
+How names are matched (one pass over each text, so a pseudonym is never
+replaced again):
+
+- Whole words, case-insensitive: "Kai" matches "KAI" and "kai." but not
+  "Kaiser". A name that is also an everyday word ("May", "Will") is therefore
+  replaced everywhere it appears; list the fuller name instead if that is a
+  problem. Over-replacing is the safe direction.
+- Possessives come for free: "Jodie's" and "Jodie’s" become "Mother's".
+- Longest first: "Jodie Brennan" wins over "Jodie" where both are listed.
+- Spaces inside a name match any run of white space ("Jodie  Brennan",
+  a line break, a non-breaking space).
+- Initials are matched only where listed. A listed entry made of single
+  letters ("J.B.", "JB", "J. B.") matches all its dotted and undotted forms.
+- From a listed full name of two or more words the toolkit derives the
+  initial-and-surname forms "J Brennan", "J. Brennan", "J.Brennan" and the
+  reversed "Brennan, Jodie", mapped to the same pseudonym. A derived form
+  that two listed names share with different pseudonyms (Jodie and John
+  Brennan) is left out as ambiguous; list it explicitly to cover it.
+- A surname alone is replaced only where it is listed.
+- Both composed and decomposed Unicode spellings ("Zoë") are matched.
+
+Columns holding identifiers and codes (``record_id``, ``cluster_id``,
+``finding_id``, ``event_type``, ``status``...) are left alone; every other
+text column of events, clusters, pairs, findings and sources is rewritten.
+Cells that hold JSON (``raw``, ``rule``, ``cited``) are rewritten inside their
+string values and stay valid JSON.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import json
+import re
+import unicodedata
+import zipfile
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from chronology.errors import InputError
+from chronology.pipeline import Run
+
+#: Columns never rewritten: identifiers and codes from fixed vocabularies.
+KEEP_COLUMNS = frozenset(
+    {
+        "record_id",
+        "record_ids",
+        "cluster_id",
+        "finding_id",
+        "event_type",
+        "status",
+        "date_precision",
+        "kind",
+        "subkind",
+        "severity",
+        "sha256",
+        "decision",
+    }
+)
+_ID_COLUMN = re.compile(r"(?:^|_)ids?(?:_|$)")
+_INITIALS = re.compile(r"^(?:[^\W\d_]\.?\s*){2,4}$")
+
+
+def _is_initials(name: str) -> bool:
+    """Single letters with dots or spaces ("J.B.", "J B") or in capitals ("JB")."""
+    name = name.strip()
+    return bool(_INITIALS.match(name)) and (name.isupper() or any(c in name for c in ". "))
+
+
+class PseudonymisationError(InputError):
+    """Pseudonyms were asked for but a real name would be left in an output."""
+
+
+def _name_pattern(name: str) -> str:
+    """The regular expression (without boundaries) of one listed name."""
+    name = name.strip()
+    if _is_initials(name):
+        letters = [c for c in name if c.isalpha()]
+        return r"\.?\s*".join(re.escape(c) for c in letters) + r"\.?"
+    return r"\s+".join(re.escape(word) for word in name.split())
+
+
+def _derived(name: str) -> list[str]:
+    """Initial-and-surname and reversed forms of a full name of 2+ words."""
+    words = name.split()
+    if len(words) < 2 or _is_initials(name):
+        return []
+    first, surname = words[0], words[-1]
+    initial = first[0]
+    return [
+        f"{initial} {surname}",
+        f"{initial}. {surname}",
+        f"{initial}.{surname}",
+        f"{surname}, {' '.join(words[:-1])}",
+    ]
+
+
+def _variants(names: Mapping[str, str]) -> dict[str, str]:
+    """Every form to replace -> its pseudonym: listed names, then derived forms."""
+    listed = {k.strip(): v for k, v in names.items() if k.strip()}
+    derived: dict[str, set[str]] = {}
+    for name, pseudonym in listed.items():
+        for form in _derived(name):
+            derived.setdefault(form.casefold(), set()).add(pseudonym)
+    forms: dict[str, str] = dict(listed)
+    listed_folded = {k.casefold() for k in listed}
+    for name, pseudonym in listed.items():
+        for form in _derived(name):
+            key = form.casefold()
+            if key not in listed_folded and len(derived[key]) == 1:
+                forms.setdefault(form, pseudonym)
+    return forms
+
+
+def _compile(forms: Iterable[str]) -> re.Pattern[str] | None:
+    """One alternation of the forms, longest first, with whole-word boundaries."""
+    patterns: dict[str, int] = {}
+    for form in forms:
+        for spelling in {form, unicodedata.normalize("NFD", form), unicodedata.normalize("NFC", form)}:
+            patterns.setdefault(_name_pattern(spelling), len(spelling))
+    if not patterns:
+        return None
+    ordered = sorted(patterns, key=lambda p: (-patterns[p], p))
+    return re.compile(r"(?<!\w)(?:" + "|".join(ordered) + r")(?!\w)", re.IGNORECASE)
+
+
+def _lookup(forms: Mapping[str, str]) -> Callable[[str], str]:
+    """A function from a matched text to the pseudonym of its form."""
+    exact = {re.sub(r"\s+", " ", unicodedata.normalize("NFC", k)).casefold(): v for k, v in forms.items()}
+    squeezed = {re.sub(r"[\s.]", "", k): v for k, v in exact.items()}
+
+    def find(matched: str) -> str:
+        key = re.sub(r"\s+", " ", unicodedata.normalize("NFC", matched)).casefold()
+        if key in exact:
+            return exact[key]
+        return squeezed.get(re.sub(r"[\s.]", "", key), matched)
+
+    return find
+
+
+class Pseudonymiser:
+    """Replaces listed real names in text, JSON text and table cells.
+
+    Example:
+        >>> p = Pseudonymiser({"Jodie Brennan": "Mother", "Kai": "Child H"})
+        >>> p.text("Kai seen with J. Brennan; Jodie Brennan's phone off")
+        "Child H seen with Mother; Mother's phone off"
+    """
+
+    def __init__(self, names: Mapping[str, str]) -> None:
+        forms = _variants(names)
+        self.pattern = _compile(forms)
+        self._find = _lookup(forms)
+
+    def text(self, value: str) -> str:
+        """Replace every listed name in one text."""
+        if self.pattern is None or not self.pattern.search(value):
+            return value
+        return self.pattern.sub(lambda m: self._find(m.group(0)), value)
+
+    def json_text(self, value: str) -> str:
+        """Replace names inside the strings of a JSON text; other text as plain text."""
+        if self.pattern is None or not self.pattern.search(value):
+            return value
+        if value.lstrip()[:1] in ("{", "["):
+            try:
+                parsed = json.loads(value)
+            except ValueError:
+                return self.text(value)
+            return json.dumps(self.value(parsed), ensure_ascii=False)
+        return self.text(value)
+
+    def value(self, value: Any) -> Any:
+        """Replace names in a cell: text, JSON text, list, dict; others as they are."""
+        if isinstance(value, str):
+            return self.json_text(value)
+        if isinstance(value, dict):
+            return {self.value(k): self.value(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)) or hasattr(value, "tolist"):
+            items = value.tolist() if hasattr(value, "tolist") else value
+            if isinstance(items, list):
+                return [self.value(v) for v in items]
+        return value
+
+    def frame(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """A copy of a table with names replaced in every text column."""
+        out = frame.copy()
+        for column in out.columns:
+            name = str(column)
+            if name in KEEP_COLUMNS or _ID_COLUMN.search(name):
+                continue
+            series = out[column]
+            if not (pd.api.types.is_string_dtype(series.dtype) or series.dtype == object or _is_list(series)):
+                continue
+            mapped = series.map(self.value, na_action="ignore")
+            try:
+                out[column] = mapped.astype(series.dtype)
+            except (TypeError, ValueError):
+                out[column] = mapped
+        return out
+
+
+def _is_list(series: pd.Series) -> bool:
+    return isinstance(series.dtype, pd.ArrowDtype) and "list" in str(series.dtype)
+
+
+def pseudonymise_run(run: Run, names: Mapping[str, str]) -> Run:
+    """A new Run with the real names replaced in every text of every table.
+
+    Args:
+        run: The run to copy.
+        names: Real name -> pseudonym, as in ``[names]``.
+
+    Returns:
+        A new Run (the input is not changed): events, clusters, pairs,
+        findings, sources, warnings and the case's name rewritten.
+
+    Example:
+        >>> safe = pseudonymise_run(run, {"Jodie Brennan": "Mother"})  # doctest: +SKIP
+    """
+    p = Pseudonymiser(names)
+    config = dataclasses.replace(run.config, name=p.text(run.config.name))
+    return Run(
+        config=config,
+        events=p.frame(run.events),
+        sources=p.frame(run.sources),
+        clusters=p.frame(run.clusters),
+        pairs=p.frame(run.pairs),
+        findings=p.frame(run.findings),
+        warnings=[p.text(w) for w in run.warnings],
+    )
+
+
+def names_left(texts: Iterable[str], names: Mapping[str, str]) -> list[str]:
+    """The listed real names still present in some text, in the map's order.
+
+    Matching is the same as for replacing (whole word, case-insensitive,
+    listed initials in all their forms); derived forms are not checked.
+
+    Example:
+        >>> names_left(["Mother called", "kai at school"], {"Jodie": "Mother", "Kai": "Child H"})
+        ['Kai']
+    """
+    checks = [(name, _compile([name])) for name in names if name.strip()]
+    found: set[str] = set()
+    for text in texts:
+        for name, pattern in checks:
+            if name not in found and pattern is not None and pattern.search(text):
+                found.add(name)
+        if len(found) == len(checks):
+            break
+    return [name for name, _ in checks if name in found]
+
+
+_JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+
+
+def _unescape(text: str) -> str:
+    """Undo HTML entities and JSON ``\\uXXXX`` escapes so hidden names show."""
+    text = _JSON_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text).replace("\\/", "/")
+    return html.unescape(text)
+
+
+def _without_plotly(text: str) -> str:
+    """The page without the embedded plotly.js bundle.
+
+    The bundle is fixed third-party code whose minified identifiers include
+    short names ("Kai", "Eva"); it holds none of the case's data, so it is
+    left out of the check. Everything else in the page is checked.
+    """
+    try:
+        import plotly.offline
+    except ImportError:
+        return text
+    bundle = plotly.offline.get_plotlyjs()
+    for form in (bundle, bundle.replace("</script", "<\\/script")):
+        if form in text:
+            text = text.replace(form, "")
+    return text
+
+
+def _strings(value: Any) -> Iterable[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _strings(k)
+            yield from _strings(v)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            yield from _strings(v)
+
+
+def output_texts(path: Path) -> list[str]:
+    """Every text an output file holds, read back the way a reader would see it.
+
+    Parquet through pyarrow (every string cell and the metadata), xlsx as the
+    text of every XML part, JSON as every string, HTML, CSV and Markdown as
+    text with entities and escapes undone.
+
+    Example:
+        >>> texts = output_texts(Path("out/findings.md"))  # doctest: +SKIP
+    """
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        table = pq.read_table(path)
+        texts = [str(v) for v in (table.schema.metadata or {}).values()]
+        for column in table.columns:
+            texts.extend(_strings(column.to_pylist()))
+        return texts
+    if suffix == ".xlsx":
+        with zipfile.ZipFile(path) as archive:
+            return [_unescape(archive.read(n).decode("utf-8", "replace")) for n in archive.namelist()]
+    raw = path.read_bytes().decode("utf-8-sig", "replace")
+    if suffix in (".html", ".htm"):
+        raw = _without_plotly(raw)
+    if suffix == ".json":
+        try:
+            return [raw, *_strings(json.loads(raw))]
+        except ValueError:
+            return [_unescape(raw)]
+    return [raw, _unescape(raw)]
+
+
+def check_files(files: Mapping[str, Path], names: Mapping[str, str]) -> list[str]:
+    """Like ``check_outputs`` for files named by label: ``"label: name"`` per name left."""
+    left: list[str] = []
+    for label, path in files.items():
+        left.extend(f"{label}: {name}" for name in names_left(output_texts(path), names))
+    return left
+
+
+def check_outputs(out_dir: Path, names: Mapping[str, str]) -> list[str]:
+    """List ``"file: name"`` for each real name still present in an output.
+
+    Args:
+        out_dir: The folder ``merge`` wrote.
+        names: Real name -> pseudonym, as in ``[names]``.
+
+    Returns:
+        One line per (output file, real name) found; empty when clean.
+
+    Example:
+        >>> check_outputs(Path("out/child_h"), {"Jodie Brennan": "Mother"})  # doctest: +SKIP
+        []
+    """
+    from chronology.outputs import OUTPUT_FILES
+
+    files = {name: Path(out_dir) / name for name in OUTPUT_FILES if (Path(out_dir) / name).exists()}
+    return check_files(files, names)

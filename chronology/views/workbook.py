@@ -1,0 +1,381 @@
+"""chronology.xlsx: the integrated chronology, findings and sources for the panel.
+
+Sheets:
+    Chronology: one row per event record, by date, time and source order,
+        records of one matched event kept together and marked; each agency's
+        rows tinted with its timeline colour.
+    Findings: one row per finding with its citations and the decision on it.
+    Sources: each input file with its sha256 and row counts.
+    Rejected: every rejected row with its reason and its original cells.
+    Continuations: every continuation row, with the entry it was joined to.
+
+Every text is written as text, never as a formula (``=HYPERLINK(...)`` from
+an agency's file stays a string), control characters Excel refuses become
+U+FFFD, and a cell longer than Excel's 32,767 characters is cut with a note
+(the whole text stays in events.parquet). The file is byte-identical for the
+same run: fixed document dates and fixed zip entry times.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Final
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from chronology.pipeline import Run
+
+#: Excel's limit on the characters of one cell.
+CELL_LIMIT: Final = 32_767
+#: Document dates written into every workbook (a fixed value: same run, same bytes).
+FIXED_DATE: Final = datetime(2000, 1, 1)
+_ZIP_TIME: Final = (1980, 1, 1, 0, 0, 0)
+_COARSE = frozenset({"week", "month", "term", "year"})
+
+_HEADER_FONT = Font(bold=True)
+_HEADER_FILL = PatternFill(fill_type="solid", fgColor="FFD9D9D9")
+_WRAP = Alignment(wrap_text=True, vertical="top")
+_TOP = Alignment(vertical="top")
+_CLUSTER_EDGE = Border(left=Side(style="thick", color="FF404040"))
+_BOLD = Font(bold=True)
+
+
+def citation(source_file: str, source_sheet: str, source_row: Any) -> str:
+    """The citation of one record: ``file:sheet:row`` (sheet empty for CSV).
+
+    Example:
+        >>> citation("police.xlsx", "Chronology", 14)
+        'police.xlsx:Chronology:14'
+    """
+    return f"{source_file}:{source_sheet}:{source_row}"
+
+
+def tint(colour: str, strength: float = 0.25) -> str:
+    """A light tint of a ``#RRGGBB`` colour as openpyxl's ``AARRGGBB``.
+
+    Args:
+        colour: The palette colour.
+        strength: How much of the colour to keep; the rest is white.
+
+    Example:
+        >>> tint("#000000")
+        'FFBFBFBF'
+    """
+    rgb = colour.lstrip("#")
+    parts = [int(rgb[i : i + 2], 16) for i in (0, 2, 4)]
+    mixed = [round(255 - (255 - c) * strength) for c in parts]
+    return "FF" + "".join(f"{c:02X}" for c in mixed)
+
+
+def _text(value: Any) -> str:
+    """A cell's text: "" for nothing, lists joined, illegal characters replaced, cut at Excel's limit."""
+    if value is None or (not isinstance(value, (str, list, tuple, dict)) and _is_na(value)):
+        return ""
+    if hasattr(value, "tolist") and not isinstance(value, str):
+        value = value.tolist()
+    if isinstance(value, (list, tuple)):
+        value = "; ".join(_text(v) for v in value)
+    text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", str(value))
+    if len(text) > CELL_LIMIT:
+        note = f" \u2026 [cut: {len(text):,} characters; the whole text is in events.parquet]"
+        text = text[: CELL_LIMIT - len(note)] + note
+    return text
+
+
+def _is_na(value: Any) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _put(ws: Worksheet, row: int, column: int, value: Any) -> Any:
+    """Write one cell; text always as a string, never a formula."""
+    if isinstance(value, (date, datetime, int, float)) and not isinstance(value, bool):
+        return ws.cell(row=row, column=column, value=value)
+    cell = ws.cell(row=row, column=column, value=_text(value))
+    cell.data_type = "s"
+    return cell
+
+
+def _sheet(wb: Workbook, title: str, headers: list[str], widths: list[int]) -> Worksheet:
+    """A sheet with a bold frozen header, printable landscape and fit to width."""
+    ws = wb.create_sheet(title)
+    for column, (header, width) in enumerate(zip(headers, widths, strict=True), start=1):
+        cell = _put(ws, 1, column, header)
+        cell.font = _HEADER_FONT
+        cell.fill = _HEADER_FILL
+        cell.alignment = _WRAP
+        ws.column_dimensions[get_column_letter(column)].width = width
+    ws.freeze_panes = "A2"
+    ws.print_title_rows = "1:1"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    return ws
+
+
+def _finish(ws: Worksheet, columns: int) -> None:
+    ws.auto_filter.ref = f"A1:{get_column_letter(columns)}{max(ws.max_row, 1)}"
+
+
+def _local(value: Any, timezone: str) -> pd.Timestamp | None:
+    if value is None or _is_na(value):
+        return None
+    ts = pd.Timestamp(value)
+    return ts.tz_convert(timezone) if ts.tzinfo is not None else ts
+
+
+def _source_order(run: Run) -> dict[str, int]:
+    return {s.path: i for i, s in enumerate(run.config.sources)}
+
+
+def agency_order(run: Run) -> list[str]:
+    """Agencies in the order the timeline gives them colours, then any others.
+
+    The timeline colours its lanes in the order agencies first appear among
+    dated event records; using the same order gives each agency the same
+    colour in both. Agencies with no such record follow in case.toml order.
+    """
+    ev = run.events
+    dated = ev[(ev["status"] == "event") & ev["start"].notna()]
+    order = [str(a) for a in dated["agency"].tolist()]
+    order += [s.agency for s in run.config.sources] + [str(a) for a in ev["agency"].tolist()]
+    return list(dict.fromkeys(order))
+
+
+def chronology_rows(run: Run) -> pd.DataFrame:
+    """The event records in the Chronology sheet's order.
+
+    Records are ordered by start (date and time), then case.toml source
+    order, sheet and row; records of a cluster with two or more of them are
+    moved together to the place of the earliest.
+
+    Example:
+        >>> rows = chronology_rows(run)  # doctest: +SKIP
+    """
+    ev = run.events[run.events["status"] == "event"].copy()
+    sources = _source_order(run)
+    tz = run.config.timezone
+    starts = [_local(v, tz) for v in ev["start"]]
+    ev["wb_nodate"] = [v is None for v in starts]
+    ev["wb_key"] = [v.value if v is not None else 0 for v in starts]
+    ev["wb_src"] = [sources.get(str(f), len(sources)) for f in ev["source_file"]]
+    ev = ev.sort_values(
+        ["wb_nodate", "wb_key", "wb_src", "source_file", "source_sheet", "source_row", "record_id"],
+        kind="stable",
+    )
+    ev["wb_pos"] = range(len(ev))
+    cluster = ev["cluster_id"].fillna("").astype(str)
+    sizes = cluster[cluster != ""].value_counts()
+    grouped = cluster.map(lambda c: bool(c) and sizes.get(c, 0) > 1)
+    ev["wb_cluster"] = cluster.where(grouped, "")
+    first = ev[grouped].groupby("wb_cluster")["wb_pos"].min()
+    ev["wb_group"] = [first[c] if c else p for c, p in zip(ev["wb_cluster"], ev["wb_pos"], strict=True)]
+    return ev.sort_values(["wb_group", "wb_pos"], kind="stable").reset_index(drop=True)
+
+
+def _type_labels() -> dict[str, str]:
+    from chronology.vocabulary import load_vocabulary
+
+    return {name: t.label for name, t in load_vocabulary().types.items()}
+
+
+def _chronology_sheet(wb: Workbook, run: Run) -> None:
+    from chronology.views.palette import agency_colours
+    from chronology.views.timeline import age_text
+
+    dob = run.config.date_of_birth
+    headers = ["Date", "Time", "Precision", *(["Age"] if dob else []), "Agency", "Type", "Description"]
+    headers += ["Outcome", "Practitioner", "Cluster", "Same event as", "Citation"]
+    widths = [11, 7, 10, *([9] if dob else []), 18, 22, 60, 32, 18, 12, 30, 28]
+    ws = _sheet(wb, "Chronology", headers, widths)
+    fills = {
+        a: PatternFill(fill_type="solid", fgColor=tint(c))
+        for a, c in agency_colours(agency_order(run)).items()
+    }
+    labels = _type_labels()
+    rows = chronology_rows(run)
+    cites = [
+        citation(f, s, r)
+        for f, s, r in zip(rows["source_file"], rows["source_sheet"], rows["source_row"], strict=True)
+    ]
+    members: dict[str, list[str]] = {}
+    for c, cite in zip(rows["wb_cluster"], cites, strict=True):
+        if c:
+            members.setdefault(c, []).append(cite)
+    wrap_from = headers.index("Description") + 1
+    for i, r in enumerate(rows.itertuples(index=False), start=2):
+        start, precision = _local(r.start, run.config.timezone), _text(r.date_precision) or "day"
+        values: list[Any] = [
+            start.date() if start is not None else "",
+            start.time().replace(tzinfo=None) if start is not None and precision == "time" else "",
+            precision if precision in _COARSE else "",
+        ]
+        if dob:
+            values.append(age_text(dob, start) if start is not None else "")
+        same = [c for c in members.get(r.wb_cluster, []) if c != cites[i - 2]]
+        values += [r.agency, labels.get(str(r.event_type), _text(r.type_label) or _text(r.event_type))]
+        values += [r.description, r.outcome, r.practitioner, r.wb_cluster, same, cites[i - 2]]
+        fill = fills.get(str(r.agency))
+        for column, value in enumerate(values, start=1):
+            cell = _put(ws, i, column, value)
+            cell.alignment = _WRAP if column >= wrap_from else _TOP
+            if fill is not None:
+                cell.fill = fill
+        ws.cell(row=i, column=1).number_format = "dd/mm/yyyy"
+        ws.cell(row=i, column=2).number_format = "hh:mm"
+        if r.wb_cluster:
+            ws.cell(row=i, column=1).border = _CLUSTER_EDGE
+            ws.cell(row=i, column=headers.index("Cluster") + 1).font = _BOLD
+    _finish(ws, len(headers))
+
+
+def _period(start: Any, end: Any) -> str:
+    days = [pd.Timestamp(v).strftime("%d/%m/%Y") for v in (start, end) if v is not None and not _is_na(v)]
+    if len(days) == 2 and days[0] == days[1]:
+        days = days[:1]
+    return " \u2013 ".join(days)
+
+
+def _findings_sheet(wb: Workbook, run: Run) -> None:
+    headers = ["Finding", "Kind", "Severity", "Title", "Statement", "Agencies", "Period", "Citations"]
+    headers += ["Status", "Decision"]
+    ws = _sheet(wb, "Findings", headers, [14, 20, 9, 36, 70, 24, 22, 36, 11, 36])
+    for i, f in enumerate(run.findings.to_dict("records"), start=2):
+        decision = _text(f.get("decision_reason"))
+        if _text(f.get("reviewer")):
+            decision = f"{decision} ({_text(f.get('reviewer'))})".strip()
+        values = [f.get("finding_id"), f.get("kind"), f.get("severity"), f.get("title"), f.get("statement")]
+        values += [f.get("agencies"), _period(f.get("start"), f.get("end")), f.get("citations")]
+        values += [f.get("status"), decision]
+        for column, value in enumerate(values, start=1):
+            _put(ws, i, column, value).alignment = _WRAP
+    _finish(ws, len(headers))
+
+
+def _count(value: Any) -> Any:
+    if value is None or _is_na(value):
+        return ""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return _text(value)
+
+
+def _sources_sheet(wb: Workbook, run: Run) -> None:
+    headers = ["File", "Agency", "Sheet", "Header row", "sha256", "Rows read", "Events", "Continuations"]
+    headers += ["Rejected"]
+    ws = _sheet(wb, "Sources", headers, [28, 22, 18, 10, 66, 10, 10, 14, 10])
+    for i, s in enumerate(run.sources.to_dict("records"), start=2):
+        values = [s.get("source_file"), s.get("agency"), s.get("sheet"), _count(s.get("header_row"))]
+        values += [s.get("sha256")] + [
+            _count(s.get(k)) for k in ("rows_read", "events", "continuations", "rejected")
+        ]
+        for column, value in enumerate(values, start=1):
+            _put(ws, i, column, value).alignment = _TOP
+    _finish(ws, len(headers))
+
+
+def _raw_text(raw: Any) -> str:
+    """A row's original cells as "header: value" lines (verbatim text if not JSON)."""
+    text = _text(raw)
+    try:
+        cells = json.loads(text)
+    except ValueError:
+        return text
+    if not isinstance(cells, dict):
+        return text
+    return "\n".join(f"{k}: {'' if v is None else v}" for k, v in cells.items())
+
+
+def _status_sheet(wb: Workbook, run: Run, title: str, status: str) -> None:
+    headers = ["File", "Sheet", "Row", "Agency", "Reason", "Original cells"]
+    ws = _sheet(wb, title, headers, [28, 18, 8, 22, 40, 80])
+    rows = run.events[run.events["status"] == status]
+    order = _source_order(run)
+    rows = rows.assign(wb_src=[order.get(str(f), len(order)) for f in rows["source_file"]])
+    rows = rows.sort_values(["wb_src", "source_file", "source_sheet", "source_row"], kind="stable")
+    for i, r in enumerate(rows.itertuples(index=False), start=2):
+        values = [r.source_file, r.source_sheet, _count(r.source_row), r.agency, r.reason, _raw_text(r.raw)]
+        for column, value in enumerate(values, start=1):
+            _put(ws, i, column, value).alignment = _WRAP
+    _finish(ws, len(headers))
+
+
+def build_workbook(run: Run) -> Workbook:
+    """The workbook of a run, in memory (``write_workbook`` saves it reproducibly).
+
+    Example:
+        >>> build_workbook(run).sheetnames  # doctest: +SKIP
+        ['Chronology', 'Findings', 'Sources', 'Rejected', 'Continuations']
+    """
+    wb = Workbook()
+    wb.remove(wb.active)
+    _chronology_sheet(wb, run)
+    _findings_sheet(wb, run)
+    _sources_sheet(wb, run)
+    _status_sheet(wb, run, "Rejected", "rejected")
+    _status_sheet(wb, run, "Continuations", "continuation")
+    wb.properties.creator = "chronology"
+    wb.properties.title = _text(run.config.name)
+    wb.properties.created = FIXED_DATE
+    wb.properties.modified = FIXED_DATE
+    return wb
+
+
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+
+
+def reproducible_zip(data: bytes) -> bytes:
+    """Rewrite an xlsx so the same content gives the same bytes.
+
+    openpyxl stamps the save time into docProps/core.xml and every zip
+    entry; both are set to fixed values, entries kept in openpyxl's order.
+
+    Example:
+        >>> reproducible_zip(buffer.getvalue())  # doctest: +SKIP
+    """
+    fixed = FIXED_DATE.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                body = _MODIFIED.sub(rb"\g<1>" + fixed + rb"\g<2>", body)
+            entry = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.create_system = 0
+            entry.external_attr = 0
+            dst.writestr(entry, body, compresslevel=6)
+    return out.getvalue()
+
+
+def write_workbook(run: Run, path: Path) -> None:
+    """Write chronology.xlsx for a run.
+
+    Args:
+        run: The run (pseudonymised already, where asked).
+        path: Where to write; an existing file is overwritten in place, so
+            its permissions are kept.
+
+    Example:
+        >>> write_workbook(run, Path("out/chronology.xlsx"))  # doctest: +SKIP
+    """
+    buffer = io.BytesIO()
+    build_workbook(run).save(buffer)
+    data = reproducible_zip(buffer.getvalue())
+    with open(path, "wb") as fh:
+        fh.write(data)
