@@ -22,7 +22,7 @@ import io
 import json
 import re
 import zipfile
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, Final
 
@@ -100,11 +100,13 @@ def _is_na(value: Any) -> bool:
 
 
 def _put(ws: Worksheet, row: int, column: int, value: Any) -> Any:
-    """Write one cell; text always as a string, never a formula."""
-    if isinstance(value, (date, datetime, int, float)) and not isinstance(value, bool):
+    """Write one cell; text always as a string, never a formula; nothing as a blank."""
+    if isinstance(value, (date, datetime, time, int, float)) and not isinstance(value, bool):
         return ws.cell(row=row, column=column, value=value)
-    cell = ws.cell(row=row, column=column, value=_text(value))
-    cell.data_type = "s"
+    text = _text(value)
+    cell = ws.cell(row=row, column=column, value=text or None)
+    if text:
+        cell.data_type = "s"
     return cell
 
 
