@@ -76,7 +76,10 @@ def analyse(
             continue
         used = {k: v for k, v in p.items() if k != "enabled"}
         for subject, rows in _subjects(prepared):
-            sub_ctx = ctx if len(rows) == len(prepared) else Context.build(rows, vocab, timezone)
+            sub_ctx = ctx
+            if len(rows) != len(prepared):
+                sub_ctx = Context.build(rows, vocab, timezone, ctx.agencies)
+                sub_ctx.csc = ctx.csc
             for f in detector.run(rows, clusters, used, sub_ctx):
                 f.subject_ref = subject
                 found.append(f)

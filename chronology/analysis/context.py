@@ -22,6 +22,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from chronology.ingest.agencies import AgencyResolver
 from chronology.vocabulary import Vocabulary
 
 #: Substrings of a label that mark children's social care, when the case names none.
@@ -86,13 +87,17 @@ _TEXT_COLUMNS = (
 )
 
 
-def is_csc_label(label: str, csc_agencies: Sequence[str] = ()) -> bool:
+def is_csc_label(
+    label: str, csc_agencies: Sequence[str] = (), resolver: AgencyResolver | None = None
+) -> bool:
     """True when an agency label is children's social care.
 
     Args:
         label: A case agency label.
         csc_agencies: The labels named in ``[rules] csc_agencies``; when empty,
-            a label containing "social care", "CSC" or "children's services" is CSC.
+            a label of kind ``csc`` (by the resolver, from the shipped aliases),
+            or containing "social care", "CSC" or "children's services", is CSC.
+        resolver: The case's agency resolver.
 
     Example:
         >>> is_csc_label("Children's Social Care"), is_csc_label("Police")
@@ -100,6 +105,8 @@ def is_csc_label(label: str, csc_agencies: Sequence[str] = ()) -> bool:
     """
     if csc_agencies:
         return label in csc_agencies
+    if resolver is not None and resolver.kind_of(label) == "csc":
+        return True
     low = label.lower()
     return any(re.search(rf"\b{re.escape(m)}\b", low) for m in CSC_MARKERS)
 
@@ -167,7 +174,8 @@ def prepare_events(
     out["concern"] = out["event_type"].map(concerns).fillna("").astype(object)
     out["text"] = (out["type_label"] + " " + out["description"] + " " + out["outcome"]).str.lower()
     labels = sorted(set(out["agency"]))
-    csc = {label for label in labels if is_csc_label(label, csc_agencies)}
+    resolver = AgencyResolver([(label, []) for label in labels], vocab)
+    csc = {label for label in labels if is_csc_label(label, csc_agencies, resolver)}
     out["is_csc"] = out["agency"].isin(csc).to_numpy(dtype=bool)
     out = out.sort_values(["subject_ref", "day", "start", "record_id"], kind="stable").reset_index(drop=True)
     return out
@@ -234,6 +242,7 @@ class Context:
         csc: The labels that are children's social care.
         rows: record_id -> row position in ``events``.
         clusters: cluster_id -> row positions of its records.
+        resolver: Resolves agency mentions in text to the case's labels.
     """
 
     events: pd.DataFrame
@@ -243,16 +252,30 @@ class Context:
     csc: frozenset[str] = frozenset()
     rows: dict[str, int] = field(default_factory=dict)
     clusters: dict[str, list[int]] = field(default_factory=dict)
+    resolver: AgencyResolver | None = None
 
     @classmethod
-    def build(cls, events: pd.DataFrame, vocab: Vocabulary, timezone: str = "Europe/London") -> Context:
+    def build(
+        cls,
+        events: pd.DataFrame,
+        vocab: Vocabulary,
+        timezone: str = "Europe/London",
+        case_agencies: Sequence[str] | None = None,
+    ) -> Context:
         """The context of a prepared events frame.
+
+        Args:
+            events: The prepared events (all of a case, or one subject's).
+            vocab: The vocabulary.
+            timezone: The case's timezone.
+            case_agencies: Every agency label of the case, when ``events`` is
+                one subject's (an agency may have no record of that subject).
 
         Example:
             >>> Context.build(prepare_events(events, "Europe/London"), vocab).agencies  # doctest: +SKIP
             ('GP', 'Police')
         """
-        agencies = tuple(sorted(set(events["agency"])))
+        agencies = tuple(sorted(set(events["agency"]) | set(case_agencies or ())))
         csc = frozenset(events.loc[events["is_csc"], "agency"])
         rows = {rid: i for i, rid in enumerate(events["record_id"])}
         clusters: dict[str, list[int]] = {}
@@ -267,6 +290,7 @@ class Context:
             csc=csc,
             rows=rows,
             clusters=clusters,
+            resolver=AgencyResolver([(label, []) for label in agencies], vocab),
         )
 
     def row(self, record_id: str) -> pd.Series:
@@ -306,29 +330,19 @@ class Context:
         """How to name children's social care in a statement (the case's label when there is one)."""
         return sorted(self.csc)[0] if self.csc else "Children's Social Care"
 
+    def mentions(self, text: str) -> list[str]:
+        """The case agency labels a text mentions (via the agency resolver).
+
+        Example:
+            >>> ctx.mentions("Call from GP surgery about weight")  # doctest: +SKIP
+            ['GP']
+        """
+        return self.resolver.mentions(text) if self.resolver is not None else []
+
     def excerpt(self, record_id: str, n: int = 90) -> str:
         """The start of a record's description, for quoting in a statement."""
         text = " ".join(str(self.row(record_id)["description"]).split())
         return text if len(text) <= n else text[: n - 1].rstrip() + "…"
-
-
-def agency_phrases(label: str, vocab: Vocabulary) -> list[str]:
-    """Words by which a record may mention an agency: its label and its kind's aliases.
-
-    Uses ``chronology.ingest.agencies.AgencyResolver`` where it is available;
-    otherwise the shipped alias list of the kind whose label or aliases match.
-
-    Example:
-        >>> "ppu" in agency_phrases("Police", load_vocabulary())  # doctest: +SKIP
-        True
-    """
-    low = label.lower().strip()
-    phrases = {low}
-    for kind in vocab.agencies.values():
-        names = {kind.label.lower(), *kind.aliases}
-        if low in names or any(re.search(rf"\b{re.escape(a)}\b", low) for a in (kind.label.lower(),)):
-            phrases.update(a for a in names if a not in _NOISY_ALIASES)
-    return sorted(phrases)
 
 
 def as_day(value: date | np.datetime64 | pd.Timestamp) -> np.datetime64:

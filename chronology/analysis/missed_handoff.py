@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from chronology.analysis.calendar import add_working_days_array
-from chronology.analysis.context import Context, agency_phrases, fmt_date, matches
+from chronology.analysis.context import Context, fmt_date
 from chronology.analysis.finding import Finding
 from chronology.analysis.registry import register
 
@@ -91,7 +91,9 @@ def run(
     by_subject_agency = {
         key: idx.to_numpy() for key, idx in ev.groupby(["subject_ref", "agency"], sort=True).groups.items()
     }
-    mention_cache: dict[tuple[str, str, str], np.ndarray] = {}
+    desc = ev["description"].to_numpy()
+    outcome = ev["outcome"].to_numpy()
+    sender = ev["from_agency"].to_numpy()
     days = ev["day"].to_numpy()
     end_days = ev["end_day"].to_numpy()
     for i in np.flatnonzero(handoff):
@@ -103,15 +105,9 @@ def run(
         deadline = deadlines[i]
         in_window = rows_b[(end_days[rows_b] >= days[i]) & (days[rows_b] <= deadline)]
         if in_window.size:
-            if responsive[in_window].any() or (ev["from_agency"].to_numpy()[in_window] == a).any():
+            if responsive[in_window].any() or (sender[in_window] == a).any():
                 continue
-            key = (subject, b, a)
-            if key not in mention_cache:
-                mention_cache[key] = matches(
-                    ev["text"].iloc[rows_b].reset_index(drop=True), agency_phrases(a, ctx.vocab)
-                )
-            mentions = mention_cache[key][np.searchsorted(rows_b, in_window)]
-            if mentions.any():
+            if any(a in ctx.mentions(f"{desc[j]} {outcome[j]}") for j in in_window):
                 continue
         findings.append(_finding(h, deadline, window, params, ctx))
     return findings

@@ -1,0 +1,127 @@
+"""timescale_breach: one positive case and one near miss per subkind."""
+
+from __future__ import annotations
+
+CSC = "Children's Social Care"
+
+
+def _subkind(detect, subkind, *records):
+    return detect("timescale_breach", *records, subkinds=[subkind])
+
+
+def test_referral_decision_after_two_working_days_fires(ev, detect):
+    found = _subkind(
+        detect,
+        "referral_decision",
+        ev(
+            CSC, "2019-03-08", "referral", "Referral received from school", rid="c1", from_agency="School"
+        ),  # Friday
+        ev(
+            CSC, "2019-03-12", "referral_decision", "Decision: assessment", rid="c2"
+        ),  # Tuesday: 2 working days
+    )
+    assert len(found) == 1
+    f = found.iloc[0]
+    assert (f.subkind, f.record_ids, f.severity) == (
+        "referral_decision",
+        ["c1", "c2"],
+        "medium",
+    )  # 1.2 x 1 < 2 <= 2 x 1
+    assert "by 11/03/2019" in f.statement and "Working Together to Safeguard Children 2023" in f.statement
+
+
+def test_referral_decision_next_working_day_does_not_fire(ev, detect):
+    found = _subkind(
+        detect,
+        "referral_decision",
+        ev(CSC, "2019-03-08", "referral", "Referral received from school", rid="c1"),  # Friday
+        ev(CSC, "2019-03-11", "referral_decision", "Decision: assessment", rid="c2"),  # Monday
+    )
+    assert len(found) == 0
+
+
+def test_referral_with_no_decision_fires_only_when_records_go_on(ev, detect):
+    referral = ev(CSC, "2019-03-08", "referral", "Referral received", rid="c1")
+    later = ev(CSC, "2019-05-01", "home_visit", "Visit", rid="c3")
+    assert len(_subkind(detect, "referral_decision", referral, later)) == 1  # nothing decided by 11/03
+    assert len(_subkind(detect, "referral_decision", referral)) == 0  # the records end: cannot tell
+
+
+def test_strategy_to_icpc(ev, detect):
+    strategy = ev(CSC, "2019-04-01", "strategy_discussion", "Strategy discussion", rid="c1")
+    late = ev(CSC, "2019-04-25", "initial_conference", "ICPC", rid="c2")  # 15 working days + Easter: 16
+    in_time = ev(CSC, "2019-04-24", "initial_conference", "ICPC", rid="c2")  # exactly 15 working days
+    assert _subkind(detect, "strategy_to_icpc", strategy, late).iloc[0].record_ids == ["c1", "c2"]
+    assert len(_subkind(detect, "strategy_to_icpc", strategy, in_time)) == 0
+
+
+def test_icpc_to_core_group(ev, detect):
+    icpc = ev(CSC, "2019-04-24", "initial_conference", "ICPC: child protection plan", rid="c1")
+    late = ev(
+        "Health Visiting", "2019-05-10", "core_group", "Core group", rid="h1"
+    )  # 11 working days (06/05 bank holiday)
+    in_time = ev("Health Visiting", "2019-05-08", "core_group", "Core group", rid="h1")  # 9 working days
+    found = _subkind(detect, "icpc_to_core_group", icpc, late)
+    assert len(found) == 1 and found.iloc[0].severity == "low"  # 11 <= 1.2 x 10
+    assert len(_subkind(detect, "icpc_to_core_group", icpc, in_time)) == 0
+
+
+def test_icpc_to_first_review_and_review_interval(ev, detect):
+    icpc = ev(CSC, "2019-04-24", "initial_conference", "ICPC", rid="c1")
+    review_late = ev(CSC, "2019-07-30", "review_conference", "RCPC", rid="c2")  # after 24/07/2019
+    review_ok = ev(CSC, "2019-07-24", "review_conference", "RCPC", rid="c2")  # exactly 3 months
+    assert len(_subkind(detect, "icpc_to_review", icpc, review_late)) == 1
+    assert len(_subkind(detect, "icpc_to_review", icpc, review_ok)) == 0
+    second_late = ev(CSC, "2020-01-27", "review_conference", "RCPC", rid="c3")  # after 24/01/2020
+    second_ok = ev(CSC, "2020-01-24", "review_conference", "RCPC", rid="c3")
+    assert _subkind(detect, "review_interval", icpc, review_ok, second_late).iloc[0].record_ids == [
+        "c2",
+        "c3",
+    ]
+    assert len(_subkind(detect, "review_interval", icpc, review_ok, second_ok)) == 0
+
+
+def test_no_review_after_plan_ended_does_not_fire(ev, detect):
+    found = _subkind(
+        detect,
+        "icpc_to_review",
+        ev(CSC, "2019-04-24", "initial_conference", "ICPC", rid="c1"),
+        ev(CSC, "2019-06-01", "cp_plan_end", "Plan ended", rid="c2"),
+        ev(CSC, "2019-12-01", "home_visit", "Visit", rid="c3"),
+    )
+    assert len(found) == 0  # the plan ended before the review was due
+
+
+def test_assessment_duration(ev, detect):
+    start = ev(CSC, "2019-09-02", "assessment", "C&F assessment started", rid="c1")
+    late = ev(CSC, "2019-11-05", "assessment_completed", "Assessment completed", rid="c2")  # 46 working days
+    ok = ev(CSC, "2019-11-04", "assessment_completed", "Assessment completed", rid="c2")  # 45 working days
+    assert len(_subkind(detect, "assessment_duration", start, late)) == 1
+    assert len(_subkind(detect, "assessment_duration", start, ok)) == 0
+
+
+def test_cp_visits_gap_over_ten_working_days_fires(ev, detect):
+    found = _subkind(
+        detect,
+        "cp_visits",
+        ev(CSC, "2019-12-02", "initial_conference", "ICPC: CP plan", rid="c1"),
+        ev(CSC, "2019-12-13", "home_visit", "SW visit, child seen", rid="c2"),  # 9 working days
+        ev(
+            CSC, "2020-01-02", "home_visit", "SW visit, child seen", rid="c3"
+        ),  # 11 working days over Christmas
+        ev(CSC, "2020-01-10", "home_visit", "SW visit, no access", rid="c4"),  # did not see the child
+        ev(CSC, "2020-01-15", "home_visit", "SW visit, child seen", rid="c5"),  # 9 working days
+        ev(CSC, "2020-01-20", "cp_plan_end", "Plan ended", rid="c6"),
+    )
+    assert len(found) == 1
+    assert found.iloc[0].record_ids == ["c2", "c3"]
+
+
+def test_cp_visits_outside_a_plan_are_not_checked(ev, detect):
+    found = _subkind(
+        detect,
+        "cp_visits",
+        ev(CSC, "2019-10-01", "home_visit", "SW visit, child seen", rid="c1"),
+        ev(CSC, "2019-12-01", "home_visit", "SW visit, child seen", rid="c2"),
+    )
+    assert len(found) == 0  # no plan: no visiting timescale
