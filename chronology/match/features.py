@@ -1,0 +1,231 @@
+"""Features of candidate pairs and their Fellegi-Sunter match weights.
+
+Each feature puts a pair in one level; each level has m and u values in
+schemas/match.toml and adds log2(m/u) to the pair's score. A missing value
+(no text, no times) adds 0. The levels, read in order (first that applies):
+
+========== ==================================================================
+feature    levels
+========== ==================================================================
+text       near_identical (>= 95), high (>= 80), medium (>= 60), low (>= 40),
+           none; the mean of rapidfuzz token_sort_ratio and token_set_ratio
+           on normalised text
+words      most (>= 0.6), half (>= 0.4), some (>= 0.2), few: the share of the
+           rarer-worded record's words (idf-weighted) the other repeats
+event_type same, related (vocabulary ``related``), passed_on (one is a handoff or
+           receipt: a letter, notification or referral about the other),
+           unknown ("other"), incompatible
+date       same_day (both to the day), named_date (one names the other's
+           date), one_day (or a named date a day out), approximate (an
+           approximate range overlaps), further
+time       within_30_min, within_3_hours, further (only when both have times)
+agency     same, different
+handoff    named (one record's from/to agency is the other's agency), none
+references shared (a reference number in both texts), none
+names      shared (a rare capitalised name in both texts), none
+========== ==================================================================
+
+Example:
+    >>> from chronology.match.settings import load_settings
+    >>> text_level(np.array([97.0, 50.0]), np.array([True, True])).tolist()
+    ['near_identical', 'low']
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from rapidfuzz import fuzz, process
+
+from chronology.match.records import Records
+from chronology.match.settings import MatchSettings
+from chronology.match.words import word_overlap
+from chronology.vocabulary import Vocabulary
+
+FEATURES = ("text", "words", "event_type", "date", "time", "agency", "handoff", "references", "names")
+_UNKNOWN_TYPES = frozenset({"", "other"})
+
+
+def text_similarity(left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Similarity 0-100 of normalised texts, in bulk (rapidfuzz cpdist).
+
+    Example:
+        >>> text_similarity(np.array(["strategy meeting held"]), np.array(["meeting strategy held"])).tolist()
+        [100.0]
+    """
+    if len(left) == 0:
+        return np.empty(0, dtype=float)
+    sort = process.cpdist(left, right, scorer=fuzz.token_sort_ratio, workers=-1, dtype=np.float32)
+    tset = process.cpdist(left, right, scorer=fuzz.token_set_ratio, workers=-1, dtype=np.float32)
+    return np.round((sort.astype(float) + tset.astype(float)) / 2.0, 1)
+
+
+def text_level(similarity: np.ndarray, present: np.ndarray) -> np.ndarray:
+    """The text level of each similarity ("" where a text is empty)."""
+    level = np.select(
+        [similarity >= 95, similarity >= 80, similarity >= 60, similarity >= 40],
+        ["near_identical", "high", "medium", "low"],
+        "none",
+    ).astype(object)
+    level[~present] = ""
+    return level
+
+
+def words_level(overlap: np.ndarray, present: np.ndarray) -> np.ndarray:
+    """The words level of each overlap ("" where a text is empty)."""
+    level = np.select(
+        [overlap >= 0.6, overlap >= 0.4, overlap >= 0.2], ["most", "half", "some"], "few"
+    ).astype(object)
+    level[~present] = ""
+    return level
+
+
+def _type_level(records: Records, a: np.ndarray, b: np.ndarray, vocab: Vocabulary) -> np.ndarray:
+    ta, tb = records.event_type[a], records.event_type[b]
+    codes, uniques = pd.factorize(pd.Series(ta + "|" + tb))
+    passing = vocab.in_group("handoff", "receipt")
+    table = []
+    for key in uniques:
+        x, y = key.split("|", 1)
+        if x in _UNKNOWN_TYPES or y in _UNKNOWN_TYPES:
+            table.append("unknown")
+        elif x == y:
+            table.append("same")
+        elif vocab.related(x, y):
+            table.append("related")
+        elif x in passing or y in passing:
+            table.append("passed_on")
+        else:
+            table.append("incompatible")
+    return np.asarray(table + [""], dtype=object)[np.asarray(codes)]
+
+
+def _named_gap(records: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Days between a date named in one record's text and the other's dates."""
+    gap = np.full(len(a), np.iinfo(np.int64).max, dtype=np.int64)
+    if records.named_row.size == 0 or len(a) == 0:
+        return gap
+    named = pd.DataFrame({"rec": records.named_row, "day": records.named_day})
+    pairs = pd.DataFrame({"pair": np.arange(len(a)), "a": a, "b": b})
+    for own, other in (("a", "b"), ("b", "a")):
+        hit = pairs.merge(named, left_on=own, right_on="rec")
+        if hit.empty:
+            continue
+        o = hit[other].to_numpy()
+        day = hit["day"].to_numpy()
+        d = np.maximum(0, np.maximum(records.first_day[o] - day, day - records.last_day[o]))
+        np.minimum.at(gap, hit["pair"].to_numpy(), d)
+    return gap
+
+
+def _shared_tokens(
+    tokens: np.ndarray, records: Records, a: np.ndarray, b: np.ndarray, limit: int
+) -> list[str]:
+    """The tokens both records hold, joined by ";", per pair ("" when none)."""
+    has = np.flatnonzero(np.fromiter((len(t) > 0 for t in tokens), dtype=bool, count=len(tokens)))
+    out = [""] * len(a)
+    if has.size == 0 or len(a) == 0:
+        return out
+    exploded = pd.DataFrame({"rec": has, "tok": tokens[has]}).explode("tok")
+    exploded["subject"] = records.subject[exploded["rec"].to_numpy(dtype=np.int64)]
+    count = exploded.groupby(["subject", "tok"])["rec"].transform("size")
+    exploded = exploded[count <= limit]
+    pairs = pd.DataFrame({"pair": np.arange(len(a)), "a": a, "b": b})
+    left = pairs.merge(exploded[["rec", "tok"]].rename(columns={"rec": "a"}), on="a")
+    both = left.merge(exploded[["rec", "tok"]].rename(columns={"rec": "b"}), on=["b", "tok"])
+    for pair, group in both.sort_values(["pair", "tok"]).groupby("pair", sort=True)["tok"]:
+        out[int(pair)] = ";".join(group.astype(str))
+    return out
+
+
+def _date_levels(records: Records, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    gap = np.maximum(
+        0,
+        np.maximum(records.first_day[a], records.first_day[b])
+        - np.minimum(records.last_day[a], records.last_day[b]),
+    )
+    named = _named_gap(records, a, b)
+    precise = (records.precision[a] <= 1) & (records.precision[b] <= 1)
+    nearest = np.minimum(gap, named)
+    level = np.select(
+        [precise & (gap == 0), named == 0, precise & (nearest == 1), ~precise & (gap == 0)],
+        ["same_day", "named_date", "one_day", "approximate"],
+        "further",
+    ).astype(object)
+    return nearest, level
+
+
+def _time_levels(records: Records, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    minutes = np.abs(records.minute[a] - records.minute[b])
+    level = np.select(
+        [minutes <= 30, minutes <= 180, minutes > 180], ["within_30_min", "within_3_hours", "further"], ""
+    )
+    return minutes, level.astype(object)
+
+
+def _handoff(records: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    ag_a, ag_b = records.agency[a], records.agency[b]
+    named = (
+        ((records.to_agency[a] == ag_b) | (records.from_agency[a] == ag_b))
+        | ((records.to_agency[b] == ag_a) | (records.from_agency[b] == ag_a))
+    ) & (ag_a != ag_b)
+    return np.where(named, "named", "none").astype(object)
+
+
+def score_pairs(
+    records: Records, a: np.ndarray, b: np.ndarray, settings: MatchSettings, vocab: Vocabulary
+) -> pd.DataFrame:
+    """Every feature, its level and its weight for each candidate pair, and the score.
+
+    Args:
+        records: The prepared records.
+        a: Index of each pair's first record (the smaller record id).
+        b: Index of each pair's second record.
+        settings: Supplies the m/u values and the prior.
+        vocab: Supplies related event types.
+
+    Returns:
+        One row per pair: record_a, record_b, for each feature ``F`` the
+        columns ``F`` (value), ``F_level`` and ``w_F`` (weight), then prior,
+        score (match weight), probability and the internal columns ``a``, ``b``.
+    """
+    present = (np.char.str_len(records.norm.astype(str)) > 0) if len(records) else np.zeros(0, bool)
+    similarity = text_similarity(records.norm[a], records.norm[b])
+    overlap = np.round(word_overlap(records.norm, a, b), 3)
+    days, date_level = _date_levels(records, a, b)
+    minutes, time_level = _time_levels(records, a, b)
+    refs = _shared_tokens(records.refs, records, a, b, limit=10**9)
+    names = _shared_tokens(records.names, records, a, b, limit=settings.rare_name_records)
+    same_agency = records.agency[a] == records.agency[b]
+    columns: dict[str, object] = {"record_a": records.record_id[a], "record_b": records.record_id[b]}
+    handoff = _handoff(records, a, b)
+    values = {
+        "text": (similarity, text_level(similarity, present[a] & present[b])),
+        "words": (overlap, words_level(overlap, present[a] & present[b])),
+        "event_type": (
+            records.event_type[a] + " / " + records.event_type[b],
+            _type_level(records, a, b, vocab),
+        ),
+        "date": (days.astype(float), date_level),
+        "time": (minutes, time_level),
+        "agency": (records.agency[a] + " / " + records.agency[b], np.where(same_agency, "same", "different")),
+        "handoff": (handoff == "named", handoff),
+        "references": (np.asarray(refs, dtype=object), np.where(np.asarray(refs) != "", "shared", "none")),
+        "names": (np.asarray(names, dtype=object), np.where(np.asarray(names) != "", "shared", "none")),
+    }
+    total = np.full(len(a), settings.prior_weight, dtype=float)
+    for feature, (value, level) in values.items():
+        level = np.asarray(level, dtype=object)
+        table = {lv: settings.weight(feature, lv) for lv in settings.m_u[feature]}
+        weight = pd.Series(level, dtype=object).map(table).fillna(0.0).to_numpy(dtype=float)
+        columns[feature] = value
+        columns[f"{feature}_level"] = level
+        columns[f"w_{feature}"] = np.round(weight, 3)
+        total += weight
+    columns["prior"] = np.full(len(a), round(settings.prior_weight, 3))
+    columns["score"] = np.round(total, 3)
+    columns["probability"] = np.round(1.0 / (1.0 + np.exp2(-total)), 4)
+    frame = pd.DataFrame(columns)
+    frame["a"] = a
+    frame["b"] = b
+    return frame

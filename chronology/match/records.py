@@ -1,0 +1,173 @@
+"""The records matching works on: the "event" rows, read once into arrays.
+
+Example:
+    >>> from chronology.synth import generate_case
+    >>> from chronology.match.settings import load_settings
+    >>> events, _ = generate_case(5, seed=1)
+    >>> len(prepare_records(events, load_settings()).record_id) == len(events)
+    True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+
+from chronology.match.settings import MatchSettings
+from chronology.match.text import find_named_dates, read_texts
+
+_EPOCH = date(1970, 1, 1)
+#: Precision rank: lower is more precise.
+PRECISION_RANK = {"time": 0, "day": 1, "week": 2, "month": 3, "term": 4, "year": 5}
+
+
+@dataclass(frozen=True)
+class Records:
+    """The "event" rows of an events table, as arrays in row order.
+
+    Attributes:
+        row: Position of each record in the events table.
+        record_id: Record ids.
+        subject: Subject code (records of different codes never pair).
+        agency: Agency label, lower-cased.
+        first_day: First day the record may refer to (days since 1970, local).
+        last_day: Last day it may refer to.
+        minute: Local minutes since 1970 for precision "time", else NaN.
+        precision: Precision rank (0 time ... 5 year; 9 unknown).
+        event_type: Vocabulary type id.
+        text: Description with outcome, as written.
+        norm: Normalised text for scoring.
+        refs: Reference numbers found in the text.
+        names: Capitalised names found in the text.
+        numbers: The numbers in the text, in order (dates, references), so
+            that near-identical texts about different dates are told apart.
+        named_row: For each date named in a text, the record (index into
+            these arrays) that names it.
+        named_day: The named day (days since 1970).
+        from_agency: Sending agency, lower-cased.
+        to_agency: Receiving agency, lower-cased.
+    """
+
+    row: np.ndarray
+    record_id: np.ndarray
+    subject: np.ndarray
+    agency: np.ndarray
+    first_day: np.ndarray
+    last_day: np.ndarray
+    minute: np.ndarray
+    precision: np.ndarray
+    event_type: np.ndarray
+    text: np.ndarray
+    norm: np.ndarray
+    refs: np.ndarray
+    names: np.ndarray
+    numbers: np.ndarray
+    named_row: np.ndarray
+    named_day: np.ndarray
+    from_agency: np.ndarray
+    to_agency: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.record_id)
+
+
+def _local(series: pd.Series) -> pd.Series:
+    """Wall-clock local times, timezone dropped (NaT stays NaT)."""
+    values = pd.to_datetime(series)
+    if getattr(values.dt, "tz", None) is not None:
+        values = values.dt.tz_localize(None)
+    return values.astype("datetime64[us]")
+
+
+def _strings(series: pd.Series, lower: bool = False) -> np.ndarray:
+    values = series.fillna("").astype(str)
+    if lower:
+        values = values.str.strip().str.lower()
+    return values.to_numpy(dtype=object)
+
+
+def _named_dates(text: np.ndarray, first_day: np.ndarray, max_days: int) -> tuple[np.ndarray, np.ndarray]:
+    rows: list[int] = []
+    days: list[int] = []
+    has_digit = pd.Series(text).str.contains(r"\d", regex=True).to_numpy()
+    for i in np.flatnonzero(has_digit & (first_day > -(10**8))):
+        own = _EPOCH + timedelta(days=int(first_day[i]))
+        for named in find_named_dates(text[i], own, max_days):
+            rows.append(int(i))
+            days.append((named - _EPOCH).days)
+    return np.asarray(rows, dtype=np.int64), np.asarray(days, dtype=np.int64)
+
+
+def prepare_records(events: pd.DataFrame, settings: MatchSettings) -> Records:
+    """Read the "event" rows of ``events`` into arrays for matching.
+
+    Records without a start date get no candidates (they stay singletons).
+
+    Args:
+        events: A table with the columns of ``chronology.schema.EVENT_COLUMNS``.
+        settings: Matching settings (text tables, named-date reach).
+
+    Example:
+        >>> from chronology.match.settings import load_settings
+        >>> prepare_records(pd.DataFrame(columns=list(_NEEDED)), load_settings()).row.size
+        0
+    """
+    is_event = (events["status"].astype(str) == "event").to_numpy()
+    rows = np.flatnonzero(is_event)
+    ev = events.iloc[rows]
+    start, end = _local(ev["start"]), _local(ev["end"])
+    end = end.fillna(start)
+    day_ns = np.int64(86_400_000_000)
+    missing = start.isna().to_numpy()
+    start_us = start.to_numpy().astype("datetime64[us]").astype(np.int64)
+    end_us = end.to_numpy().astype("datetime64[us]").astype(np.int64)
+    first_day = np.where(missing, -(10**9), start_us // day_ns)
+    last_day = np.where(missing, -(10**9), np.maximum(end_us // day_ns, first_day))
+    precision_text = _strings(ev["date_precision"], lower=True)
+    precision = np.asarray([PRECISION_RANK.get(p, 9) for p in precision_text], dtype=np.int64)
+    minute = np.where((precision == 0) & ~missing, start_us // 60_000_000, np.nan).astype(float)
+    description = ev["description"].fillna("").astype(str)
+    outcome = ev["outcome"].fillna("").astype(str)
+    text = (description + np.where(outcome.str.len() > 0, ". ", "") + outcome).to_numpy(dtype=object)
+    read = read_texts(pd.Series(text), settings)
+    subject = pd.factorize(_strings(ev["subject_ref"]), sort=True)[0]
+    named_row, named_day = _named_dates(text, first_day, settings.named_date_days)
+    return Records(
+        row=rows,
+        record_id=_strings(ev["record_id"]),
+        subject=np.asarray(subject, dtype=np.int64),
+        agency=_strings(ev["agency"], lower=True),
+        first_day=first_day.astype(np.int64),
+        last_day=last_day.astype(np.int64),
+        minute=minute,
+        precision=precision,
+        event_type=_strings(ev["event_type"], lower=True),
+        text=text,
+        norm=read["norm"].to_numpy(),
+        refs=read["refs"].to_numpy(),
+        names=read["names"].to_numpy(),
+        numbers=read["numbers"].to_numpy(),
+        named_row=named_row,
+        named_day=named_day,
+        from_agency=_strings(ev["from_agency"], lower=True),
+        to_agency=_strings(ev["to_agency"], lower=True),
+    )
+
+
+_NEEDED = (
+    "record_id",
+    "subject_ref",
+    "agency",
+    "status",
+    "start",
+    "end",
+    "date_precision",
+    "event_type",
+    "description",
+    "outcome",
+    "from_agency",
+    "to_agency",
+)

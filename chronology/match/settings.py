@@ -1,0 +1,142 @@
+"""Matching settings: schemas/match.toml defaults, overlaid by case.toml's [match].
+
+Example:
+    >>> s = load_settings({"threshold": 5.0})
+    >>> s.threshold, s.window_days
+    (5.0, 1)
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from chronology.errors import ConfigError
+from chronology.vocabulary import SCHEMAS_DIR
+
+MATCH_TOML = SCHEMAS_DIR / "match.toml"
+
+#: The keys case.toml's [match] table may set, with their types.
+SETTING_TYPES: dict[str, type | tuple[type, ...]] = {
+    "threshold": (int, float),
+    "window_days": int,
+    "duplicate_similarity": (int, float),
+    "named_date_days": int,
+    "rare_name_records": int,
+    "cluster_floor": (int, float),
+    "prior": float,
+}
+
+
+@dataclass(frozen=True)
+class MatchSettings:
+    """Everything matching reads: thresholds, weights and text tables.
+
+    Attributes:
+        threshold: Match weight at which a pair joins.
+        window_days: Days either side of a record's date for candidates.
+        duplicate_similarity: Text similarity (0-100) at which two records
+            of one agency may join, on the same day.
+        named_date_days: How far back a date named in the text may lie.
+        rare_name_records: A name counts when at most this many records hold it.
+        cluster_floor: A merge is refused when a cross pair scores below this.
+        prior: Prior probability that a candidate pair is one event.
+        m_u: feature -> level -> (m, u).
+        abbreviations: token or phrase -> expansion.
+        stopwords: Tokens dropped before scoring.
+        boilerplate: Phrases dropped before scoring.
+    """
+
+    threshold: float
+    window_days: int
+    duplicate_similarity: float
+    named_date_days: int
+    rare_name_records: int
+    cluster_floor: float
+    prior: float
+    m_u: dict[str, dict[str, tuple[float, float]]] = field(default_factory=dict)
+    abbreviations: dict[str, str] = field(default_factory=dict)
+    stopwords: frozenset[str] = frozenset()
+    boilerplate: tuple[str, ...] = ()
+
+    def weight(self, feature: str, level: str) -> float:
+        """The match weight log2(m/u) of one feature level.
+
+        Example:
+            >>> round(load_settings().weight("agency", "same"), 2) < 0
+            True
+        """
+        m, u = self.m_u[feature][level]
+        return math.log2(m / u)
+
+    @property
+    def prior_weight(self) -> float:
+        """log2 of the prior odds that a candidate pair is one event."""
+        return math.log2(self.prior / (1.0 - self.prior))
+
+
+@lru_cache(maxsize=4)
+def _read_match_toml(path: Path) -> dict[str, Any]:
+    with path.open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def _check(settings: Mapping[str, Any]) -> None:
+    valid = tuple(SETTING_TYPES)
+    for key, value in settings.items():
+        if key not in SETTING_TYPES:
+            close = difflib.get_close_matches(key, valid, n=1, cutoff=0.5)
+            hint = f"did you mean '{close[0]}'?" if close else f"valid keys: {', '.join(valid)}"
+            raise ConfigError(f"unknown key '{key}' in [match]", hint=hint)
+        kind = SETTING_TYPES[key]
+        if isinstance(value, bool) or not isinstance(value, kind):
+            raise ConfigError(f"'{key}' in [match] must be a number, not {value!r}")
+    if settings.get("window_days", 0) < 0:
+        raise ConfigError("'window_days' in [match] must be 0 or more")
+    prior = settings.get("prior", 0.5)
+    if not 0.0 < prior < 1.0:
+        raise ConfigError("'prior' in [match] must lie between 0 and 1")
+
+
+def load_settings(overrides: Mapping[str, Any] | None = None, path: Path = MATCH_TOML) -> MatchSettings:
+    """Read schemas/match.toml and apply case.toml's [match] table.
+
+    Args:
+        overrides: The [match] table as written; unknown keys are refused.
+        path: The match.toml to read.
+
+    Raises:
+        ConfigError: An unknown key (naming the closest valid one) or a bad value.
+
+    Example:
+        >>> load_settings({"window_days": 2}).window_days
+        2
+    """
+    overrides = dict(overrides or {})
+    _check(overrides)
+    doc = _read_match_toml(path)
+    values = {**doc.get("settings", {}), **overrides}
+    m_u = {
+        feature: {level: (float(v["m"]), float(v["u"])) for level, v in levels.items()}
+        for feature, levels in doc.get("m_u", {}).items()
+    }
+    text = doc.get("text", {})
+    return MatchSettings(
+        threshold=float(values["threshold"]),
+        window_days=int(values["window_days"]),
+        duplicate_similarity=float(values["duplicate_similarity"]),
+        named_date_days=int(values["named_date_days"]),
+        rare_name_records=int(values["rare_name_records"]),
+        cluster_floor=float(values["cluster_floor"]),
+        prior=float(values["prior"]),
+        m_u=m_u,
+        abbreviations={str(k).lower(): str(v).lower() for k, v in doc.get("abbreviations", {}).items()},
+        stopwords=frozenset(str(w).lower() for w in text.get("stopwords", ())),
+        boilerplate=tuple(str(p).lower() for p in text.get("boilerplate", ())),
+    )
