@@ -224,11 +224,11 @@ def story() -> None:  # noqa: PLR0915 - a story is long
         label="Referral to MASH", at=t("11:00"), outcome="Await MASH decision", who=DSL, to=CSC, key="inj1_ref"),
       R(CSC, D("2019-03-04"), "information_shared", "Referral from Oakfield Primary School DSL (Mrs Fairweather): bruise to L cheek seen at nursery today; Kayla said 'Ryan did it'. Open C&F assessment (SW P. Nair).",
         label="MASH contact", at=t("11:10"), outcome="Urgent - to TM", who=MASH, frm=SCH, key="inj1_csc"),
-      R(HV, D("2019-03-04"), "information_shared", "Call from SW Priya Nair: bruise to Kayla’s cheek seen at nursery this morning, Kayla named Ryan. Strat tomorrow, HV invited.",
+      R(HV, D("2019-03-04"), "information_shared", "Call from SW Priya Nair: bruise to Kayla’s cheek seen at nursery this morning; disclosure - Kayla said Ryan did it. Strat tomorrow, HV invited.",
         label="Telephone", at=t("3.10pm"), outcome="Will attend strat by phone", who=HV1, frm=CSC),
-      R(POL, D("2019-03-04"), "information_shared", "Referral from CSC MASH re 2yr old Kayla BRENNAN with bruise to cheek seen at nursery; child said 'Ryan did it'. Suspect Ryan COLE.",
+      R(POL, D("2019-03-04"), "information_shared", "Referral from CSC MASH re 2yr old Kayla BRENNAN with bruise to cheek seen at nursery; allegation - child said 'Ryan did it'. Suspect Ryan COLE.",
         label="CP referral received", at=t("15:40"), outcome="Strat discussion to be held 05/03", who=DC_PRICE, ref="NP/19/029115", frm=CSC),
-      R(GP, D("2019-03-05"), "information_shared", "Call from CSC re bruise to Kayla’s cheek seen at nursery 04/03/19 - S47 under way. Info given: eczema, WNB 11/02, no previous injuries on record.",
+      R(GP, D("2019-03-05"), "information_shared", "Call from CSC re bruise to Kayla’s cheek and disclosure at nursery 04/03/19 - S47 under way. Info given: eczema, WNB 11/02, no previous injuries on record.",
         label="Telephone", who=GP1, frm=CSC))
     E("inj1-decision",
       R(CSC, D("2019-03-04"), "referral_decision", "MASH decision: threshold met for child protection enquiries. TM agreed multi-agency discussion tomorrow 10:00.",
@@ -431,7 +431,7 @@ def story() -> None:  # noqa: PLR0915 - a story is long
         label="Information received", at=t("11:20"), outcome="SW to discuss at next visit", who=SW1, frm=ED),
       R(HV, D("2019-09-16"), "information_shared", "Paed liaison notification of A&E attendance 14/09/2019. Telephoned mum: she said Kayla fell down the stairs at home on Saturday evening and banged her head.",
         label="Info received", at=t("2.45pm"), outcome="Advised stair gate. Visit 17/09.", who=HV1, frm=ED, key="hv_stairs"),
-      R(SCH, D("2019-09-16"), "injury", "Bruise on Kayla’s forehead seen at drop-off. Mum said she took her to A&E on Saturday after she fell off the sofa.",
+      R(SCH, D("2019-09-16"), "injury", "Bruise on Kayla’s forehead seen at drop-off. Mum said she took her to A&E on Saturday (14/09/2019) after she fell off the sofa.",
         label="Injury - explained", outcome="Body map; SW informed", who=DSL))
     # ---------------- ED 02/11/2019, exported twice ----------------
     E("ed-wheeze",
@@ -493,7 +493,7 @@ def story() -> None:  # noqa: PLR0915 - a story is long
         label="Request for information", at=t("15:40"), outcome="Reply requested by 10/01/2020", who=SW1, to=GP, key="rfi_sent"),
       R(GP, D("2019-12-30"), "information_shared", "Request for information from CSC (dated 20/12/19) rec’d and actioned: GP report sent to SW by secure email.",
         label="Correspondence in", who=GP1, frm=CSC, key="rfi_reply"),
-      R(CSC, D("2020-01-02"), "information_shared", "GP response to request for information (sent 20/12/2019) received from Dr Okafor: eczema, wheeze, 2 WNB in 2019, mum on sertraline.",
+      R(CSC, D("2020-01-02"), "information_shared", "GP response to request for information (sent 20/12/2019) received from Dr Okafor: eczema, wheeze, two eczema reviews not kept in 2019, mum on sertraline.",
         label="Information received", at=t("11:15"), outcome="On file for CIN review", who=SW2, frm=GP))
     E("gp-eczema-3",
       R(GP, D("2020-01-07"), "appointment", "Seen with MGM Sandra Brennan for eczema flare. Kayla well otherwise. Steroid cream.",
@@ -560,7 +560,7 @@ def story() -> None:  # noqa: PLR0915 - a story is long
       R(GP, D("2020-06-15"), "phone_call", "Telephone consultation: mum worried Kayla off her food. HV weight 11/06 noted on shared record (9th centile, was 50th).",
         label="Telephone", who=GP2))
     E("gp-letter-hv",
-      R(GP, D("2020-06-16"), "letter", "Letter to HV team: please review Kayla - weight dropped from 50th to 9th centile, mum struggling financially, 2 WNB last year, previous CP plan. Please advise re home circumstances.",
+      R(GP, D("2020-06-16"), "letter", "Letter to HV team: please review Kayla - weight dropped from 50th to 9th centile, mum struggling financially, poor attendance at eczema reviews last year, previous CP plan. Please advise re home circumstances.",
         label="Letter out", who=GP2, to=HV, key="gp_letter"))
     # ---------------- DA-A: HV never told (PLANTED info_sharing_gap) ----------------
     E("da-a",
@@ -592,14 +592,14 @@ def story() -> None:  # noqa: PLR0915 - a story is long
         label="Domestic Abuse - criminal damage", at=t("20:40"), outcome="DASH high - MARAC referral. PPN.", who=PC_LEWIS, ref="NP/20/089554", key="dab_inc"),
       R(POL, D("2020-09-20"), "notification", "PPN (child) submitted to MASH: DA incident 19/09/2020, high risk, MARAC referral made.",
         label="PPN", at=t("11:05"), outcome="PPN to MASH", who=PC_LEWIS, ref="NP/20/089554", to=CSC, key="dab_ppn"),
-      R(CSC, D("2020-09-21"), "information_shared", "PPN received: DA incident 19/09/2020, high risk DASH, Ryan Cole arrested, Kayla present. MASH backlog.",
+      R(CSC, D("2020-09-21"), "information_shared", "PPN received: DA incident 19/09/2020, high risk DASH, Ryan Cole arrested, Kayla present.",
         label="MASH contact", at=t("10:40"), outcome="Awaiting MASH decision", who=MASH, frm=POL, key="dab_csc"),
       R(HV, D("2020-09-24"), "information_shared", "MASH notification re DA incident 19/09/2020 rec'd: Ryan Cole arrested, Kayla present. MARAC.",
         label="Info received", at=t("3pm"), outcome="Visit to be arranged", who=HV2, frm=CSC, key="dab_hv"),
       R(SCH, D("2020-09-24"), "information_shared", "Email from MASH: DA incident 19/09/2020, police attended, high risk.",
         label="Information received", outcome="Operation Encompass log", who=DSL, frm=CSC))
     E("da-b-decision",
-      R(CSC, D("2020-09-24"), "referral_decision", "MASH decision (delayed - MASH backlog): refer to Early Help; information shared with HV and nursery. MARAC 01/10 to consider.",
+      R(CSC, D("2020-09-21"), "referral_decision", "MASH decision: refer to Early Help; information to be shared with HV and nursery. MARAC 01/10 to consider.",
         label="MASH decision", at=t("16:10"), outcome="Early Help referral", who=MASH, key="dab_dec"))
     # ---------------- ED burn 26/09/2020: accounts agree (CONTROL conflicting_accounts) ----------------
     E("ed-burn",
@@ -607,8 +607,10 @@ def story() -> None:  # noqa: PLR0915 - a story is long
         label="Burn", at=t("11:20"), outcome="Dressing. Discharged. GP letter; HV notified via paed liaison.", who=ED2, ref="ED20-10311", key="ed_burn"),
       R(GP, D("2020-09-28"), "information_shared", "A&E letter rec’d: 26/09/20 superficial burn R palm from hair straighteners. Dressing.",
         label="Correspondence in", who=ADMIN, frm=ED),
-      R(SCH, D("2020-09-28"), "injury", "Dressing on Kayla’s right hand. Mum said she touched hair straighteners on Saturday; seen at A&E.",
+      R(SCH, D("2020-09-28"), "injury", "Dressing on Kayla’s right hand. Mum said she touched hair straighteners on Saturday 26/09/2020; seen at A&E.",
         label="Injury - explained", outcome="Body map", who=DSL, key="burn_sch"),
+      R(CSC, D("2020-09-28"), "information_shared", "Paed liaison notification (for information, previous CP plan): A&E attendance 26/09/2020, superficial burn to R palm, touched hair straighteners. Account consistent.",
+        label="Information received", at=t("12:10"), outcome="MASH: for information, NFA", who=MASH, frm=ED),
       R(HV, D("2020-09-29"), "information_shared", "Paed liaison notification: A&E 26/09/2020, burn to right palm from hair straighteners.",
         label="Info received", at=t("10am"), outcome="Safety advice at visit", who=HV2))
     E("hv-1021",
@@ -618,8 +620,19 @@ def story() -> None:  # noqa: PLR0915 - a story is long
       R(SCH, D("2020-10-14"), "school_contact", "Kayla seen and spoken to; enjoying forest school. Attendance 89%.",
         label="Progress", outcome="", who=DDSL))
     E("sch-nov20",
-      R(SCH, D("2020-11-11"), "school_contact", "Kayla seen by DSL; tired, said 'mummy was crying'. Key person to monitor.",
-        label="Welfare", outcome="Monitor", who=DSL))
+      R(SCH, D("2020-11-11"), "school_contact", "Kayla seen by DSL; tired and withdrawn, said 'mummy was crying'. Key person to monitor.",
+        label="Welfare", outcome="DSL to refer", who=DSL))
+    # ---------------- school referral decided 3 working days late (PLANTED referral_decision) ----------------
+    E("sch-referral-2020",
+      R(SCH, D("2020-11-11"), "referral", "DSL submitted MAR form to MASH: Kayla increasingly withdrawn, said Ryan 'shouts at mummy and makes her cry'. Mum declined family support in October.",
+        label="Referral to MASH", outcome="Await MASH decision", who=DSL, to=CSC, key="ref20_sent"),
+      R(CSC, D("2020-11-11"), "information_shared", "MAR received from Oakfield Primary School DSL: Kayla withdrawn, comments about Ryan Cole shouting at mum.",
+        label="MASH contact", at=t("14:05"), outcome="For MASH decision", who=MASH2, frm=SCH, key="ref20_csc"),
+      R(HV, D("2020-11-17"), "information_shared", "MASH email: school referral 11/11/2020 - Kayla withdrawn, comments about Ryan shouting at mum. Family support offered.",
+        label="Info received", at=t("9.15am"), outcome="Joint visit with family support worker to be offered", who=HV2, frm=CSC))
+    E("sch-referral-2020-decision",
+      R(CSC, D("2020-11-16"), "referral_decision", "MASH decision (delayed - MASH capacity): offer of family support via Early Help; NFA by CSC. Information shared with school and HV.",
+        label="MASH decision", at=t("11:40"), outcome="Early Help", who=MASH2, key="ref20_dec"))
     E("gp-wnb-2020",
       R(GP, D("2020-11-18"), "missed_appointment", "WNB – pre-school booster immunisations (2nd invite). Letter sent to mum.",
         label="DNA", who=NURSE))
@@ -712,10 +725,10 @@ def findings() -> list[Finding]:
           "No professional saw Kayla for 85 days in the first lockdown (18/03/2020 to 11/06/2020): only welfare calls, phone contacts and a telephone consultation."),
         F("C03", "contact_gap", "", "control", [HV], "", "", "2020-06-11", "2020-08-05", ["gap_end", "gap2_end"],
           "55 days between HV garden visit 11/06/2020 and HV home visit 05/08/2020 (under the 60-day threshold; phone calls, a letter and a police incident with the child not present in between)."),
-        F("P04", "timescale_breach", "referral_decision", "fire", [POL, CSC], POL, CSC, "2020-09-20", "2020-09-24", ["dab_ppn", "dab_csc", "dab_dec"],
-          "PPN of Sunday 20/09/2020 received by MASH on Monday 21/09; MASH decision only on Thursday 24/09/2020 (3 working days after receipt; rule: 1)."),
-        F("C04", "timescale_breach", "referral_decision", "control", [POL, CSC], POL, CSC, "2020-12-06", "2020-12-07", ["dac_ppn", "dac_csc", "dac_dec"],
-          "PPN of Sunday 06/12/2020 received and decided by MASH on Monday 07/12/2020 (1st working day). The other referrals to CSC (PPNs 17/02/2019, 30/06/2019, 12/07/2020; school referral 04/03/2019; ED referral 17/12/2020) are also decided within 1 working day."),
+        F("P04", "timescale_breach", "referral_decision", "fire", [SCH, CSC], SCH, CSC, "2020-11-11", "2020-11-16", ["ref20_sent", "ref20_csc", "ref20_dec"],
+          "School referral (MAR form) received by MASH on Wednesday 11/11/2020; MASH decision only on Monday 16/11/2020, 3 working days later (rule: 1)."),
+        F("C04", "timescale_breach", "referral_decision", "control", [SCH, CSC], SCH, CSC, "2019-03-04", "2019-03-04", ["inj1_ref", "inj1_csc", "inj1_dec"],
+          "School referral 04/03/2019 received and decided by MASH the same day. PPNs to MASH (17/02/2019, 30/06/2019, 12/07/2020, 20/09/2020, 06/12/2020) and the ED referral of 17/12/2020 are also decided within 1 working day of receipt."),
         F("P05", "timescale_breach", "icpc_to_core_group", "fire", [CSC, HV, SCH], "", "", "2019-03-22", "2019-04-17", ["icpc", "cg1"],
           "ICPC 22/03/2019; first core group 17/04/2019, 18 working days later (Good Friday and Easter Monday excluded; rule: 10)."),
         F("P06", "timescale_breach", "cp_visits", "fire", [CSC], "", "", "2019-07-25", "2019-08-22", ["cpv_before_gap", "cpv_after_gap"],
@@ -740,8 +753,8 @@ def findings() -> list[Finding]:
           "CSC closed the case on 10/01/2019 with no concern from another agency in the 30 days before or after (the next concern is the DA incident of 16/02/2019, 37 days later)."),
         F("P09", "conflicting_accounts", "", "fire", [ED, HV], ED, HV, "2019-09-14", "2019-09-16", ["ed_head", "hv_stairs"],
           "ED attendance 14/09/2019: mum told ED Kayla fell off the sofa (also in the GP, CSC and school records), but told the HV two days later she fell down the stairs."),
-        F("C12", "conflicting_accounts", "", "control", [ED, GP, SCH, HV], "", "", "2020-09-26", "2020-09-29", ["ed_burn", "burn_sch"],
-          "ED attendance 26/09/2020 for a burn: ED, GP, school and HV all record the same account (touched hair straighteners)."),
+        F("C12", "conflicting_accounts", "", "control", [ED, GP, CSC, SCH, HV], "", "", "2020-09-26", "2020-09-29", ["ed_burn", "burn_sch"],
+          "ED attendance 26/09/2020 for a burn: ED, GP, CSC, school and HV all record the same account (touched hair straighteners)."),
     ]
 
 
@@ -1129,6 +1142,22 @@ chronology). Blank rows are not listed.
 | from_agency / to_agency | for receipts and handoffs, the case's agency label of the sender / receiver (informative, not scored) |
 | record_key | the generator's handle for records that findings cite (informative) |
 
+## Event types: the conventions behind event_type
+
+- A record that an agency **received** something (a PPN, a MASH notification, an ED or paed liaison letter,
+  a referral, a closure letter, an email or call passing on information) is `information_shared`, with
+  `from_agency` the sender, even when its wording says "PPN", "referral" or "notification". Only the
+  sender's record is `notification`, `referral`, `letter` or `information_request` (with `to_agency`).
+- A record of a meeting or conference, whether attended or learned of afterwards ("Minutes rec'd: core
+  group 17/04/2019", "ICPC outcome rec'd"), takes the meeting's type (`core_group`, `initial_conference`...).
+- Records of seeing an injury are `injury` (the school's body-map entries); an emergency department row is
+  `ed_attendance` whatever it presents with; a police record of a domestic incident is
+  `domestic_abuse_incident` even when it says "No injuries" or "arrested".
+- A school's own day-to-day entries in which staff saw the child are `school_contact`; welfare calls in
+  lockdown are `phone_call`; a GP "Face to face" consultation is `appointment`.
+- A MASH or EDT decision row is `referral_decision`, whatever it decides; starting a C&F assessment is
+  `assessment`, completing it `assessment_completed`.
+
 ## findings.csv: planted findings and their controls
 
 | column | meaning |
@@ -1224,14 +1253,14 @@ def self_check(fnd: list[Finding]) -> list[str]:
     for sent, recv, dec in [("da1_ppn", "da1_csc", "da1_dec"), ("inj1_ref", "inj1_csc", "inj1_dec"),
                             ("da2_ppn", "da2_csc", "da2_dec"), ("daa_ppn", "daa_csc", "daa_dec"),
                             ("dab_ppn", "dab_csc", "dab_dec"), ("dac_ppn", "dac_csc", "dac_dec"),
-                            ("final_ref", "final_csc", "final_dec")]:
+                            ("final_ref", "final_csc", "final_dec"), ("ref20_sent", "ref20_csc", "ref20_dec")]:
         n_recv = wd_between(k[recv].day, k[dec].day)
         n_sent = wd_between(k[sent].day, k[dec].day)
-        late = sent == "dab_ppn"
+        late = sent == "ref20_sent"
         assert (n_recv > 1) == late and (n_sent > 1) == late, (sent, n_recv, n_sent)
     handoffs = [r for r in allrecs if r.to]
     assert {r.key for r in handoffs} == {"da1_ppn", "inj1_ref", "da2_ppn", "daa_ppn", "dab_ppn", "dac_ppn",
-                                         "final_ref", "rfi_sent", "gp_letter"}, [r.key for r in handoffs]
+                                         "final_ref", "rfi_sent", "gp_letter", "ref20_sent"}, [r.key for r in handoffs]
     # 3. missed handoffs: receipt by the target in the same true event within 5 WD
     for eid, recs in EVENTS:
         for r in recs:
