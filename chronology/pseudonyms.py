@@ -171,15 +171,20 @@ class Pseudonymiser:
         return self.pattern.sub(lambda m: self._find(m.group(0)), value)
 
     def json_text(self, value: str) -> str:
-        """Replace names inside the strings of a JSON text; other text as plain text."""
-        if self.pattern is None or not self.pattern.search(value):
+        """Replace names inside the strings of a JSON text; other text as plain text.
+
+        A JSON text is parsed first, so that a name after an escape
+        (``"\\nKai"``) is found; it is written again only if a name was replaced.
+        """
+        if self.pattern is None:
             return value
         if value.lstrip()[:1] in ("{", "["):
             try:
                 parsed = json.loads(value)
             except ValueError:
                 return self.text(value)
-            return json.dumps(self.value(parsed), ensure_ascii=False)
+            replaced = self.value(parsed)
+            return value if replaced == parsed else json.dumps(replaced, ensure_ascii=False)
         return self.text(value)
 
     def value(self, value: Any) -> Any:
@@ -254,8 +259,11 @@ def names_left(texts: Iterable[str], names: Mapping[str, str]) -> list[str]:
         ['Kai']
     """
     checks = [(name, _compile([name])) for name in names if name.strip()]
+    anyone = _compile([name for name, _ in checks])
     found: set[str] = set()
     for text in texts:
+        if anyone is None or not anyone.search(text):
+            continue
         for name, pattern in checks:
             if name not in found and pattern is not None and pattern.search(text):
                 found.add(name)
@@ -264,12 +272,37 @@ def names_left(texts: Iterable[str], names: Mapping[str, str]) -> list[str]:
     return [name for name, _ in checks if name in found]
 
 
+def unlisted_surnames(names: Mapping[str, str]) -> list[str]:
+    """Last words of listed full names that are not listed alone, which stay as written.
+
+    Police and case-system entries often name people by surname alone
+    ("BRENNAN states accident"); the command line can warn with this list.
+
+    Example:
+        >>> unlisted_surnames({"Jodie Brennan": "Mother", "Ryan Cole": "Partner", "Cole": "Partner"})
+        ['Brennan']
+    """
+    listed = {k.strip().casefold() for k in names}
+    out: dict[str, None] = {}
+    for name in names:
+        words = name.split()
+        if len(words) >= 2 and not _is_initials(name) and words[-1].casefold() not in listed:
+            out.setdefault(words[-1], None)
+    return list(out)
+
+
 _JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+_BACKSLASH_ESCAPE = re.compile(r"\\[nrtbf]")
 
 
 def _unescape(text: str) -> str:
-    """Undo HTML entities and JSON ``\\uXXXX`` escapes so hidden names show."""
-    text = _JSON_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text).replace("\\/", "/")
+    """Undo HTML entities and JSON escapes so that hidden names show.
+
+    ``\\u004bai`` becomes "Kai"; ``\\nKai`` (a line break written inside JSON)
+    becomes " Kai", so the name stands as a whole word again.
+    """
+    text = _JSON_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    text = _BACKSLASH_ESCAPE.sub(" ", text).replace("\\/", "/")
     return html.unescape(text)
 
 
@@ -307,8 +340,8 @@ def output_texts(path: Path) -> list[str]:
     """Every text an output file holds, read back the way a reader would see it.
 
     Parquet through pyarrow (every string cell and the metadata), xlsx as the
-    text of every XML part, JSON as every string, HTML, CSV and Markdown as
-    text with entities and escapes undone.
+    text of every XML part, other files as text; each text also with HTML
+    entities and JSON escapes undone (a JSON cell, the JSON inside a page).
 
     Example:
         >>> texts = output_texts(Path("out/findings.md"))  # doctest: +SKIP
@@ -320,20 +353,15 @@ def output_texts(path: Path) -> list[str]:
         table = pq.read_table(path)
         texts = [str(v) for v in (table.schema.metadata or {}).values()]
         for column in table.columns:
-            texts.extend(_strings(column.to_pylist()))
-        return texts
-    if suffix == ".xlsx":
+            # One text per column, cells on lines of their own: few, long texts check fast.
+            texts.append("\n".join(_strings(column.to_pylist())))
+    elif suffix == ".xlsx":
         with zipfile.ZipFile(path) as archive:
-            return [_unescape(archive.read(n).decode("utf-8", "replace")) for n in archive.namelist()]
-    raw = path.read_bytes().decode("utf-8-sig", "replace")
-    if suffix in (".html", ".htm"):
-        raw = _without_plotly(raw)
-    if suffix == ".json":
-        try:
-            return [raw, *_strings(json.loads(raw))]
-        except ValueError:
-            return [_unescape(raw)]
-    return [raw, _unescape(raw)]
+            texts = [archive.read(n).decode("utf-8", "replace") for n in archive.namelist()]
+    else:
+        raw = path.read_bytes().decode("utf-8-sig", "replace")
+        texts = [_without_plotly(raw) if suffix in (".html", ".htm") else raw]
+    return [*texts, *(u for t in texts if (u := _unescape(t)) != t)]
 
 
 def check_files(files: Mapping[str, Path], names: Mapping[str, str]) -> list[str]:

@@ -12,7 +12,14 @@ import pytest
 
 from chronology.config import CaseConfig
 from chronology.pipeline import Run
-from chronology.pseudonyms import Pseudonymiser, check_outputs, names_left, pseudonymise_run
+from chronology.pseudonyms import (
+    Pseudonymiser,
+    check_outputs,
+    names_left,
+    output_texts,
+    pseudonymise_run,
+    unlisted_surnames,
+)
 
 # Invented people of a made-up case.
 NAMES = {"Jodie Brennan": "Mother", "Jodie": "Mother", "Kai": "Child H", "J.B.": "Mother"}
@@ -111,3 +118,19 @@ def test_check_outputs_reads_inside_files(tmp_path: Path) -> None:
         "events.parquet: J.B.",
         "timeline.html: Kai",
     ]
+
+
+def test_name_after_a_json_escape(p: Pseudonymiser, tmp_path: Path) -> None:
+    # In JSON text a line break is written "\\n": "\\nKai" has no word boundary before "Kai".
+    raw = json.dumps({"Narrative": "Attended ICPC.\nKai now on CP plan"})
+    assert json.loads(p.json_text(raw)) == {"Narrative": "Attended ICPC.\nChild H now on CP plan"}
+    # The check finds such a name too, in a parquet cell and in a page's JSON.
+    pd.DataFrame({"raw": [raw]}).to_parquet(tmp_path / "events.parquet")
+    (tmp_path / "timeline.html").write_text(f"<script>{raw}</script>", encoding="utf-8")
+    assert sorted(check_outputs(tmp_path, NAMES)) == ["events.parquet: Kai", "timeline.html: Kai"]
+    assert any("Kai now" in t for t in output_texts(tmp_path / "timeline.html"))
+
+
+def test_unlisted_surnames_are_reported() -> None:
+    assert unlisted_surnames(NAMES) == ["Brennan"]
+    assert unlisted_surnames({**NAMES, "BRENNAN": "Family"}) == []
