@@ -659,6 +659,36 @@ def story() -> None:  # noqa: PLR0915 - a story is long
     E("sch-dec20",
       R(SCH, D("2020-12-15"), "school_contact", "Kayla seen and spoken to by DSL; withdrawn, did not want to go home at collection.",
         label="Welfare", outcome="Shared with Early Help worker", who=DSL))
+    # ---------------- routine entries (noise, near-identical within an agency) ----------------
+    E("pol-court",
+      R(POL, D("2019-07-23"), "other", "Northshire Magistrates: COLE pleaded guilty to common assault on BRENNAN. Fine and restraining order 12 months.",
+        label="Court result", at=t("15:30"), outcome="Restraining order on PNC", who=DC_PRICE, ref="NP/19/071230"))
+    for day in ("2019-06-03", "2019-08-05", "2019-10-21", "2019-12-02"):
+        E(f"gp-rx-{day}", R(GP, D(day), "other", "Repeat prescription issued: Epaderm ointment 500g, hydrocortisone 1% cream 30g.",
+                              label="Prescription", who=GP1))
+    E("gp-eczema-aug",
+      R(GP, D("2019-08-19"), "appointment", "Seen with mum and MGM: eczema review. Skin much better. Growth: weight 50th centile.",
+        label="Face to face", who=GP2))
+    E("gp-flu",
+      R(GP, D("2019-10-08"), "appointment", "Nasal flu vaccine given (Fluenz). Kayla seen with mum, well.",
+        label="Nurse appointment", who=NURSE))
+    E("gp-wheeze-2020",
+      R(GP, D("2020-10-12"), "appointment", "Seen with mum: cough, mild wheeze. Chest clear today. Inhaler technique checked. Weight 9th centile.",
+        label="Face to face", who=GP2))
+    for day, txt in (("2019-05-02", "Case supervision with TM: plan reviewed; risk from Ryan Cole remains; visits every 10 working days."),
+                     ("2019-09-05", "Case supervision with TM: visits resumed after leave; home conditions improving."),
+                     ("2019-12-18", "Case supervision with TM: CIN plan progressing; consider closure in February.")):
+        E(f"csc-sup-{day}", R(CSC, D(day), "other", txt, label="Supervision", at=t("11:30"), outcome="Actions recorded", who=TM))
+    for day, txt in (("2019-04-29", "EYFS progress check at age two completed with mum. Kayla seen and observed: prime areas mostly on track, speech emerging."),
+                     ("2019-06-26", "Sports day. Kayla seen and spoken to; mum and MGM attended."),
+                     ("2019-10-02", "Kayla seen and spoken to by key person; happy, new shoes."),
+                     ("2020-01-08", "Kayla back after Christmas; seen and spoken to by DSL. Clean, well presented."),
+                     ("2020-12-03", "Nursery Christmas play. Kayla seen; quiet, did not join in. Mum attended.")):
+        E(f"sch-extra-{day}", R(SCH, D(day), "school_contact", txt, label="Welfare", outcome="", who=DDSL))
+    E("hv-1125",
+      R(HV, D("2020-11-25"), "home_visit", "Home visit. Kayla seen, quiet. Mum denies Ryan visiting. Weight 9th centile. Family support worker allocated.",
+        label="Home visit", at=t("11am"), outcome="Review 4 weeks", who=HV2))
+
     # ---------------- the incident that triggered the review ----------------
     E("final",
       R(ED, D("2020-12-17"), "ed_attendance", "3y11m brought by ambulance. Drowsy, GCS 13, boggy swelling R parietal. Mum states fell from top bunk at MGM's. CT: skull fracture. Mechanism not consistent - NAI to be considered.",
