@@ -27,7 +27,7 @@ import io
 import re
 import sys
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
@@ -158,6 +158,7 @@ NAMES = {
 
 
 # --------------------------------------------------------------------------------------------- story
+# fmt: off
 def story() -> None:  # noqa: PLR0915 - a story is long
     # ---------------- January 2019: the earlier assessment closes (CONTROL closure) ----------------
     E("csc-final-assess-visit",
@@ -788,6 +789,7 @@ def findings() -> list[Finding]:
     ]
 
 
+# fmt: on
 # --------------------------------------------------------------------------------------------- rendering
 @dataclass
 class Row:
@@ -818,7 +820,12 @@ def police_rows() -> list[Row]:
 def csc_rows() -> list[Row]:
     rows = []
     for r in by_agency(CSC):
-        rows.append(Row([r.day.isoformat(), r.at.strftime("%H%M") if r.at else "", r.label, r.text, r.outcome, r.who], rec=r))
+        rows.append(
+            Row(
+                [r.day.isoformat(), r.at.strftime("%H%M") if r.at else "", r.label, r.text, r.outcome, r.who],
+                rec=r,
+            )
+        )
     return rows
 
 
@@ -841,9 +848,13 @@ def _hv_time_text(at: time | None) -> str:
 def hv_rows() -> list[Row]:
     rows = []
     for r in by_agency(HV):
-        rows.append(Row([ddmmyyyy(r.day), r.ref or _hv_time_text(r.at), r.label, r.text, r.outcome, r.who], rec=r))
+        rows.append(
+            Row([ddmmyyyy(r.day), r.ref or _hv_time_text(r.at), r.label, r.text, r.outcome, r.who], rec=r)
+        )
         if r.cont:
-            rows.append(Row(["", "", "", r.cont, "", ""], status="continuation", reason="continuation", rec=r))
+            rows.append(
+                Row(["", "", "", r.cont, "", ""], status="continuation", reason="continuation", rec=r)
+            )
     return rows
 
 
@@ -858,9 +869,13 @@ def ed_rows() -> list[Row]:
     rows = []
     for r in by_agency(ED):
         if r.etype == "referral":
-            rows.append(Row([r.stamp.strftime("%d-%b-%Y %H:%M"), r.ref, r.label, r.text, r.outcome, r.who], rec=r))
+            rows.append(
+                Row([r.stamp.strftime("%d-%b-%Y %H:%M"), r.ref, r.label, r.text, r.outcome, r.who], rec=r)
+            )
         else:
-            rows.append(Row([r.stamp.strftime("%d-%b-%Y %H:%M"), r.ref, r.label, r.text, r.outcome, r.who], rec=r))
+            rows.append(
+                Row([r.stamp.strftime("%d-%b-%Y %H:%M"), r.ref, r.label, r.text, r.outcome, r.who], rec=r)
+            )
     return rows
 
 
@@ -884,12 +899,18 @@ def _fixed_xlsx(wb: openpyxl.Workbook) -> bytes:
     wb.save(buf)
     stamp = FIXED_STAMP.strftime("%Y-%m-%dT%H:%M:%SZ")
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+    with (
+        zipfile.ZipFile(io.BytesIO(buf.getvalue())) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
         for info in src.infolist():
             data = src.read(info.filename)
             if info.filename == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
-                              rb"\g<1>" + stamp.encode() + rb"\g<2>", data)
+                data = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                    rb"\g<1>" + stamp.encode() + rb"\g<2>",
+                    data,
+                )
             zi = zipfile.ZipInfo(info.filename, date_time=FIXED_STAMP.timetuple()[:6])
             zi.compress_type = zipfile.ZIP_DEFLATED
             zi.external_attr = 0o600 << 16
@@ -927,13 +948,16 @@ def write_police(out: Path) -> list[tuple[Row, str, int]]:
     for col, w in zip("ABCDEF", (17, 15, 24, 80, 40, 18), strict=True):
         ws.column_dimensions[col].width = w
     notes = wb.create_sheet("Notes")
-    for i, line in enumerate([
-        "Notes to the panel",
-        "Occurrence numbers are from the force records management system.",
-        "Times are the time of the call or, for PPNs, the time the PPN was submitted.",
-        "Names of third parties have been removed.",
-        "Contact: Public Protection Unit, Northshire Police.",
-    ], 1):
+    for i, line in enumerate(
+        [
+            "Notes to the panel",
+            "Occurrence numbers are from the force records management system.",
+            "Times are the time of the call or, for PPNs, the time the PPN was submitted.",
+            "Names of third parties have been removed.",
+            "Contact: Public Protection Unit, Northshire Police.",
+        ],
+        1,
+    ):
         notes.cell(i, 1, line)
     (out / FILES[POL]).write_bytes(_fixed_xlsx(wb))
     return placed
@@ -943,15 +967,18 @@ def write_csc(out: Path) -> list[tuple[Row, str, int]]:
     wb = openpyxl.Workbook()
     cover = wb.active
     cover.title = "Cover"
-    for i, (k, v) in enumerate([
-        ("Northshire Council Children's Services - case record export", ""),
-        ("Child", "Kayla Brennan"),
-        ("Date of birth", "09/01/2017"),
-        ("LCS ID", "4471023"),
-        ("Period", "01/01/2019 - 31/12/2020"),
-        ("Exported", "14/01/2021 09:32 by S. Quinn"),
-        ("Note", "Case notes only; documents and forms not included."),
-    ], 1):
+    for i, (k, v) in enumerate(
+        [
+            ("Northshire Council Children's Services - case record export", ""),
+            ("Child", "Kayla Brennan"),
+            ("Date of birth", "09/01/2017"),
+            ("LCS ID", "4471023"),
+            ("Period", "01/01/2019 - 31/12/2020"),
+            ("Exported", "14/01/2021 09:32 by S. Quinn"),
+            ("Note", "Case notes only; documents and forms not included."),
+        ],
+        1,
+    ):
         cover.cell(i, 1, k)
         if v:
             cover.cell(i, 2, v)
@@ -979,9 +1006,21 @@ def write_school(out: Path) -> list[tuple[Row, str, int]]:
         ws.cell(2, c, h).font = Font(bold=True)
     rows = school_rows()
     # the impossible date, in February 2020
-    _insert_after(rows, lambda r: r.key == "neglect",
-                  Row(["31/02/2020", "Attendance", "Attendance letter 1 sent to mum: attendance 84% this half term.", "Monitor", DDSL],
-                      status="rejected", reason="impossible date"))
+    _insert_after(
+        rows,
+        lambda r: r.key == "neglect",
+        Row(
+            [
+                "31/02/2020",
+                "Attendance",
+                "Attendance letter 1 sent to mum: attendance 84% this half term.",
+                "Monitor",
+                DDSL,
+            ],
+            status="rejected",
+            reason="impossible date",
+        ),
+    )
     # one blank row in the summer holiday
     _insert_after(rows, lambda r: r.day == D("2019-07-19"), Row([], status="blank"))
     placed = []
@@ -1013,8 +1052,16 @@ def write_school(out: Path) -> list[tuple[Row, str, int]]:
     return placed
 
 
-def _write_csv(path: Path, header: list[str], rows: list[Row], *, encoding: str, delimiter: str = ",",
-               lineterminator: str = "\r\n", quoting: int = csv.QUOTE_MINIMAL) -> list[tuple[Row, str, int]]:
+def _write_csv(
+    path: Path,
+    header: list[str],
+    rows: list[Row],
+    *,
+    encoding: str,
+    delimiter: str = ",",
+    lineterminator: str = "\r\n",
+    quoting: int = csv.QUOTE_MINIMAL,
+) -> list[tuple[Row, str, int]]:
     buf = io.StringIO(newline="")
     w = csv.writer(buf, delimiter=delimiter, lineterminator=lineterminator, quoting=quoting)
     w.writerow(header)
@@ -1035,8 +1082,11 @@ def write_gp(out: Path) -> list[tuple[Row, str, int]]:
     header = ["Date of contact", "Consultation type", "Entry", "Clinician"]
     rows = gp_rows()
     # a page-break export repeats the header
-    _insert_after(rows, lambda r: r.day == D("2019-09-16"),
-                  Row(list(header), status="rejected", reason="repeated header"))
+    _insert_after(
+        rows,
+        lambda r: r.day == D("2019-09-16"),
+        Row(list(header), status="rejected", reason="repeated header"),
+    )
     return _write_csv(out / FILES[GP], header, rows, encoding="cp1252", quoting=csv.QUOTE_ALL)
 
 
@@ -1045,7 +1095,11 @@ def write_hv(out: Path) -> list[tuple[Row, str, int]]:
     rows = hv_rows()
     # multi-line cells: the two conference records carry line breaks
     for row in rows:
-        if row.rec is not None and row.status == "event" and row.rec.etype in ("initial_conference", "review_conference"):
+        if (
+            row.rec is not None
+            and row.status == "event"
+            and row.rec.etype in ("initial_conference", "review_conference")
+        ):
             row.cells[3] = row.cells[3].replace(". ", ".\n", 1)
         if row.rec is not None and row.status == "event" and row.rec.key == "hv_stairs":
             row.cells[3] = row.cells[3].replace(" Telephoned", "\nTelephoned")
@@ -1062,7 +1116,7 @@ def write_ed(out: Path) -> list[tuple[Row, str, int]]:
     return _write_csv(out / FILES[ED], header, rows, encoding="utf-8", lineterminator="\n")
 
 
-CASE_TOML = '''# Synthetic demo case: everything here is invented.
+CASE_TOML = """# Synthetic demo case: everything here is invented.
 # Each source names only its path and agency; the readers detect the rest.
 
 [case]
@@ -1101,7 +1155,7 @@ agency = "School"
 [[sources]]
 path = "ed.csv"
 agency = "Emergency Department"
-'''
+"""
 
 
 # --------------------------------------------------------------------------------------------- truth
@@ -1115,8 +1169,21 @@ def write_truth(out: Path, placed: dict[str, list[tuple[Row, str, int]]], fnd: l
             for r in recs:
                 te[id(r)] = eid
                 r.true_event = eid
-    cols = ["source_file", "source_sheet", "source_row", "status", "reason_hint", "event_type", "date",
-            "date_precision", "true_event", "agency", "from_agency", "to_agency", "record_key"]
+    cols = [
+        "source_file",
+        "source_sheet",
+        "source_row",
+        "status",
+        "reason_hint",
+        "event_type",
+        "date",
+        "date_precision",
+        "true_event",
+        "agency",
+        "from_agency",
+        "to_agency",
+        "record_key",
+    ]
     buf = io.StringIO(newline="")
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(cols)
@@ -1126,22 +1193,67 @@ def write_truth(out: Path, placed: dict[str, list[tuple[Row, str, int]]], fnd: l
             if row.status == "event":
                 assert rec is not None
                 rec.loc = (FILES[agency], sheet, n)
-                w.writerow([FILES[agency], sheet, n, "event", "approximate date" if rec.date_text.startswith("approx") else "",
-                            rec.etype, rec.day.isoformat(), rec.prec, te.get(id(rec), ""), agency, rec.frm, rec.to, rec.key])
+                w.writerow(
+                    [
+                        FILES[agency],
+                        sheet,
+                        n,
+                        "event",
+                        "approximate date" if rec.date_text.startswith("approx") else "",
+                        rec.etype,
+                        rec.day.isoformat(),
+                        rec.prec,
+                        te.get(id(rec), ""),
+                        agency,
+                        rec.frm,
+                        rec.to,
+                        rec.key,
+                    ]
+                )
             else:
-                w.writerow([FILES[agency], sheet, n, row.status, row.reason, "", "", "", "", agency, "", "", ""])
+                w.writerow(
+                    [FILES[agency], sheet, n, row.status, row.reason, "", "", "", "", agency, "", "", ""]
+                )
     (tdir / "rows.csv").write_bytes(buf.getvalue().encode("utf-8"))
 
     buf = io.StringIO(newline="")
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["planted_id", "kind", "subkind", "expect", "agencies", "from_agency", "to_agency", "start", "end", "cites", "note"])
+    w.writerow(
+        [
+            "planted_id",
+            "kind",
+            "subkind",
+            "expect",
+            "agencies",
+            "from_agency",
+            "to_agency",
+            "start",
+            "end",
+            "cites",
+            "note",
+        ]
+    )
     for f in fnd:
         cites = []
         for k in f.cites:
             loc = KEYS[k].loc
             assert loc is not None, k
             cites.append(f"{loc[0]}:{loc[1]}:{loc[2]}")
-        w.writerow([f.pid, f.kind, f.subkind, f.expect, ";".join(f.agencies), f.frm, f.to, f.start, f.end, ";".join(cites), f.note])
+        w.writerow(
+            [
+                f.pid,
+                f.kind,
+                f.subkind,
+                f.expect,
+                ";".join(f.agencies),
+                f.frm,
+                f.to,
+                f.start,
+                f.end,
+                ";".join(cites),
+                f.note,
+            ]
+        )
     (tdir / "findings.csv").write_bytes(buf.getvalue().encode("utf-8"))
     (tdir / "README.md").write_bytes(TRUTH_README.encode("utf-8"))
 
@@ -1221,12 +1333,31 @@ England & Wales bank holidays.
 
 # --------------------------------------------------------------------------------------------- self-checks
 UK_HOL = holidays.country_holidays("GB", subdiv="ENG", years=range(2018, 2022))
-NOT_SEEN = ["child not seen", "not seen", "no access", "no reply", "no answer", "child asleep", "was asleep",
-            "at nursery", "at school", "not present", "not at home", "not brought", "was not brought",
-            "did not attend", "dna", "wnb"]
+NOT_SEEN = [
+    "child not seen",
+    "not seen",
+    "no access",
+    "no reply",
+    "no answer",
+    "child asleep",
+    "was asleep",
+    "at nursery",
+    "at school",
+    "not present",
+    "not at home",
+    "not brought",
+    "was not brought",
+    "did not attend",
+    "dna",
+    "wnb",
+]
 SEEN_TYPES = {"home_visit", "appointment", "school_contact", "ed_attendance", "hospital_admission"}
-CONCERN = {"injury": "injury", "disclosure": "disclosure", "domestic_abuse_incident": "domestic_abuse",
-           "neglect_concern": "neglect"}
+CONCERN = {
+    "injury": "injury",
+    "disclosure": "disclosure",
+    "domestic_abuse_incident": "domestic_abuse",
+    "neglect_concern": "neglect",
+}
 
 
 def is_wd(x: date) -> bool:
@@ -1270,29 +1401,50 @@ def self_check(fnd: list[Finding]) -> list[str]:
     first_cg = min(r.day for r in allrecs if r.etype == "core_group")
     assert first_cg == k["cg1"].day
     log.append(f"assessment: {wd_between(k['assess_start'].day, k['assess_done'].day)} WD")
-    cpv = sorted(r.day for r in allrecs if r.agency == CSC and r.etype == "home_visit"
-                 and k["cp_start"].day <= r.day <= k["cp_end"].day)
+    cpv = sorted(
+        r.day
+        for r in allrecs
+        if r.agency == CSC and r.etype == "home_visit" and k["cp_start"].day <= r.day <= k["cp_end"].day
+    )
     pts = [k["cp_start"].day, *cpv, k["cp_end"].day]
     over = [(a, b, wd_between(a, b)) for a, b in zip(pts, pts[1:], strict=False) if wd_between(a, b) > 10]
     assert [(str(a), str(b)) for a, b, _ in over] == [("2019-07-25", "2019-08-22")], over
-    log.append(f"cp visit gaps over 10 WD: {over}; max of the rest: "
-               f"{max(wd_between(a, b) for a, b in zip(pts, pts[1:], strict=False) if (a, b) != over[0][:2])} WD")
+    log.append(
+        f"cp visit gaps over 10 WD: {over}; max of the rest: "
+        f"{max(wd_between(a, b) for a, b in zip(pts, pts[1:], strict=False) if (a, b) != over[0][:2])} WD"
+    )
     assert wd_between(k["cpv_easter_a"].day, k["cpv_easter_b"].day) <= 10
     assert (k["cpv_easter_b"].day - k["cpv_easter_a"].day).days > 10
     # referral decisions: every handoff to CSC has a CSC decision within 1 WD of CSC's receipt, except DA-B
-    for sent, recv, dec in [("da1_ppn", "da1_csc", "da1_dec"), ("inj1_ref", "inj1_csc", "inj1_dec"),
-                            ("da2_ppn", "da2_csc", "da2_dec"), ("daa_ppn", "daa_csc", "daa_dec"),
-                            ("dab_ppn", "dab_csc", "dab_dec"), ("dac_ppn", "dac_csc", "dac_dec"),
-                            ("final_ref", "final_csc", "final_dec"), ("ref20_sent", "ref20_csc", "ref20_dec")]:
+    for sent, recv, dec in [
+        ("da1_ppn", "da1_csc", "da1_dec"),
+        ("inj1_ref", "inj1_csc", "inj1_dec"),
+        ("da2_ppn", "da2_csc", "da2_dec"),
+        ("daa_ppn", "daa_csc", "daa_dec"),
+        ("dab_ppn", "dab_csc", "dab_dec"),
+        ("dac_ppn", "dac_csc", "dac_dec"),
+        ("final_ref", "final_csc", "final_dec"),
+        ("ref20_sent", "ref20_csc", "ref20_dec"),
+    ]:
         n_recv = wd_between(k[recv].day, k[dec].day)
         n_sent = wd_between(k[sent].day, k[dec].day)
         late = sent == "ref20_sent"
         assert (n_recv > 1) == late and (n_sent > 1) == late, (sent, n_recv, n_sent)
     handoffs = [r for r in allrecs if r.to]
-    assert {r.key for r in handoffs} == {"da1_ppn", "inj1_ref", "da2_ppn", "daa_ppn", "dab_ppn", "dac_ppn",
-                                         "final_ref", "rfi_sent", "gp_letter", "ref20_sent"}, [r.key for r in handoffs]
+    assert {r.key for r in handoffs} == {
+        "da1_ppn",
+        "inj1_ref",
+        "da2_ppn",
+        "daa_ppn",
+        "dab_ppn",
+        "dac_ppn",
+        "final_ref",
+        "rfi_sent",
+        "gp_letter",
+        "ref20_sent",
+    }, [r.key for r in handoffs]
     # 3. missed handoffs: receipt by the target in the same true event within 5 WD
-    for eid, recs in EVENTS:
+    for _eid, recs in EVENTS:
         for r in recs:
             if not r.to:
                 continue
@@ -1305,7 +1457,12 @@ def self_check(fnd: list[Finding]) -> list[str]:
     expected_gaps = {("da-a", HV)}
     found = set()
     for eid, recs in EVENTS:
-        concern = [r for r in recs if r.etype in CONCERN or (r.etype == "ed_attendance" and eid in ("ed-head-2019", "ed-burn", "final"))]
+        concern = [
+            r
+            for r in recs
+            if r.etype in CONCERN
+            or (r.etype == "ed_attendance" and eid in ("ed-head-2019", "ed-burn", "final"))
+        ]
         if not concern:
             continue
         c0 = min(concern, key=lambda r: r.stamp)
@@ -1320,13 +1477,23 @@ def self_check(fnd: list[Finding]) -> list[str]:
     assert found == expected_gaps, found
     log.append(f"info-sharing gaps: {sorted(found)}")
     # 5. repeated concerns: windows of 12 months from each concern
-    resp = {"strategy_discussion", "s47_enquiry", "initial_conference", "review_conference", "assessment",
-            "assessment_completed"}
+    resp = {
+        "strategy_discussion",
+        "s47_enquiry",
+        "initial_conference",
+        "review_conference",
+        "assessment",
+        "assessment_completed",
+    }
     resp_days = sorted({r.day for r in allrecs if r.etype in resp})
     cats: dict[str, list[date]] = {}
     for eid, recs in EVENTS:
-        for cat, types in (("domestic_abuse", {"domestic_abuse_incident"}), ("missed_appointment", {"missed_appointment"}),
-                           ("injury", {"injury"}), ("neglect", {"neglect_concern"})):
+        for cat, types in (
+            ("domestic_abuse", {"domestic_abuse_incident"}),
+            ("missed_appointment", {"missed_appointment"}),
+            ("injury", {"injury"}),
+            ("neglect", {"neglect_concern"}),
+        ):
             ds = [r.day for r in recs if r.etype in types]
             if eid in ("ed-head-2019", "ed-burn", "final") and cat == "injury":
                 ds.append(recs[0].day)
@@ -1347,12 +1514,23 @@ def self_check(fnd: list[Finding]) -> list[str]:
     # 6. closures
     for key, should in (("csc_close_2019", False), ("csc_close_2020", True)):
         c = k[key].day
-        near = [r for _, rs in EVENTS for r in rs if r.agency != CSC and r.etype in CONCERN and abs((r.day - c).days) <= 30]
+        near = [
+            r
+            for _, rs in EVENTS
+            for r in rs
+            if r.agency != CSC and r.etype in CONCERN and abs((r.day - c).days) <= 30
+        ]
         assert bool(near) == should, (key, near)
-    near_end = [r for r in allrecs if r.agency != CSC and r.etype in CONCERN and abs((r.day - k["cp_end"].day).days) <= 30]
+    near_end = [
+        r
+        for r in allrecs
+        if r.agency != CSC and r.etype in CONCERN and abs((r.day - k["cp_end"].day).days) <= 30
+    ]
     assert not near_end
     # 7. the matching traps: same-agency, same-type records never closer than 7 days unless one event
-    log.append(f"events: {len(EVENTS)}; multi-agency true events: {sum(1 for _, rs in EVENTS if len({r.agency for r in rs}) >= 2)}")
+    log.append(
+        f"events: {len(EVENTS)}; multi-agency true events: {sum(1 for _, rs in EVENTS if len({r.agency for r in rs}) >= 2)}"
+    )
     return log
 
 
@@ -1381,7 +1559,7 @@ def main(argv: list[str]) -> int:
     out = Path(argv[1]) if len(argv) > 1 else HERE / "child_h"
     for line in build(out):
         print(line)
-    n = sum(1 for _ in open(out / "truth" / "rows.csv", encoding="utf-8")) - 1
+    n = len((out / "truth" / "rows.csv").read_text(encoding="utf-8").splitlines()) - 1
     print(f"wrote {out} ({n} rows in truth/rows.csv)")
     return 0
 

@@ -172,9 +172,7 @@ def test_the_within_agency_duplicate_is_one_true_event() -> None:
 def test_findings_cite_rows_in_rows_csv() -> None:
     from chronology.schema import FINDING_KINDS
 
-    known = {
-        f"{r['source_file']}:{r['source_sheet']}:{r['source_row']}": r for r in _truth_rows()
-    }
+    known = {f"{r['source_file']}:{r['source_sheet']}:{r['source_row']}": r for r in _truth_rows()}
     findings = _truth_findings()
     assert len({f["planted_id"] for f in findings}) == len(findings)
     for f in findings:
@@ -242,7 +240,11 @@ def test_demo_truth_is_met_row_for_row() -> None:
         if e.event_type != t["event_type"]:
             mismatches.append(f"{where}: event_type {e.event_type!r}, expected {t['event_type']!r}")
         start = e.start
-        day = "" if start is None or pd.isna(start) else pd.Timestamp(start).tz_convert(cfg.timezone).date().isoformat()
+        day = (
+            ""
+            if start is None or pd.isna(start)
+            else pd.Timestamp(start).tz_convert(cfg.timezone).date().isoformat()
+        )
         if day != t["date"]:
             mismatches.append(f"{where}: date {day!r}, expected {t['date']!r}")
         if e.date_precision != t["date_precision"]:
