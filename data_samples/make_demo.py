@@ -325,6 +325,8 @@ def story() -> None:  # noqa: PLR0915 - a story is long
     hv_times = ["10am", "10.30am", "2pm", "11am", "1.30pm", "9.45am"]
     for i, day in enumerate(hv_visits):
         txt = hv_texts[i % 3]
+        if day > "2019-05-21":
+            txt = txt.replace("Weekly home visit", "Fortnightly home visit")
         cont = ""
         if day == "2019-09-17":
             txt = "Home visit. Kayla seen; bruise on forehead fading, lip healed. Stair gate discussed; mum to buy one."
@@ -353,6 +355,9 @@ def story() -> None:  # noqa: PLR0915 - a story is long
         ]
         if i == 0:
             recs[0].text = "First core group meeting since ICPC 22/03. Plan reviewed; actions agreed. Mum attended."
+        if day == "2019-08-07":
+            recs[0].text = "Core group chaired by TM in SW's absence (annual leave). Plan reviewed; actions updated."
+            recs[0].who = TM
         if minutes:
             recs.append(R(SCH, D(minutes), "core_group", f"Minutes rec'd: core group {D(day).strftime('%d/%m/%Y')}. Filed in CP file.",
                           label="Core group minutes", outcome="Actions for nursery noted", who=DSL))
@@ -648,7 +653,7 @@ def story() -> None:  # noqa: PLR0915 - a story is long
       R(HV, D("2020-12-08"), "information_shared", "MASH notification: DA incident 05/12/2020, mum assaulted by Ryan Cole, Kayla present.",
         label="Info received", at=t("10.30am"), outcome="Home visit planned 10/12", who=HV2, frm=CSC),
       R(SCH, D("2020-12-08"), "information_shared", "Operation Encompass notification: DA incident 05/12/2020, Kayla present.",
-        label="Information received", outcome="Key person informed", who=DSL, frm=CSC),
+        label="Information received", outcome="Key person informed", who=DSL, frm=POL),
       R(GP, D("2020-12-09"), "information_shared", "MASH notification rec’d: DA incident 05/12/20.",
         label="Correspondence in", who=ADMIN, frm=CSC))
     E("da-c-decision",
@@ -803,7 +808,7 @@ class Row:
 
 def by_agency(agency: str) -> list[R]:
     recs = [r for _, rs in EVENTS for r in rs if r.agency == agency]
-    return sorted(recs, key=lambda r: (r.day, r.at or time(0, 0)))
+    return sorted(recs, key=lambda r: (r.day, r.at is None, r.at or time(0, 0)))
 
 
 def ddmmyyyy(x: date) -> str:
