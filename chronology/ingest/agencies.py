@@ -125,8 +125,8 @@ _STOP: Final = frozenset(
 )
 _TIDY = " \t\r\n.,;:!?()[]{}\"'`-–—/\\|*"
 _WORD = re.compile(r"[\w&'-]+")
-_QUALIFIER_BEFORE = re.compile(r"\b(" + "|".join(sorted(QUALIFIERS)) + r")\s+$", re.IGNORECASE)
-_NAME_BEFORE = re.compile(r"((?:[A-Z][\w'&.-]*\s+){1,3})$")
+#: A word of running text: letters and digits joined by &, ' or - ("a&e", "0-19", "children's"), or a lone &.
+_TOKEN = re.compile(r"\w+(?:[&'-]\w+)*|&")
 
 
 def normalise_text(text: str) -> str:
@@ -153,6 +153,30 @@ def _token(word: str) -> str:
     return word[:-2] if word.endswith("'s") else word.strip("'-")
 
 
+class _Words:
+    """The words of a text: spans, flat forms, and whether two neighbours are joined by whitespace only."""
+
+    __slots__ = ("text", "matches", "flat")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.matches = list(_TOKEN.finditer(text))
+        self.flat = [m.group(0).lower() for m in self.matches]
+        for k, word in enumerate(self.flat):
+            if "'" in word:
+                self.flat[k] = word.replace("'", "")
+
+    def joined(self, k: int) -> bool:
+        """Word k and word k+1 are separated by whitespace only."""
+        gap = self.text[self.matches[k].end() : self.matches[k + 1].start()]
+        return gap == "" or gap.isspace()
+
+
+def _is_name_word(word: str, ignored: frozenset[str] | set[str]) -> bool:
+    """A capitalised word that may be part of an organisation's name ("Hillside", not "Letter" or "PPN")."""
+    return word[:1].isupper() and any(c.islower() for c in word) and _token(word) not in ignored
+
+
 class AgencyResolver:
     """Resolves agency mentions in chronology text to the case's agency labels.
 
@@ -176,8 +200,6 @@ class AgencyResolver:
                 self._alias_kind.setdefault(_flat(alias), kind.name)
         alias_words = {_token(w) for alias in self._alias_kind for w in _WORD.findall(alias)}
         self._ignored_words = alias_words | _STOP | QUALIFIERS
-        kind_terms = sorted(self._alias_kind, key=len, reverse=True)
-        self._kind_pattern = self._compile(kind_terms)
 
         self.labels: list[str] = []
         self._own_terms: dict[str, str] = {}  # label or extra alias (key) -> label
@@ -192,6 +214,8 @@ class AgencyResolver:
         for label in self.labels:
             for alias in extras[label]:
                 self._own_terms.setdefault(_flat(alias), label)
+        self._longest = max((len(t.split()) for t in [*self._alias_kind, *self._own_terms]), default=1)
+        self._first_words = {t.split()[0] for t in [*self._alias_kind, *self._own_terms] if t}
         self._kinds: dict[str, str | None] = {}
         for label in self.labels:
             kind = self._kind_in(label)
@@ -199,36 +223,51 @@ class AgencyResolver:
                 kind = kind or self._kind_in(alias)
             self._kinds[label] = kind
         self._names: dict[str, frozenset[str]] = {label: self._name_tokens(label) for label in self.labels}
-        own_terms = sorted(self._own_terms, key=len, reverse=True)
-        self._own_pattern = self._compile(own_terms)
-        self._scan = self._compile(sorted({*own_terms, *kind_terms}, key=len, reverse=True), capitals=True)
+        self._all_terms = {**self._alias_kind, **self._own_terms}
+        self._cache: dict[str, list[str]] = {}
 
     # -- building ---------------------------------------------------------------
 
-    @staticmethod
-    def _compile(terms: Sequence[str], capitals: bool = False) -> re.Pattern[str] | None:
-        if not terms:
-            return None
-        parts = []
-        for term in terms:
-            # terms are flat keys (no apostrophes): "childrens" also matches "children's"
-            escaped = "'?s".join(re.escape(piece) for piece in term.split("s"))
-            escaped = escaped.replace(r"\ ", " ").replace(" ", r"\s+")
-            if capitals and term in CAPITALS_ONLY:
-                escaped = f"(?-i:{re.escape(term.upper())})"
-            parts.append(escaped)
-        return re.compile(r"(?<![\w&])(?:" + "|".join(parts) + r")(?![\w&])", re.IGNORECASE)
+    def _terms_in(
+        self, words: _Words, terms: dict[str, str], capitals: bool = False
+    ) -> list[tuple[int, int, str]]:
+        """Whole-word occurrences of terms (flat keys) among the words, longest first, left to right.
+
+        Returns (first word index, word count, term) per occurrence.
+        """
+        flat = words.flat
+        first_words = self._first_words
+        found = []
+        i = 0
+        n = len(flat)
+        while i < n:
+            if flat[i] not in first_words:
+                i += 1
+                continue
+            for size in range(min(self._longest, n - i), 0, -1):
+                key = flat[i] if size == 1 else " ".join(flat[i : i + size])
+                if key not in terms:
+                    continue
+                if size > 1 and not all(words.joined(j) for j in range(i, i + size - 1)):
+                    continue  # words split by punctuation ("GP, HV") are not one term
+                if capitals and key in CAPITALS_ONLY:
+                    span = words.text[words.matches[i].start() : words.matches[i + size - 1].end()]
+                    if not span.isupper():
+                        continue
+                found.append((i, size, key))
+                i += size
+                break
+            else:
+                i += 1
+        return found
 
     def _kind_in(self, text: str) -> str | None:
         """The kind of the longest shipped alias occurring in text (whole words)."""
-        if self._kind_pattern is None:
+        hits = self._terms_in(_Words(normalise_text(text)), self._alias_kind)
+        if not hits:
             return None
-        best = ""
-        for m in self._kind_pattern.finditer(normalise_text(text)):
-            key = _flat(m.group(0))
-            if key in self._alias_kind and len(key) > len(best):
-                best = key
-        return self._alias_kind[best] if best else None
+        best = max(hits, key=lambda h: len(h[2]))  # the first of the longest
+        return self._alias_kind[best[2]]
 
     def _name_tokens(self, text: str) -> frozenset[str]:
         """Words of text that name an organisation: not aliases, qualifiers or stop words."""
@@ -288,14 +327,19 @@ class AgencyResolver:
 
     def _candidates(self, mention: str) -> list[str]:
         """Case labels the mention may mean, best first; [] when it is outside the review."""
+        cached = self._cache.get(mention)
+        if cached is None:
+            cached = self._cache[mention] = self._candidates_uncached(mention)
+        return cached
+
+    def _candidates_uncached(self, mention: str) -> list[str]:
         tidy = normalise_text(mention).strip(_TIDY)
         key = _flat(tidy)
         if key in self._own_terms:
             return [self._own_terms[key]]
-        if self._own_pattern is not None:
-            m = self._own_pattern.search(tidy.replace("'", ""))
-            if m:
-                return [self._own_terms[_flat(m.group(0))]]
+        own_hits = self._terms_in(_Words(tidy), self._own_terms)
+        if own_hits:
+            return [self._own_terms[own_hits[0][2]]]
         kind = self._kind_in(tidy)
         if kind is None:  # a bare name ("Oakfield") that names exactly one source
             names = self._name_tokens(tidy)
@@ -327,22 +371,21 @@ class AgencyResolver:
             >>> [m for _, _, m in r.find_mentions("Referral to Hillside Academy; Ed said")]
             ['Hillside Academy']
         """
-        if self._scan is None:
-            return []
+        words = _Words(text)
         found = []
-        for m in self._scan.finditer(text):
-            start = m.start()
-            names = _NAME_BEFORE.search(text[:start])
-            if names:
-                for word in reversed(list(re.finditer(r"\S+", names.group(1)))):
-                    bare = _token(word.group(0).strip(".,"))
-                    if bare in self._ignored_words or not any(c.islower() for c in word.group(0)):
-                        break
-                    start = names.start(1) + word.start()
-            qualifier = _QUALIFIER_BEFORE.search(text[:start])
-            if qualifier:
-                start = qualifier.start(1)
-            found.append((start, m.end(), text[start : m.end()]))
+        for i, size, _ in self._terms_in(words, self._all_terms, capitals=True):
+            first = i
+            while (
+                first > 0
+                and i - first < 3
+                and words.joined(first - 1)
+                and _is_name_word(words.matches[first - 1].group(0), self._ignored_words)
+            ):
+                first -= 1
+            if first > 0 and words.joined(first - 1) and words.flat[first - 1] in QUALIFIERS:
+                first -= 1
+            start, end = words.matches[first].start(), words.matches[i + size - 1].end()
+            found.append((start, end, text[start:end]))
         return found
 
     def mentions(self, text: str) -> list[str]:

@@ -28,8 +28,10 @@ Example:
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Final
 
@@ -44,6 +46,8 @@ from chronology.vocabulary import Vocabulary
 WEAK_LABEL_TYPES: Final = frozenset(
     {"phone_call", "meeting", "information_shared", "school_contact", "police_attendance"}
 )
+#: Threads for the regex passes (the result never depends on it).
+THREADS: Final = min(8, os.cpu_count() or 1)
 #: Types whose rows can carry a handoff target (group handoff or receipt).
 HANDOFF_GROUPS: Final = ("handoff", "receipt")
 
@@ -134,28 +138,52 @@ def _as_arrow(values: Sequence[str]) -> pa.Array:
     return pc.fill_null(arr, "")
 
 
-def _codes(texts: pa.Array, rules: _Rules) -> np.ndarray:
-    """The first matching type per text, as an index into ``rules.names``; len(names) for none."""
+def _mask(texts: pa.Array, code: int, rules: _Rules) -> np.ndarray:
+    """Which texts match type ``code``'s patterns."""
+    if rules.arrow_ok[code]:
+        hit = pc.match_substring_regex(texts, rules.patterns[code], ignore_case=True)
+        return hit.to_numpy(zero_copy_only=False).astype(bool)
+    search = rules.python[code].search  # type: ignore[union-attr]
+    return np.fromiter((search(t) is not None for t in texts.to_pylist()), bool, len(texts))
+
+
+def _codes(texts: pa.Array, rules: _Rules, dedupe: bool = False) -> np.ndarray:
+    """The first matching type per text, as an index into ``rules.names``; len(names) for none.
+
+    With ``dedupe``, distinct texts are classified once (for type cells, which
+    repeat; hashing a million distinct descriptions costs more than it saves).
+    Types are tried in priority order, a
+    batch of them at a time in threads (Arrow's regex kernels release the
+    GIL); rows matched by one batch are not searched by the next. The result
+    does not depend on the number of threads.
+    """
     n = len(texts)
     none = len(rules.names)
-    codes = np.full(n, none, dtype=np.int32)
-    pending = np.arange(n)
-    for code, pattern in enumerate(rules.patterns):
-        if pattern is None:
-            continue
-        if len(pending) == 0:
-            break
-        subset = texts if len(pending) == n else texts.take(pa.array(pending))
-        if rules.arrow_ok[code]:
-            hit = pc.match_substring_regex(subset, pattern, ignore_case=True)
-            mask = hit.to_numpy(zero_copy_only=False).astype(bool)
-        else:
-            search = rules.python[code].search  # type: ignore[union-attr]
-            mask = np.fromiter((search(t) is not None for t in subset.to_pylist()), bool, len(subset))
-        if mask.any():
-            codes[pending[mask]] = code
-            pending = pending[~mask]
-    return codes
+    if n == 0:
+        return np.full(0, none, dtype=np.int32)
+    if dedupe:
+        encoded = pc.dictionary_encode(texts)
+        distinct = encoded.dictionary
+    else:
+        distinct = texts
+    codes = np.full(len(distinct), none, dtype=np.int32)
+    pending = np.arange(len(distinct))
+    order = [code for code, pattern in enumerate(rules.patterns) if pattern is not None]
+    workers = max(1, min(THREADS, len(order)))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for first in range(0, len(order), workers):
+            if len(pending) == 0:
+                break
+            batch = order[first : first + workers]
+            subset = distinct if len(pending) == len(distinct) else distinct.take(pa.array(pending))
+            masks = list(pool.map(lambda code, subset=subset: _mask(subset, code, rules), batch))
+            taken = np.zeros(len(pending), dtype=bool)
+            for code, mask in zip(batch, masks, strict=True):
+                fresh = mask & ~taken
+                codes[pending[fresh]] = code
+                taken |= mask
+            pending = pending[~taken]
+    return codes[encoded.indices.to_numpy(zero_copy_only=False)] if dedupe else codes
 
 
 def classify_text(text: str, vocab: Vocabulary) -> str:
@@ -195,10 +223,7 @@ def classify_events(type_labels: Sequence[str], descriptions: Sequence[str], voc
     rules = _rules(vocab)
     none = len(rules.names)
     desc_codes = _codes(_as_arrow(descriptions), rules)
-    labels = _as_arrow(type_labels)
-    encoded = pc.dictionary_encode(labels)
-    label_codes_unique = _codes(encoded.dictionary.cast(pa.large_string()), rules)
-    label_codes = label_codes_unique[encoded.indices.to_numpy(zero_copy_only=False)]
+    label_codes = _codes(_as_arrow(type_labels), rules, dedupe=True)
 
     result = np.where(label_codes != none, label_codes, desc_codes)
     weak_yields = rules.weak[label_codes] & rules.overrides_weak[desc_codes]
@@ -267,11 +292,12 @@ def _directions(clause: str, text_receipt: bool, event_type: str, resolver: Agen
     """(from candidates, to candidates) found in one clause, as resolved labels."""
     froms: list[str] = []
     tos: list[str] = []
-    if _FAMILY_SPEECH.search(clause) or _ADVICE.search(clause) or _PLANNED.search(clause):
+    found = resolver.find_mentions(clause)
+    if not found or _FAMILY_SPEECH.search(clause) or _ADVICE.search(clause) or _PLANNED.search(clause):
         return froms, tos
     clause_receipt = bool(_RECEIPT.search(clause))
     clause_send = bool(_SEND.search(clause))
-    for start, end, mention in resolver.find_mentions(clause):
+    for start, end, mention in found:
         target = resolver.resolve_target(mention, own)
         if not target:
             continue
@@ -378,6 +404,7 @@ def find_handoffs(
     owns = _as_arrow(own_agencies)
     if len(rows):
         idx = pa.array(rows)
+        seen: dict[tuple[str, str, str, str], tuple[str, str]] = {}  # repeated rows read once
         for i, label, desc, own in zip(
             rows.tolist(),
             labels.take(idx).to_pylist(),
@@ -385,5 +412,8 @@ def find_handoffs(
             owns.take(idx).to_pylist(),
             strict=True,
         ):
-            froms[i], tos[i] = _handoff(str(types[i]), label, desc, own, resolver)
+            key = (str(types[i]), label, desc, own)
+            if key not in seen:
+                seen[key] = _handoff(*key, resolver)
+            froms[i], tos[i] = seen[key]
     return froms, tos
