@@ -17,7 +17,7 @@ account is a blow or no explanation; medium otherwise.
 
 Example:
     >>> mechanisms("Mother said he fell off the sofa onto the floor.")
-    [('fall', 'sofa', 'fell off the sofa')]
+    [('fall', 'sofa', 'fell off the sofa onto the floor')]
 """
 
 from __future__ import annotations
@@ -35,7 +35,8 @@ from chronology.analysis.registry import register
 
 NAME = "conflicting_accounts"
 _DET = r"(?:(?:the|a|an|his|her|their|its|my|some)\s+)?"
-_OBJ = r"([a-z][a-z'-]*)"
+_OBJ = r"([a-z][a-z-]*(?:'s\s+[a-z][a-z-]*)?'?)"
+_CLAUSE = re.compile(r"[^.;:,!?()\n]{0,40}")
 MECHANISM_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "fall",
@@ -73,7 +74,7 @@ INJURY_TYPES = ("injury", "ed_attendance", "hospital_admission")
 
 
 def _stem(word: str) -> str:
-    word = word.strip("'-")
+    word = word.split()[-1].strip("'-") if word.strip() else ""
     if word.endswith("'s"):
         word = word[:-2]
     if word.endswith("s") and len(word) > 3 and not word.endswith("ss"):
@@ -93,7 +94,9 @@ def mechanisms(text: str) -> list[tuple[str, str, str]]:
     for mech, pattern in MECHANISM_PATTERNS:
         for m in pattern.finditer(low):
             obj = next((g for g in m.groups() if g), "")
-            found.append((m.start(), mech, _stem(obj), text[m.start() : m.end()]))
+            tail = _CLAUSE.match(low, m.end())
+            end = m.end() + (len(tail.group(0).rstrip()) if tail and len(tail.group(0).split()) <= 4 else 0)
+            found.append((m.start(), mech, _stem(obj), text[m.start() : end].strip()))
     return [(mech, obj, phrase) for _, mech, obj, phrase in sorted(found)]
 
 

@@ -6,7 +6,8 @@ discussion, section 47 enquiry, conference or assessment (``response_types``,
 recorded by any agency) in the window from that first concern. Categories are
 the vocabulary's concern categories (domestic abuse, injury, neglect...) and
 ``missed_appointment`` for the child's missed appointments. One real event
-recorded by several agencies counts once (by cluster, else by day).
+recorded by several agencies counts once (by cluster and by day: two
+concerns of one category on one day count once).
 Overlapping windows make one finding, citing every concern in them.
 
 Severity: high for injuries, disclosures and self-harm, or when the run holds
@@ -53,7 +54,8 @@ def _category_rows(ev: pd.DataFrame, category: str) -> pd.DataFrame:
         return rows
     key = np.where(rows["cluster_id"] != "", "c:" + rows["cluster_id"], "d:" + rows["day"].astype(str))
     rows = rows.assign(_key=key).sort_values(["day", "source_file", "source_row"], kind="stable")
-    return rows.drop_duplicates("_key").drop(columns="_key")
+    # One real event: a cluster, or records of one day (a cluster and an unmatched record of its day too).
+    return rows.drop_duplicates("_key").drop_duplicates("day").drop(columns="_key")
 
 
 @register(

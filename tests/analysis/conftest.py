@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
 import pandas as pd
@@ -14,14 +13,11 @@ from chronology.schema import CLUSTER_COLUMNS, EVENT_COLUMNS
 TZ = "Europe/London"
 CSC = "Children's Social Care"
 
-_rows = itertools.count(2)
-
 
 def ev(
     agency: str, day: str, event_type: str, description: str = "", rid: str | None = None, **kw: Any
 ) -> dict[str, Any]:
     """One event record: agency, ISO day, type, text; record id, cluster, to_agency... as keywords."""
-    row = next(_rows)
     start = pd.Timestamp(day).tz_localize(TZ)
     rec = {
         "record_id": rid or f"{agency[:3].lower()}-{day}-{event_type}",
@@ -29,7 +25,7 @@ def ev(
         "agency": agency,
         "source_file": f"{agency.lower().replace(' ', '_').replace(chr(39), '')}.csv",
         "source_sheet": "",
-        "source_row": row,
+        "source_row": None,
         "status": "event",
         "reason": "",
         "start": start,
@@ -50,8 +46,13 @@ def ev(
 
 
 def events_frame(*records: dict[str, Any]) -> pd.DataFrame:
-    """An events frame in EVENT_COLUMNS order."""
-    frame = pd.DataFrame(list(records), columns=list(EVENT_COLUMNS))
+    """An events frame in EVENT_COLUMNS order; rows numbered 2, 3... per agency where not given."""
+    counters: dict[str, int] = {}
+    numbered = []
+    for rec in records:
+        counters[rec["agency"]] = counters.get(rec["agency"], 1) + 1
+        numbered.append({**rec, "source_row": rec["source_row"] or counters[rec["agency"]]})
+    frame = pd.DataFrame(numbered, columns=list(EVENT_COLUMNS))
     for c in ("start", "end"):
         frame[c] = pd.to_datetime(frame[c], utc=True).dt.tz_convert(TZ)
     return frame
