@@ -1130,12 +1130,18 @@ timezone = "Europe/London"
 date_of_birth = 2017-01-09
 
 [names]
+# real name = pseudonym; practitioners' names are left as they are
 "Kayla Brennan" = "Child H"
 "Kayla" = "Child H"
 "Jodie Brennan" = "Mother"
 "Jodie" = "Mother"
+"Brennan" = "Mother"          # the police write the mother as BRENNAN alone
 "Ryan Cole" = "Partner"
+"Ryan" = "Partner"
+"Cole" = "Partner"
 "Sandra Brennan" = "Maternal grandmother"
+"Sandra" = "Maternal grandmother"
+"14 Larch Close" = "the family home"
 
 [[sources]]
 path = "police.xlsx"
