@@ -22,6 +22,7 @@ import io
 import json
 import re
 import zipfile
+from copy import copy
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, Final
@@ -48,6 +49,8 @@ _WRAP = Alignment(wrap_text=True, vertical="top")
 _TOP = Alignment(vertical="top")
 _CLUSTER_EDGE = Border(left=Side(style="thick", color="FF404040"))
 _BOLD = Font(bold=True)
+#: Number formats of the Chronology's Date and Time columns.
+_FORMATS: Final = {1: "dd/mm/yyyy", 2: "hh:mm"}
 
 
 def citation(source_file: str, source_sheet: str, source_row: Any) -> str:
@@ -110,6 +113,27 @@ def _put(ws: Worksheet, row: int, column: int, value: Any) -> Any:
     return cell
 
 
+class _Styles:
+    """Cell styles by key: set in full once, then copied.
+
+    openpyxl hashes every style object it is given, which dominates the time
+    of a large sheet; copying the style indices of a first styled cell
+    (``cell._style``, openpyxl's documented way to copy a style) does not.
+    """
+
+    def __init__(self) -> None:
+        self._done: dict[Any, Any] = {}
+
+    def apply(self, cell: Any, key: Any, **style: Any) -> None:
+        done = self._done.get(key)
+        if done is not None:
+            cell._style = copy(done)
+            return
+        for name, value in style.items():
+            setattr(cell, name, value)
+        self._done[key] = copy(cell._style)
+
+
 def _sheet(wb: Workbook, title: str, headers: list[str], widths: list[int]) -> Worksheet:
     """A sheet with a bold frozen header, printable landscape and fit to width."""
     ws = wb.create_sheet(title)
@@ -138,6 +162,15 @@ def _local(value: Any, timezone: str) -> pd.Timestamp | None:
         return None
     ts = pd.Timestamp(value)
     return ts.tz_convert(timezone) if ts.tzinfo is not None else ts
+
+
+def _local_starts(series: pd.Series, timezone: str) -> list[pd.Timestamp | None]:
+    """Start instants as local timestamps (None where there is none), in one pass when possible."""
+    try:
+        local = pd.to_datetime(series).dt.tz_convert(timezone)
+        return [None if pd.isna(v) else v for v in local]
+    except (TypeError, ValueError, AttributeError):
+        return [_local(v, timezone) for v in series]
 
 
 def _source_order(run: Run) -> dict[str, int]:
@@ -171,7 +204,7 @@ def chronology_rows(run: Run) -> pd.DataFrame:
     ev = run.events[run.events["status"] == "event"].copy()
     sources = _source_order(run)
     tz = run.config.timezone
-    starts = [_local(v, tz) for v in ev["start"]]
+    starts = _local_starts(ev["start"], tz)
     ev["wb_nodate"] = [v is None for v in starts]
     ev["wb_key"] = [v.value if v is not None else 0 for v in starts]
     ev["wb_src"] = [sources.get(str(f), len(sources)) for f in ev["source_file"]]
@@ -219,8 +252,11 @@ def _chronology_sheet(wb: Workbook, run: Run) -> None:
         if c:
             members.setdefault(c, []).append(cite)
     wrap_from = headers.index("Description") + 1
-    for i, r in enumerate(rows.itertuples(index=False), start=2):
-        start, precision = _local(r.start, run.config.timezone), _text(r.date_precision) or "day"
+    cluster_column = headers.index("Cluster") + 1
+    styles = _Styles()
+    starts = _local_starts(rows["start"], run.config.timezone)
+    for i, (r, start) in enumerate(zip(rows.itertuples(index=False), starts, strict=True), start=2):
+        precision = _text(r.date_precision) or "day"
         values: list[Any] = [
             start.date() if start is not None else "",
             start.time().replace(tzinfo=None) if start is not None and precision == "time" else "",
@@ -231,17 +267,18 @@ def _chronology_sheet(wb: Workbook, run: Run) -> None:
         same = [c for c in members.get(r.wb_cluster, []) if c != cites[i - 2]]
         values += [r.agency, labels.get(str(r.event_type), _text(r.type_label) or _text(r.event_type))]
         values += [r.description, r.outcome, r.practitioner, r.wb_cluster, same, cites[i - 2]]
-        fill = fills.get(str(r.agency))
+        agency, clustered = str(r.agency), bool(r.wb_cluster)
         for column, value in enumerate(values, start=1):
-            cell = _put(ws, i, column, value)
-            cell.alignment = _WRAP if column >= wrap_from else _TOP
-            if fill is not None:
-                cell.fill = fill
-        ws.cell(row=i, column=1).number_format = "dd/mm/yyyy"
-        ws.cell(row=i, column=2).number_format = "hh:mm"
-        if r.wb_cluster:
-            ws.cell(row=i, column=1).border = _CLUSTER_EDGE
-            ws.cell(row=i, column=headers.index("Cluster") + 1).font = _BOLD
+            style: dict[str, Any] = {"alignment": _WRAP if column >= wrap_from else _TOP}
+            if agency in fills:
+                style["fill"] = fills[agency]
+            if column in _FORMATS:
+                style["number_format"] = _FORMATS[column]
+            if clustered and column == 1:
+                style["border"] = _CLUSTER_EDGE
+            if clustered and column == cluster_column:
+                style["font"] = _BOLD
+            styles.apply(_put(ws, i, column, value), (agency, column, clustered), **style)
     _finish(ws, len(headers))
 
 
