@@ -100,18 +100,22 @@ strategy | Children's Social Care | 1.0 | strategy_discussion | Strategy Discuss
 strategy | Police | 0.8 | strategy_discussion | Strat Disc | same | - | Strategy discussion with CSC re {child}. Joint S47 agreed, occurrence {ref}. || Strat meeting with social care, officer attended. Single agency S47 by CSC.
 strategy | Health Visiting | 0.5 | meeting | Meeting | same | - | Attended strategy meeting by phone. Shared info re missed health appointments.
 strategy | School | 0.4 | meeting | Safeguarding | same | - | DSL attended strategy discussion re {child}. School to monitor and feed back.
+strategy | Children's Social Care | 0.3 | s47_enquiry | S47 | next | - | Section 47 enquiry started following strategy discussion {date}.
 ed | Emergency Department | 1.0 | ed_attendance | ED attendance | same | timed | {child} brought to ED by {mother} with {injury}. Seen by Dr {pro}. Attendance no {ref}. || Attended emergency department with {injury}, explanation given by {mother}. Attendance {ref}.
 ed | GP | 0.6 | letter | Correspondence | late | - | ED discharge letter received re attendance on {date}: {injury}. || Letter from hospital re A&E attendance {date}, {injury}. Attendance {ref}.
 ed | Health Visiting | 0.4 | information_shared | Liaison | late | - | Notification of A&E attendance {date} with {injury}. Will follow up at next contact.
 ed | Children's Social Care | 0.3 | referral | Contact/Referral | same | - | Referral from hospital re {injury}. {child} seen in ED by Dr {pro}.
+ed | Emergency Department | 0.4 | referral | Safeguarding | same | timed | Safeguarding referral sent to MASH re {injury}.
 da | Police | 1.0 | domestic_abuse_incident | Domestic incident | same | timed | DA incident at home address. {mother} assaulted by {partner}. Child present. DASH medium. Occurrence {ref}. PPN submitted. || Officers attended domestic abuse incident, {partner} arrested. {child} present in the house. Occ {ref}.
 da | Children's Social Care | 0.8 | notification | PPN | late | - | PPN received from police re DA incident on {date}. {partner} arrested. NFA at this stage. || Police notification re domestic abuse {date}, occurrence {ref}. Passed to duty team.
 da | School | 0.5 | information_shared | Op Encompass | next | - | Operation Encompass notification: domestic incident at home. {child} spoken to by DSL.
 da | Health Visiting | 0.3 | information_shared | Liaison | late | - | PPN re DA incident {date} shared with HV team. {mother} to be offered support.
+da | Police | 0.6 | notification | PPN | next | timed | PPN submitted to MASH re DA incident {date}, child present.
 icpc | Children's Social Care | 1.0 | initial_conference | ICPC | same | - | ICPC held. {child} made subject of a CP plan under category of neglect. Chair {pro}.
 icpc | Police | 0.6 | initial_conference | Conference | same | - | Attended initial child protection conference. Child made subject to CP plan.
 icpc | Health Visiting | 0.8 | initial_conference | Case conference | same | - | Initial CP conference attended, report submitted. Plan: neglect.
 icpc | School | 0.6 | meeting | Meeting | same | - | DSL attended ICPC for {child}, school report shared.
+icpc | Children's Social Care | 0.6 | cp_plan_start | CP Plan | same | - | Child protection plan started, category neglect.
 referral | School | 1.0 | referral | Referral to MASH | same | - | Referral made to MASH re {concern}. MASH ref {ref}. || DSL referred to children's social care front door: {concern}.
 referral | Children's Social Care | 0.9 | referral | Contact | next | - | Referral received from school re {concern}. MASH ref {ref}. Decision: S17 assessment. || Contact from school DSL: {concern}. Passed to MASH for decision.
 cin | Children's Social Care | 1.0 | cin_meeting | CIN Meeting | same | - | CIN meeting held at school. Plan reviewed, actions agreed.
@@ -277,9 +281,9 @@ def _record(
 
 
 def _subject_drafts(
-    subject: str, n_events: int, start: date, rnd: random.Random, agencies: set[str]
+    subject: str, n_events: int, start: date, rnd: random.Random, agencies: set[str], per_day: float
 ) -> list[_Draft]:
-    span = max(60, int(n_events / 0.7))
+    span = max(60, int(n_events / per_day))
     values_base = {
         "child": "Child H" if not subject else f"Child {subject}",
         "mother": "Mother",
@@ -348,6 +352,7 @@ def generate_case(
     n_subjects: int = 1,
     agencies: tuple[str, ...] = DEFAULT_AGENCIES,
     timezone: str = DEFAULT_TIMEZONE,
+    events_per_day: float = 0.4,
 ) -> tuple[pd.DataFrame, pd.Series]:
     """Generate a labelled case: events in the schema and the true event of each.
 
@@ -359,6 +364,8 @@ def generate_case(
         agencies: The agencies that keep chronologies (a subset of
             ``DEFAULT_AGENCIES``); events recorded by none are dropped.
         timezone: The case's timezone.
+        events_per_day: Real events per day per subject (a busy case has
+            about 0.3; denser data is harder to match).
 
     Returns:
         events (``EVENT_COLUMNS``, status "event", ordered by agency then
@@ -374,7 +381,7 @@ def generate_case(
     for s in range(n_subjects):
         subject = "" if n_subjects == 1 else f"S{s:04d}"
         share = n_events // n_subjects + (1 if s < n_events % n_subjects else 0)
-        drafts.extend(_subject_drafts(subject, share, date(2021, 1, 4), rnd, set(agencies)))
+        drafts.extend(_subject_drafts(subject, share, date(2021, 1, 4), rnd, set(agencies), events_per_day))
     return _to_frame(drafts, seed, timezone)
 
 

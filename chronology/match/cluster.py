@@ -15,7 +15,8 @@ The rule, in order:
    - it is not forbidden by an override "different";
    - its records come from different agencies, or it is a strong duplicate
      (text similarity >= ``duplicate_similarity``, the same day, the same
-     minute where both have times, and the same numbers in both texts);
+     minute where both have times, and the same numbers in both texts), or
+     it scores at least ``same_agency_threshold``;
    - its score is at least ``cluster_floor``.
 
    The first cross pair that fails is the reason reported for the refusal.
@@ -109,7 +110,8 @@ def pair_constraints(
     )
     reason = np.full(len(a), "", dtype=object)
     reason[pairs["score"].to_numpy() < settings.cluster_floor] = "constraint: evidence against"
-    reason[same_agency & ~duplicate] = "constraint: same agency"
+    strong = pairs["score"].to_numpy(dtype=float) >= settings.same_agency_threshold
+    reason[same_agency & ~duplicate & ~strong] = "constraint: same agency"
     if forbidden:
         reason[np.fromiter(sorted(forbidden), dtype=np.int64)] = "override"
     return Constraints(

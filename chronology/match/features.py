@@ -12,7 +12,8 @@ text       near_identical (>= 95), high (>= 80), medium (>= 60), low (>= 40),
            on normalised text
 words      most (>= 0.6), half (>= 0.4), some (>= 0.2), few: the share of the
            rarer-worded record's words (idf-weighted) the other repeats
-event_type same, related (vocabulary ``related``), passed_on (one is a handoff or
+event_type same, same_contact (the same type of routine contact: each agency
+           makes its own visits and appointments), related (vocabulary ``related``), passed_on (one is a handoff or
            receipt: a letter, notification or referral about the other),
            unknown ("other"), incompatible
 date       same_day (both to the day), named_date (one names the other's
@@ -84,13 +85,14 @@ def _type_level(records: Records, a: np.ndarray, b: np.ndarray, vocab: Vocabular
     ta, tb = records.event_type[a], records.event_type[b]
     codes, uniques = pd.factorize(pd.Series(ta + "|" + tb))
     passing = vocab.in_group("handoff", "receipt")
+    contacts = vocab.in_group("contact")
     table = []
     for key in uniques:
         x, y = key.split("|", 1)
         if x in _UNKNOWN_TYPES or y in _UNKNOWN_TYPES:
             table.append("unknown")
         elif x == y:
-            table.append("same")
+            table.append("same_contact" if x in contacts else "same")
         elif vocab.related(x, y):
             table.append("related")
         elif x in passing or y in passing:

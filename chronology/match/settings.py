@@ -27,6 +27,7 @@ SETTING_TYPES: dict[str, type | tuple[type, ...]] = {
     "threshold": (int, float),
     "window_days": int,
     "duplicate_similarity": (int, float),
+    "same_agency_threshold": (int, float),
     "named_date_days": int,
     "rare_name_records": int,
     "cluster_floor": (int, float),
@@ -42,7 +43,9 @@ class MatchSettings:
         threshold: Match weight at which a pair joins.
         window_days: Days either side of a record's date for candidates.
         duplicate_similarity: Text similarity (0-100) at which two records
-            of one agency may join, on the same day.
+            of one agency may join as duplicates, on the same day.
+        same_agency_threshold: Score at which two records of one agency may
+            join without being duplicates (strong evidence).
         named_date_days: How far back a date named in the text may lie.
         rare_name_records: A name counts when at most this many records hold it.
         cluster_floor: A merge is refused when a cross pair scores below this.
@@ -56,6 +59,7 @@ class MatchSettings:
     threshold: float
     window_days: int
     duplicate_similarity: float
+    same_agency_threshold: float
     named_date_days: int
     rare_name_records: int
     cluster_floor: float
@@ -131,6 +135,7 @@ def load_settings(overrides: Mapping[str, Any] | None = None, path: Path = MATCH
         threshold=float(values["threshold"]),
         window_days=int(values["window_days"]),
         duplicate_similarity=float(values["duplicate_similarity"]),
+        same_agency_threshold=float(values["same_agency_threshold"]),
         named_date_days=int(values["named_date_days"]),
         rare_name_records=int(values["rare_name_records"]),
         cluster_floor=float(values["cluster_floor"]),

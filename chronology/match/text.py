@@ -36,6 +36,14 @@ _REFERENCE = re.compile(r"\b(\d{3} \d{3} \d{4}|\d[\d/-]{3,}\d)\b")
 _CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]{2,})\b")
 
 
+#: Words just before a date that say the record is not about that day's event
+#: ("first visit since 25/07", "booked for 12/03").
+_NOT_THAT_EVENT = re.compile(
+    r"\b(?:since|until|till|before|after|next|due|booked|planned|rearranged|last seen|dob|born)\b[^.;]*$",
+    re.IGNORECASE,
+)
+
+
 @lru_cache(maxsize=16)
 def _phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
     if not phrases:
@@ -123,18 +131,25 @@ def find_named_dates(text: str, own: date, max_days: int) -> tuple[date, ...]:
 
     Only dates before ``own`` and at most ``max_days`` before it are kept: a
     record that names an earlier date may be a late record of that day's event.
+    A date just after "since", "until", "next", "booked"... is not kept.
 
     Example:
         >>> find_named_dates("ED letter re attendance on 12/03", date(2021, 3, 19), 60)
         (datetime.date(2021, 3, 12),)
+        >>> find_named_dates("CP visit, first since 25/02", date(2021, 3, 19), 60)
+        ()
     """
     found: set[date] = set()
     for m in _DATE_NUMERIC.finditer(text):
+        if _NOT_THAT_EVENT.search(text[max(0, m.start() - 20) : m.start()]):
+            continue
         year = int(m.group(3)) if m.group(3) else None
         named = _make_date(int(m.group(1)), int(m.group(2)), year, own)
         if named is not None:
             found.add(named)
     for m in _DATE_WORDS.finditer(text):
+        if _NOT_THAT_EVENT.search(text[max(0, m.start() - 20) : m.start()]):
+            continue
         month = _MONTHS.index(m.group(2)[:3].lower()) + 1
         year = int(m.group(3)) if m.group(3) else None
         named = _make_date(int(m.group(1)), month, year, own)
