@@ -87,7 +87,7 @@ def _source_block(path: Path, folder: Path, vocab: Vocabulary) -> list[str]:
             f"# path = {toml_string(name)}",
             f"# agency = {toml_string(guess)}",
         ]
-    title = " ".join(cell_text(c) for row in sheet.rows[: layout.header_index] for c in row)
+    title = " ".join(cell_text(c) for row in sheet.head(layout.header_index) for c in row)
     agency, how = guess_agency(path.stem, vocab), "the file name"
     if agency is None:
         agency, how = guess_agency(title, vocab), "the title rows"

@@ -35,6 +35,8 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from chronology.errors import InputError
 
 #: Refuse zipped workbooks that declare more than this, uncompressed.
@@ -75,12 +77,31 @@ class Sheet:
             timedelta), with "" for an empty cell. Rows may be ragged.
         merged: Merged ranges as 0-based inclusive
             ``(first_row, first_col, last_row, last_col)``.
+        frame: For CSV, the cells as a frame of text (columns 0..n-1, every
+            row padded to the widest), instead of ``rows``.
     """
 
     name: str
     visible: bool
     rows: list[list[Any]]
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+    frame: pd.DataFrame | None = None
+
+    @property
+    def height(self) -> int:
+        """How many rows the sheet has (down to the last non-empty one)."""
+        return len(self.rows) if self.frame is None else len(self.frame)
+
+    def head(self, n: int) -> list[list[Any]]:
+        """The first n rows as lists of cells.
+
+        Example:
+            >>> Sheet("", True, [["Date"], ["01/02/2019"]]).head(1)
+            [['Date']]
+        """
+        if self.frame is None:
+            return self.rows[:n]
+        return self.frame.iloc[:n].to_numpy(dtype=object).tolist()
 
 
 @dataclass
@@ -172,10 +193,10 @@ def open_book(
         text, enc, enc_warnings = decode_text(data, name, encoding)
         sep = delimiter or sniff_delimiter(text)
         try:
-            rows = parse_csv(text, sep)
+            frame = csv_frame(text, sep)
         except InputError as exc:
             raise InputError(exc.message, file=name, row=exc.row, hint=exc.hint) from None
-        return Book(path, "csv", sha, [Sheet("", True, rows)], warnings + enc_warnings, enc, sep)
+        return Book(path, "csv", sha, [Sheet("", True, [], frame=frame)], warnings + enc_warnings, enc, sep)
     if kind in ("xlsx", "ods"):
         check_zip(data, name)
     sheets = read_workbook(data, name)
@@ -381,6 +402,48 @@ def sniff_delimiter(text: str, lines: int = 60) -> str:
         if score > best_score:
             best, best_score = sep, score
     return best
+
+
+def csv_frame(text: str, delimiter: str) -> pd.DataFrame:
+    """CSV text as a frame of verbatim text cells, one row per record.
+
+    Uses pandas' C parser, as wide as the widest of the first records; a file
+    whose later rows are wider falls back to :func:`parse_csv`. Blank lines
+    are kept as rows of "", so row positions are record numbers.
+
+    Example:
+        >>> csv_frame("Title\\nDate,Details\\n01/02/2019,Seen\\n", ",").to_numpy().tolist()
+        [['Title', ''], ['Date', 'Details'], ['01/02/2019', 'Seen']]
+    """
+    head = parse_csv("\n".join(text[:500_000].splitlines()[:200]), delimiter)
+    width = max((len(r) for r in head), default=1) or 1
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            header=None,
+            names=range(width),
+            dtype=str,
+            na_filter=False,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            sep=delimiter,
+            quotechar='"',
+            engine="c",
+        )
+    except (pd.errors.ParserError, ValueError):
+        rows = parse_csv(text, delimiter)
+        width = max((len(r) for r in rows), default=1) or 1
+        padded = [r if len(r) == width else [*r, *[""] * (width - len(r))] for r in rows]
+        frame = pd.DataFrame(padded, columns=range(width), dtype="str")
+    return _trim_blank_tail(frame)
+
+
+def _trim_blank_tail(frame: pd.DataFrame) -> pd.DataFrame:
+    """Drop the trailing rows that are wholly empty (a final newline, padding)."""
+    last = len(frame)
+    while last and not any(str(v).strip() for v in frame.iloc[last - 1]):
+        last -= 1
+    return frame.iloc[:last] if last < len(frame) else frame
 
 
 def parse_csv(text: str, delimiter: str) -> list[list[str]]:

@@ -59,7 +59,7 @@ def match_field(header: Any, synonyms: Mapping[str, Sequence[str]] | None = None
     """The field a header names and how strongly: 2 exact, 1 contained, 0 none.
 
     Example:
-        >>> match_field("Date of referral")
+        >>> match_field("Date of strategy meeting")
         ('date', 1)
         >>> match_field("Action taken")
         ('outcome', 2)
@@ -137,7 +137,7 @@ class Layout:
     """Where the chronology sits in a sheet.
 
     Attributes:
-        header_index: 0-based index of the header row in ``Sheet.rows``.
+        header_index: 0-based index of the header row in the sheet.
         headers: The header cells as text (ragged rows padded with "").
         columns: Canonical field -> 0-based column index.
         extra_text: Further description columns, appended to the description.
@@ -234,23 +234,24 @@ def detect_layout(
     where = {"file": file, "sheet": sheet.name or None}
     if header_row is not None:
         index: int | None = header_row - 1
-        if index >= len(sheet.rows):
+        if index >= sheet.height:
             raise InputError(
-                f"header_row {header_row} is below the last row ({len(sheet.rows)})",
+                f"header_row {header_row} is below the last row ({sheet.height})",
                 **where,
                 hint="fix 'header_row' in case.toml",
             )
     else:
-        index = find_header(sheet.rows, synonyms, configured)
+        index = find_header(sheet.head(HEADER_SEARCH_ROWS + 3), synonyms, configured)
     if index is None:
-        seen = _first_cells(sheet.rows)
+        seen = _first_cells(sheet.head(5))
         raise InputError(
             f"no header with a date column found in the first {HEADER_SEARCH_ROWS} rows "
             f"(first cells seen: {seen})",
             **where,
             hint='set header_row and [sources.columns] date = "..." in case.toml',
         )
-    headers = [cell_text(c).strip() for c in sheet.rows[index]]
+    top = sheet.head(index + 1 + SAMPLE_ROWS)
+    headers = [cell_text(c).strip() for c in top[index]]
     columns, extras = recognise_columns(headers, synonyms, configured)
     norms = [normalise_header(h) for h in headers]
     for name, wanted in (configured or {}).items():
@@ -264,7 +265,7 @@ def detect_layout(
                 hint="write the header exactly as the file has it",
             )
     if "date" not in columns and header_row is None:
-        run = _date_run(sheet.rows[index : index + 5])
+        run = _date_run(top[index : index + 5])
         if run is not None and run[0] == 0:
             columns["date"] = run[1]
     if "date" not in columns:
@@ -274,7 +275,7 @@ def detect_layout(
             row=index + 1,
             hint='name it in case.toml: [sources.columns] date = "<the date column\'s header>"',
         )
-    if not any(_non_empty(r) for r in sheet.rows[index + 1 :]):
+    if not _filled_below(sheet, top, index):
         raise InputError(
             "no rows below the header",
             **where,
@@ -282,12 +283,22 @@ def detect_layout(
             hint="check that this is the agency's full chronology",
         )
     score = header_score(headers, synonyms)
-    dates = _count_dates(sheet.rows[index + 1 : index + 1 + SAMPLE_ROWS], columns["date"])
+    dates = _count_dates(top[index + 1 :], columns["date"])
     return Layout(index, headers, columns, extras, score, dates)
 
 
 def _non_empty(row: Sequence[Any]) -> bool:
     return any(cell_text(c).strip() for c in row)
+
+
+def _filled_below(sheet: Sheet, top: Sequence[Sequence[Any]], index: int) -> bool:
+    """True when any row below the header holds a non-blank cell."""
+    if any(_non_empty(r) for r in top[index + 1 :]):
+        return True
+    if sheet.frame is not None:
+        rest = sheet.frame.iloc[len(top) :]
+        return any(bool((rest[c].str.strip() != "").any()) for c in rest.columns)
+    return any(_non_empty(r) for r in sheet.rows[len(top) :])
 
 
 def _count_dates(rows: Sequence[Sequence[Any]], col: int) -> int:

@@ -37,6 +37,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from chronology.ingest.files import Sheet, cell_text
 from chronology.ingest.layout import Layout, normalise_header
@@ -120,27 +122,78 @@ def record_ids(sha256: str, sheet: str, source_rows: Sequence[int]) -> list[str]
         >>> record_ids("ab", "", [2])[0] == hashlib.sha256("ab\\x1f\\x1f2".encode()).hexdigest()[:16]
         True
     """
-    prefix = f"{sha256}\x1f{sheet}\x1f"
-    return [hashlib.sha256(f"{prefix}{r}".encode()).hexdigest()[:16] for r in source_rows]
+    prefix = hashlib.sha256(f"{sha256}\x1f{sheet}\x1f".encode())
+    out = []
+    for r in source_rows:
+        h = prefix.copy()
+        h.update(str(r).encode())
+        out.append(h.hexdigest()[:16])
+    return out
+
+
+def _large(values: Any) -> pa.Array:
+    """A column as one pyarrow large_string array (no copy through Python objects)."""
+    arr = pa.array(values)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return pc.fill_null(arr.cast(pa.large_string()), "")
+
+
+def _needs_escape(arr: pa.Array) -> np.ndarray:
+    """Per cell: True when its UTF-8 holds a quote, backslash or control byte.
+
+    Scans the array's data buffer with numpy (UTF-8 continuation bytes are
+    all >= 0x80, so a byte test is exact).
+    """
+    _, offsets_buf, data_buf = arr.buffers()
+    mask = np.zeros(len(arr), dtype=bool)
+    if data_buf is None or not len(arr):
+        return mask
+    offsets = np.frombuffer(offsets_buf, dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
+    data = np.frombuffer(data_buf, dtype=np.uint8)[offsets[0] : offsets[-1]]
+    bad = np.flatnonzero((data < 0x20) | (data == 0x22) | (data == 0x5C)) + offsets[0]
+    mask[np.searchsorted(offsets, bad, side="right") - 1] = True
+    return mask
+
+
+def json_strings(values: pd.Series) -> pa.Array:
+    """Each text as a JSON string literal, as ``json.dumps(..., ensure_ascii=False)`` writes it.
+
+    Only cells holding a quote, backslash or control character go through
+    Python's encoder; the rest are wrapped in quotes by Arrow.
+
+    Example:
+        >>> json_strings(pd.Series(['say "hi"', "c"])).to_pylist() == [json.dumps('say "hi"'), '"c"']
+        True
+    """
+    arr = _large(values)
+    quote, empty = pa.scalar('"', pa.large_string()), pa.scalar("", pa.large_string())
+    wrapped = pc.binary_join_element_wise(quote, arr, quote, empty)
+    needs = _needs_escape(arr)
+    if not needs.any():
+        return wrapped
+    needs = pa.array(needs)
+    escaped = [_encode(v) for v in pc.filter(arr, needs).to_pylist()]
+    return pc.replace_with_mask(wrapped, needs, pa.array(escaped, type=pa.large_string()))
 
 
 def raw_json(texts: pd.DataFrame, headers: Sequence[str]) -> pd.Series:
     """Each row's cells as a JSON object {header: cell}, the same text as
-    ``json.dumps(..., ensure_ascii=False)``, built column by column.
+    ``json.dumps(..., ensure_ascii=False)``, built column by column with Arrow.
 
     Example:
         >>> raw_json(pd.DataFrame({0: ["01/02/2019"], 1: ['said "no"']}), ["Date", "Details"])[0]
         '{"Date": "01/02/2019", "Details": "said \\\\"no\\\\""}'
     """
-    out = pd.Series(["{"] * len(texts), index=texts.index, dtype="str")
+    if not len(texts):
+        return pd.Series([], dtype="str")
+    pieces: list[Any] = []
     for j, name in enumerate(headers):
-        col = texts[texts.columns[j]]
-        codes, uniques = pd.factorize(col, sort=False)
-        encoded = np.array([_encode(u) for u in uniques], dtype=object)
-        key = ("" if j == 0 else ", ") + _encode(name) + ": "
-        values = pd.Series(encoded[codes] if len(uniques) else [], index=texts.index, dtype="str")
-        out = out + key + values
-    return out + "}"
+        key = ("{" if j == 0 else ", ") + _encode(name) + ": "
+        pieces += [pa.scalar(key, pa.large_string()), json_strings(texts[texts.columns[j]])]
+    pieces += [pa.scalar("}", pa.large_string()), pa.scalar("", pa.large_string())]
+    joined = pc.binary_join_element_wise(*pieces)
+    return pd.Series(pd.array(joined, dtype="str"), index=texts.index)
 
 
 def text_frame(rows: Sequence[Sequence[Any]], width: int, typed: bool) -> pd.DataFrame:
@@ -209,8 +262,13 @@ def sheet_records(sheet: Sheet, layout: Layout, ctx: RowContext) -> pd.DataFrame
     from chronology.ingest.dates import month_first_evidence, parse_date_column
 
     below = sheet.rows[layout.header_index + 1 :]
-    width = max(len(layout.headers), max((len(r) for r in below), default=0))
-    texts = text_frame(below, width, ctx.typed)
+    if sheet.frame is not None:
+        width = max(len(layout.headers), sheet.frame.shape[1])
+        texts = sheet.frame.iloc[layout.header_index + 1 :].reset_index(drop=True)
+        texts = texts.reindex(columns=range(width), fill_value="")
+    else:
+        width = max(len(layout.headers), max((len(r) for r in below), default=0))
+        texts = text_frame(below, width, ctx.typed)
     keep = _filled(texts, range(width))
     positions = np.flatnonzero(keep)
     texts = texts[keep].reset_index(drop=True)
@@ -220,7 +278,7 @@ def sheet_records(sheet: Sheet, layout: Layout, ctx: RowContext) -> pd.DataFrame
     times = _values(below, positions, texts, cols["time"], ctx.typed) if "time" in cols else None
     parsed = parse_date_column(dates, times, timezone=ctx.timezone).reset_index(drop=True)
     if len(texts):
-        evidence = month_first_evidence(list(texts[cols["date"]]))
+        evidence = month_first_evidence(list(texts[cols["date"]].unique()))
         if evidence:
             ctx.warnings.append(
                 f"{ctx.file}: column '{headers[cols['date']]}' looks month-first ({evidence}); "
@@ -393,10 +451,10 @@ def _frame(
     def text_of(name: str) -> pd.Series:
         if name in cols:
             return texts[cols[name]].str.strip().reset_index(drop=True)
-        return pd.Series([""] * n, dtype="str")
+        return const("")
 
     def const(value: str) -> pd.Series:
-        return pd.Series([value] * n, dtype="str")
+        return pd.Series(pd.array(pc.fill_null(pa.nulls(n, pa.large_string()), value), dtype="str"))
 
     data = {
         "record_id": pd.Series(record_ids(ctx.sha256, ctx.sheet, m.source_row.tolist()), dtype="str"),
@@ -405,13 +463,11 @@ def _frame(
         "source_file": const(ctx.file),
         "source_sheet": const(ctx.sheet),
         "source_row": pd.Series(m.source_row, dtype="int64"),
-        "status": pd.Series(status, dtype="str"),
-        "reason": pd.Series(reason, dtype="str"),
+        "status": coded_strings(status),
+        "reason": coded_strings(reason),
         "start": _timestamps(start, tz),
         "end": _timestamps(end, tz),
-        "date_precision": pd.Series(precision.to_numpy(), dtype="str").where(
-            precision.notna().to_numpy(), None
-        ),
+        "date_precision": coded_strings(precision.to_numpy(dtype=object)),
         "event_type": const(""),
         "type_label": text_of("event_type"),
         "description": desc.reset_index(drop=True).astype("str"),
@@ -423,6 +479,20 @@ def _frame(
         "raw": raw_json(texts, headers).reset_index(drop=True),
     }
     return pd.DataFrame(data, columns=list(EVENT_COLUMNS))
+
+
+def coded_strings(values: np.ndarray) -> pd.Series:
+    """Object values with few distinct strings as a str Series (None stays missing), fast.
+
+    Example:
+        >>> coded_strings(np.array(["event", None, "event"], dtype=object)).tolist()
+        ['event', nan, 'event']
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    dictionary = pa.array(list(uniques), type=pa.large_string())
+    indices = pa.array(codes, mask=codes < 0, type=pa.int32())
+    arr = pa.DictionaryArray.from_arrays(indices, dictionary).cast(pa.large_string())
+    return pd.Series(pd.array(arr, dtype="str"))
 
 
 def _timestamps(values: pd.Series, tz: str) -> pd.Series:
