@@ -329,7 +329,7 @@ def _sources_sheet(wb: Workbook, run: Run) -> None:
 
 
 def _raw_text(raw: Any) -> str:
-    """A row's original cells as "header: value" lines (verbatim text if not JSON)."""
+    """A row's non-empty original cells as "header: value" lines (verbatim text if not JSON)."""
     text = _text(raw)
     try:
         cells = json.loads(text)
@@ -337,7 +337,7 @@ def _raw_text(raw: Any) -> str:
         return text
     if not isinstance(cells, dict):
         return text
-    return "\n".join(f"{k}: {'' if v is None else v}" for k, v in cells.items())
+    return "\n".join(f"{k}: {v}" for k, v in cells.items() if v is not None and v != "")
 
 
 def _status_sheet(wb: Workbook, run: Run, title: str, status: str) -> None:
