@@ -212,6 +212,21 @@ def _finding_zoom(live: pd.DataFrame, recs: pd.DataFrame) -> dict[str, dict[str,
     return out
 
 
+def lanes_of(run: Run) -> list[str]:
+    """Agencies top to bottom: case.toml order, then any other agency in the events, sorted.
+
+    Example:
+        >>> lanes_of(run)  # doctest: +SKIP
+        ['Police', "Children's Social Care", 'School', 'GP']
+    """
+    lanes = list(dict.fromkeys(s.agency for s in run.config.sources))
+    events = run.events
+    if len(events):
+        here = events.loc[events["status"] == "event", "agency"].astype(str).unique().tolist()
+        lanes += sorted(set(here) - set(lanes))
+    return lanes
+
+
 def report_html(run: Run) -> str:
     """The whole self-contained page for one run.
 
@@ -231,7 +246,9 @@ def report_html(run: Run) -> str:
     except importlib.metadata.PackageNotFoundError:
         version = "(development copy)"
     live, dismissed = _live_findings(run.findings)
-    parts = build_timeline(run.events, run.clusters, live, date_of_birth=run.config.date_of_birth)
+    parts = build_timeline(
+        run.events, run.clusters, live, date_of_birth=run.config.date_of_birth, agencies=lanes_of(run)
+    )
     fig = parts.figure
     recs = parts.records
     highlight = next(i for i, t in enumerate(fig.data) if t.meta["role"] == "highlight")

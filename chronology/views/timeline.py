@@ -15,7 +15,6 @@ Example:
 from __future__ import annotations
 
 import html
-import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -93,15 +92,25 @@ def _date_text(start: pd.Timestamp, last: pd.Timestamp, precision: str) -> str:
     return f"{start:%d/%m/%Y}"
 
 
-def _citation(row: Any) -> str:
-    sheet = f", sheet {row.source_sheet}" if row.source_sheet else ""
-    return f"{row.source_file}{sheet}, row {row.source_row}"
-
-
 def _excerpt(text: str, width: int = 70, lines: int = 3) -> str:
-    """Escaped, wrapped excerpt for a hover box."""
-    parts = textwrap.wrap(str(text), width=width, max_lines=lines, placeholder=" \u2026")
-    return "<br>".join(html.escape(p) for p in parts)
+    """Escaped excerpt for a hover box: at most ``lines`` lines of about ``width`` characters.
+
+    Example:
+        >>> _excerpt("a <b> " * 3, width=6, lines=2)
+        'a &lt;b&gt;<br>a &lt;b&gt; …'
+    """
+    text = " ".join(str(text).split())
+    limit = width * lines
+    if len(text) > limit:
+        text = text[:limit].rsplit(" ", 1)[0] + " …"
+    out = []
+    while len(text) > width and len(out) < lines - 1:
+        cut = text.rfind(" ", 0, width + 1)
+        cut = width if cut <= 0 else cut
+        out.append(text[:cut])
+        text = text[cut:].lstrip()
+    out.append(text)
+    return "<br>".join(html.escape(part) for part in out)
 
 
 def plotted_records(
@@ -137,7 +146,9 @@ def plotted_records(
         keep = e >= pd.Timestamp(start).tz_localize(None)
         ev, s, e = ev[keep], s[keep], e[keep]
     if end is not None:
-        keep = s <= pd.Timestamp(end).tz_localize(None)
+        last = pd.Timestamp(end).tz_localize(None)
+        # A bare date means the whole of that day.
+        keep = s < last + pd.Timedelta(days=1) if last == last.normalize() else s <= last
         ev, s, e = ev[keep], s[keep], e[keep]
     precision = ev["date_precision"].fillna("day").astype(str)
     ranged = (e > s) & ~precision.isin(["time"])
@@ -183,21 +194,36 @@ def plotted_records(
     recs["age_text"] = [age_text(date_of_birth, t) for t in recs["start"]] if date_of_birth else ""
     labels = {name: t.label for name, t in vocab.types.items()}
     recs["type_text"] = recs["event_type"].map(lambda t: labels.get(t, t))
-    recs["citation"] = [_citation(r) for r in recs.itertuples(index=False)]
+    sheet = recs["source_sheet"].astype(str)
+    recs["citation"] = (
+        recs["source_file"].astype(str)
+        + sheet.where(sheet == "", ", sheet " + sheet)
+        + ", row "
+        + recs["source_row"].astype(str)
+    )
     return recs, lanes
+
+
+def _columns(frame: pd.DataFrame, *names: str) -> list[list[Any]]:
+    """Columns as Python lists (much faster to loop over than itertuples on Arrow strings)."""
+    return [frame[n].tolist() for n in names]
 
 
 def _hover(recs: pd.DataFrame) -> list[str]:
     out = []
-    for r in recs.itertuples(index=False):
-        when = r.date_text + (f" {r.time_text}" if r.time_text else "")
-        age = f" \u00b7 age {r.age_text}" if r.age_text else ""
-        own = f" ({html.escape(r.type_label)})" if r.type_label and r.type_label != r.type_text else ""
-        outcome = f"<br><b>Outcome:</b> {_excerpt(r.outcome, lines=2)}" if r.outcome else ""
+    cols = _columns(
+        recs, "date_text", "time_text", "age_text", "type_label", "type_text", "outcome", "precision",
+        "agency", "description", "citation",
+    )  # fmt: skip
+    for date_t, time_t, age_t, own_t, type_t, outcome_t, prec, agency, desc, cite in zip(*cols, strict=True):
+        when = date_t + (f" {time_t}" if time_t else "")
+        age = f" \u00b7 age {age_t}" if age_t else ""
+        own = f" ({html.escape(own_t)})" if own_t and own_t != type_t else ""
+        outcome = f"<br><b>Outcome:</b> {_excerpt(outcome_t, lines=2)}" if outcome_t else ""
         out.append(
-            f"<b>{html.escape(when)}</b> [{r.precision}]{age}<br>"
-            f"{html.escape(r.agency)} \u00b7 {html.escape(r.type_text)}{own}<br>"
-            f"{_excerpt(r.description)}{outcome}<br><i>{html.escape(r.citation)}</i>"
+            f"<b>{html.escape(when)}</b> [{prec}]{age}<br>"
+            f"{html.escape(agency)} \u00b7 {html.escape(type_t)}{own}<br>"
+            f"{_excerpt(desc)}{outcome}<br><i>{html.escape(cite)}</i>"
         )
     return out
 
@@ -214,34 +240,39 @@ def _type_order(present: Sequence[str]) -> list[str]:
 
 def _marker_traces(
     recs: pd.DataFrame, text: list[str], role: str, gl: bool, visible: bool
-) -> list[go.BaseTraceType]:
-    kind = go.Scattergl if gl else go.Scatter
-    symbols = type_symbols(_type_order(recs["event_type"].unique().tolist()))
+) -> list[dict[str, Any]]:
+    """One trace per event type (and a second, open-marker trace for its approximate dates)."""
+    order = _type_order(recs["event_type"].unique().tolist())
+    symbols = type_symbols(order)
     traces = []
     text_s = pd.Series(text, index=recs.index, dtype=object)
-    for t in _type_order(recs["event_type"].unique().tolist()):
-        sel = recs["event_type"] == t
-        part = recs[sel]
-        symbol = [symbols[t] + ("-open" if r else "") for r in part["ranged"]]
-        traces.append(
-            kind(
-                x=part["x"].tolist(),
-                y=part["y"].round(3).tolist(),
-                mode="markers",
-                name=part["type_text"].iloc[0],
-                legendgroup=f"{role}:{t}",
-                meta={"role": role, "event_type": t},
-                visible=visible,
-                text=text_s[sel].tolist(),
-                hovertemplate="%{text}<extra></extra>",
-                marker={
-                    "color": group_colour(t),
-                    "symbol": symbol,
-                    "size": 10,
-                    "line": {"color": "#333333", "width": [2.0 if r else 0.6 for r in part["ranged"]]},
-                },
+    for t in order:
+        for ranged in (False, True):
+            sel = (recs["event_type"] == t) & (recs["ranged"] == ranged)
+            if not sel.any():
+                continue
+            part = recs[sel]
+            traces.append(
+                {
+                    "type": "scattergl" if gl else "scatter",
+                    "x": part["x"].tolist(),
+                    "y": part["y"].round(3).tolist(),
+                    "mode": "markers",
+                    "name": part["type_text"].iloc[0],
+                    # One legend entry per type: the exact-date trace's, else the approximate one's.
+                    "showlegend": not ranged or not ((recs["event_type"] == t) & ~recs["ranged"]).any(),
+                    "meta": {"role": role, "event_type": t},
+                    "visible": visible,
+                    "text": text_s[sel].tolist(),
+                    "hovertemplate": "%{text}<extra></extra>",
+                    "marker": {
+                        "color": group_colour(t),
+                        "symbol": symbols[t] + ("-open" if ranged else ""),
+                        "size": 10,
+                        "line": {"color": "#333333", "width": 2.0 if ranged else 0.6},
+                    },
+                }
             )
-        )
     return traces
 
 
@@ -255,27 +286,34 @@ def _segments(pairs: list[tuple[str, float, str, float]]) -> tuple[list[Any], li
 
 
 def _per_event(recs: pd.DataFrame, clusters: pd.DataFrame | None) -> tuple[pd.DataFrame, list[str]]:
-    """One representative record per real event, with its hover text."""
-    key = recs["cluster_id"].where(recs["cluster_id"] != "", "r:" + recs["record_id"])
-    info: dict[str, Any] = {}
+    """One representative record per real event (its earliest, top-lane record), with hover text."""
+    keys = recs["cluster_id"].where(recs["cluster_id"] != "", "r:" + recs["record_id"]).tolist()
+    info: dict[str, dict[str, Any]] = {}
     if clusters is not None and len(clusters):
         info = clusters.set_index(clusters["cluster_id"].astype(str)).to_dict("index")
-    first = recs.assign(key=key).groupby("key", sort=False)
-    reps = first.head(1).copy()
-    members = first.agg(agencies=("agency", lambda a: list(dict.fromkeys(a))), n=("record_id", "size"))
-    cites = first["citation"].agg(lambda c: list(c)[:4])
-    text = []
-    types = []
-    for r in reps.itertuples():
-        c = info.get(r.key, {})
-        t = str(c.get("event_type") or r.event_type)
-        types.append(t)
-        desc = str(c.get("description") or r.description)
-        m = members.loc[r.key]
-        cite = "<br>".join(html.escape(x) for x in cites.loc[r.key])
+    groups: dict[str, tuple[list[str], list[str]]] = {}
+    first: list[int] = []
+    for i, (key, agency, cite) in enumerate(zip(keys, *_columns(recs, "agency", "citation"), strict=True)):
+        if key not in groups:
+            groups[key] = ([], [])
+            first.append(i)
+        agencies, cites = groups[key]
+        if agency not in agencies:
+            agencies.append(agency)
+        cites.append(cite)
+    reps = recs.iloc[first].copy()
+    text, types = [], []
+    cols = _columns(reps, "event_type", "description", "date_text", "precision")
+    for key, own_type, own_desc, date_t, prec in zip([keys[i] for i in first], *cols, strict=True):
+        c = info.get(key, {})
+        types.append(str(c.get("event_type") or own_type))
+        desc = str(c.get("description") or own_desc)
+        agencies, cites = groups[key]
+        n = len(cites)
+        cite = "<br>".join(html.escape(x) for x in cites[:4]) + ("<br>\u2026" if n > 4 else "")
         text.append(
-            f"<b>{html.escape(r.date_text)}</b> [{r.precision}]<br>"
-            f"Recorded by {html.escape(', '.join(m.agencies))} ({m.n} record{'s' if m.n != 1 else ''})<br>"
+            f"<b>{html.escape(date_t)}</b> [{prec}]<br>"
+            f"Recorded by {html.escape(', '.join(agencies))} ({n} record{'s' if n != 1 else ''})<br>"
             f"{_excerpt(desc)}<br><i>{cite}</i>"
         )
     labels = {name: t.label for name, t in load_vocabulary().types.items()}
@@ -342,103 +380,111 @@ def build_timeline(
     n_lanes = len(lanes)
     outside = bool((~handoffs["to_agency"].isin(lanes)).any())
     lane_y = {a: n_lanes - 1 - i for i, a in enumerate(lanes)}
-    where = {(r.cluster_id, r.agency): r.x for r in recs[recs["cluster_id"] != ""].itertuples()}
+    clustered = recs[recs["cluster_id"] != ""]
+    where = dict(
+        zip(zip(clustered["cluster_id"], clustered["agency"], strict=True), clustered["x"], strict=True)
+    )
     sent, missed, labels = [], [], []
-    for r in handoffs.itertuples():
-        y1 = lane_y.get(r.to_agency, -1.0)
-        x1 = where.get((r.cluster_id, r.to_agency), r.x) if r.cluster_id else r.x
-        seg = (r.x, r.y, x1, y1)
-        if r.record_id in missed_by:
+    cols = _columns(handoffs, "record_id", "cluster_id", "to_agency", "x", "y")
+    for rid, cid, to, x, y in zip(*cols, strict=True):
+        y1 = lane_y.get(to, -1)
+        seg = (x, y, where.get((cid, to), x) if cid else x, y1)
+        if rid in missed_by:
             missed.append(seg)
-            labels.append((r.x, (r.y + y1) / 2, missed_by[r.record_id], r))
+            labels.append((x, (y + y1) / 2, missed_by[rid]))
         else:
             sent.append(seg)
-    traces: list[go.BaseTraceType] = []
     colours = agency_colours(lanes)
-    # Approximate dates as ranges.
+    kind = "scattergl" if gl else "scatter"
+    traces: list[dict[str, Any]] = []
+    # Approximate dates as ranges from their first to their last day.
     rng = recs[recs["ranged"]]
     xs, ys = _segments(list(zip(rng["x0"], rng["y"], rng["x1"], rng["y"], strict=True)))
-    kind = go.Scattergl if gl else go.Scatter
     traces.append(
-        kind(
-            x=xs,
-            y=ys,
-            mode="lines",
-            name="Approximate date (range)",
-            meta={"role": "ranges"},
-            line={"color": "rgba(90,90,90,0.45)", "width": 7},
-            hoverinfo="skip",
-            visible=not per_event,
-        )
+        {
+            "type": kind,
+            "x": xs,
+            "y": ys,
+            "mode": "lines",
+            "name": "Approximate date (range)",
+            "meta": {"role": "ranges"},
+            "line": {"color": "rgba(90,90,90,0.45)", "width": 7},
+            "hoverinfo": "skip",
+            "visible": not per_event,
+        }
     )
-    # Connectors between the records of one real event.
+    # Connectors between the records of one real event, top lane to bottom.
+    ordered = clustered.sort_values(["cluster_id", "y", "x"], ascending=[True, False, True], kind="stable")
     pairs = []
-    for _, grp in recs[recs["cluster_id"] != ""].groupby("cluster_id", sort=True):
-        if len(grp) > 1:
-            pts = grp.sort_values(["y", "x"])
-            pairs += [
-                (a.x, a.y, b.x, b.y)
-                for a, b in zip(pts.iloc[:-1].itertuples(), pts.iloc[1:].itertuples(), strict=True)
-            ]
+    previous = None
+    for cid, x, y in zip(*_columns(ordered, "cluster_id", "x", "y"), strict=True):
+        if previous is not None and previous[0] == cid:
+            pairs.append((previous[1], previous[2], x, y))
+        previous = (cid, x, y)
     xs, ys = _segments(pairs)
     traces.append(
-        kind(
-            x=xs,
-            y=ys,
-            mode="lines",
-            name="Same real event",
-            meta={"role": "connectors"},
-            line={"color": "#555555", "width": 1.2, "dash": "dot"},
-            hoverinfo="skip",
-            visible=not per_event,
-        )
+        {
+            "type": kind,
+            "x": xs,
+            "y": ys,
+            "mode": "lines",
+            "name": "Same real event",
+            "meta": {"role": "connectors"},
+            "line": {"color": "#555555", "width": 1.2, "dash": "dot"},
+            "hoverinfo": "skip",
+            "visible": not per_event,
+        }
     )
-    # Handoff arrows (a line and an arrowhead at the receiving end).
+    # Handoff arrows: a line and an arrowhead at the receiving end.
     for role, segs, colour, dash, name in (
         ("handoffs", sent, "#444444", "solid", "Handoff (sender \u2192 receiver)"),
         ("missed", missed, MISSED_COLOUR, "dash", "Missed handoff"),
     ):
         xs, ys = _segments(segs)
         heads = []
-        for _a, b, _c, d in segs:
-            heads += ["circle", "triangle-down" if d < b else "triangle-up", "circle"]
+        for _x0, y0, _x1, y1 in segs:
+            heads += ["circle", "triangle-down" if y1 < y0 else "triangle-up", "circle"]
         traces.append(
-            (kind if role == "handoffs" else go.Scatter)(
-                x=xs,
-                y=ys,
-                mode="lines+markers",
-                name=name,
-                meta={"role": role},
-                line={"color": colour, "width": 2.2 if role == "missed" else 1.2, "dash": dash},
-                marker={"symbol": heads, "size": [0, 11, 0] * len(segs), "color": colour},
-                hoverinfo="skip",
-                visible=bool(segs) or "legendonly",
-            )
+            {
+                "type": kind if role == "handoffs" else "scatter",
+                "x": xs,
+                "y": ys,
+                "mode": "lines+markers",
+                "name": name,
+                "meta": {"role": role},
+                "line": {"color": colour, "width": 2.2 if role == "missed" else 1.2, "dash": dash},
+                "marker": {"symbol": heads, "size": [0, 11, 0] * len(segs), "color": colour},
+                "hoverinfo": "skip",
+                "visible": True if segs else "legendonly",
+            }
         )
-    text = _hover(recs)
-    traces += _marker_traces(recs, text, "records", gl, visible=not per_event)
+    traces += _marker_traces(recs, _hover(recs), "records", gl, visible=not per_event)
     reps, rep_text = _per_event(recs, clusters)
     traces += _marker_traces(reps, rep_text, "events", gl, visible=per_event)
     traces.append(
-        go.Scatter(
-            x=[],
-            y=[],
-            mode="markers",
-            name="Highlighted records",
-            meta={"role": "highlight"},
-            marker={"size": 22, "color": "rgba(0,0,0,0)", "line": {"color": "#000000", "width": 3}},
-            hoverinfo="skip",
-            showlegend=False,
-        )
+        {
+            "type": "scatter",
+            "x": [],
+            "y": [],
+            "mode": "markers",
+            "name": "Highlighted records",
+            "meta": {"role": "highlight"},
+            "marker": {"size": 22, "color": "rgba(0,0,0,0)", "line": {"color": "#000000", "width": 3}},
+            "hoverinfo": "skip",
+            "showlegend": False,
+        }
     )
-    fig = go.Figure(traces)
-    roles = [t.meta["role"] for t in fig.data]
-    per_record_roles = {"records", "ranges", "connectors"}
-    vis_records = [r != "events" if r in per_record_roles | {"events"} else True for r in roles]
-    vis_events = [r == "events" if r in per_record_roles | {"events"} else True for r in roles]
-    for i, t in enumerate(fig.data):
-        if t.meta["role"] in ("handoffs", "missed") and t.visible == "legendonly":
-            vis_records[i] = vis_events[i] = "legendonly"
+    per_record = {"records", "ranges", "connectors"}
+    vis_records: list[Any] = []
+    vis_events: list[Any] = []
+    for t in traces:
+        role = t["meta"]["role"]
+        if t.get("visible") == "legendonly":
+            vis_records.append("legendonly")
+            vis_events.append("legendonly")
+        else:
+            vis_records.append(role in per_record or role not in per_record | {"events"})
+            vis_events.append(role == "events" or role not in per_record | {"events"})
     shapes: list[dict[str, Any]] = []
     for i, agency in enumerate(lanes):
         y = n_lanes - 1 - i
@@ -460,12 +506,12 @@ def build_timeline(
         )
     if live is not None and len(live):
         shaded = live[live["kind"].isin(list(SHADED_KINDS))].sort_values("finding_id")
-        for f in shaded.itertuples():
+        for n, f in enumerate(shaded.itertuples()):
             if pd.isna(f.start):
                 continue
             x0 = _wall(pd.Series([f.start])).iloc[0]
             x1 = _wall(pd.Series([f.end if not pd.isna(f.end) else f.start])).iloc[0]
-            label = f"{f.finding_id} {f.kind.replace('_', ' ')}"
+            label = f"{f.finding_id} {'contact gap' if f.kind == 'contact_gap' else 'info gap'}"
             shapes.append(
                 {
                     "type": "rect",
@@ -482,7 +528,8 @@ def build_timeline(
                     "name": str(f.finding_id),
                     "label": {
                         "text": html.escape(label),
-                        "textposition": "top left",
+                        # Alternate top and bottom so labels of neighbouring gaps do not overprint.
+                        "textposition": "top left" if n % 2 == 0 else "bottom left",
                         "font": {"size": 10, "color": "#333333"},
                     },
                 }
@@ -499,7 +546,7 @@ def build_timeline(
             "bgcolor": "rgba(255,255,255,0.8)",
             "xanchor": "left",
         }
-        for x, y, fid, _r in labels[:200]
+        for x, y, fid in labels[:200]
     ]
     ticktext = [f"<span style='color:{colours[a]}'>\u25a0</span> {html.escape(a)}" for a in lanes]
     tickvals = [lane_y[a] for a in lanes]
@@ -509,7 +556,7 @@ def build_timeline(
     layout: dict[str, Any] = {
         "template": "plotly_white",
         "height": max(420, min(760, 150 + 60 * (n_lanes + outside))),
-        "margin": {"l": 10, "r": 10, "t": 80, "b": 40},
+        "margin": {"l": 10, "r": 10, "t": 50, "b": 40},
         "hovermode": "closest",
         "dragmode": "zoom",
         "legend": {"font": {"size": 11}, "title": {"text": "Click to show or hide"}},
@@ -573,23 +620,25 @@ def build_timeline(
             "showgrid": False,
             "tickfont": {"size": 10, "color": "#555555"},
         }
-        layout["margin"]["t"] = 100
+        layout["margin"]["t"] = 75
         layout["xaxis"]["rangeselector"]["y"] = 1.09
         layout["updatemenus"][0]["y"] = 1.09
-        fig.add_trace(
-            go.Scatter(
-                x=vals[:1],
-                y=[None],
-                xaxis="x2",
-                mode="markers",
-                showlegend=False,
-                hoverinfo="skip",
-                meta={"role": "age_axis"},
-            )
+        traces.append(
+            {
+                "type": "scatter",
+                "x": vals[:1],
+                "y": [None],
+                "xaxis": "x2",
+                "mode": "markers",
+                "showlegend": False,
+                "hoverinfo": "skip",
+                "meta": {"role": "age_axis"},
+            }
         )
         for button in layout["updatemenus"][0]["buttons"]:
             button["args"][0]["visible"].append(True)
-    fig.update_layout(layout)
+    # Plotly's validation costs seconds on 100k points; the small figures the tests build are validated.
+    fig = go.Figure(data=traces, layout=layout, _validate=not gl)
     return TimelineParts(figure=fig, records=recs, lanes=lanes)
 
 
@@ -615,7 +664,8 @@ def timeline(
         date_of_birth: The child's date of birth: adds an age axis and ages in hovers.
         agencies: Lanes to show, top first (default: every agency, in order of appearance).
         start: Plot only records that may fall on or after this date.
-        end: Plot only records that may fall on or before this date.
+        end: Plot only records that may fall on or before this date (a bare date
+            includes the whole day).
         types: Plot only these event types.
         per_event: Start with one marker per real event instead of every record.
 

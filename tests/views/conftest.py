@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pandas as pd
 import pytest
 
-from chronology.config import CaseConfig
+from chronology.config import CaseConfig, SourceConfig
 from chronology.pipeline import Run
 from chronology.schema import CLUSTER_COLUMNS, EVENT_COLUMNS, FINDING_COLUMNS
 
@@ -62,8 +63,7 @@ def make_events(rows: list[dict[str, Any]]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(EVENT_COLUMNS))
 
 
-@pytest.fixture
-def events() -> pd.DataFrame:
+def small_events() -> pd.DataFrame:
     """Twelve source rows: ten events (two approximate), one continuation, one rejected."""
     csc = "Children's Social Care"
     rows = [
@@ -123,8 +123,7 @@ def events() -> pd.DataFrame:
     return make_events(rows)
 
 
-@pytest.fixture
-def clusters() -> pd.DataFrame:
+def small_clusters() -> pd.DataFrame:
     """The two matched real events."""
     rows = [
         ["c1", "", ts("2019-03-04 09:00"), ts("2019-03-04 09:00"), "time", "notification", "PPN to MASH",
@@ -162,8 +161,7 @@ def finding(fid: str, kind: str, start: str, end: str, record_ids: list[str], **
     return row
 
 
-@pytest.fixture
-def findings() -> pd.DataFrame:
+def small_findings() -> pd.DataFrame:
     """A missed handoff, a contact gap, an info-sharing gap and a dismissed finding."""
     rows = [
         finding("F-MISS1", "missed_handoff", "2019-06-10", "2019-06-17", ["r004"],
@@ -175,13 +173,19 @@ def findings() -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(FINDING_COLUMNS))
 
 
-@pytest.fixture
-def run(events: pd.DataFrame, clusters: pd.DataFrame, findings: pd.DataFrame) -> Run:
+def small_run() -> Run:
     """A Run of the small case, as the pipeline hands it to the report."""
-    config = CaseConfig(path=Path("case.toml"), name="Child T <test> review", date_of_birth=DOB)
+    events, clusters, findings = small_events(), small_clusters(), small_findings()
+    agencies = ["Police", "Children's Social Care", "School", "GP"]
+    sources = tuple(
+        SourceConfig(path=f"{a}.xlsx", agency=a, resolved=Path(f"/case/{a}.xlsx")) for a in agencies
+    )
+    config = CaseConfig(
+        path=Path("case.toml"), name="Child T <test> review", date_of_birth=DOB, sources=sources
+    )
     sources = pd.DataFrame(
         {
-            "agency": ["Police", "Children's Social Care", "School", "GP"],
+            "agency": agencies,
             "source_file": ["police.xlsx", "children's.xlsx", "school.xlsx", "gp.xlsx"],
             "rows": [4, 3, 3, 4],
             "events": [4, 3, 3, 2],
@@ -190,4 +194,46 @@ def run(events: pd.DataFrame, clusters: pd.DataFrame, findings: pd.DataFrame) ->
     empty = pd.DataFrame()
     return Run(
         config=config, events=events, sources=sources, clusters=clusters, pairs=empty, findings=findings
+    )
+
+
+@pytest.fixture
+def events() -> pd.DataFrame:
+    """The small case's events (a fresh copy per test)."""
+    return small_events()
+
+
+@pytest.fixture
+def clusters() -> pd.DataFrame:
+    """The small case's clusters."""
+    return small_clusters()
+
+
+@pytest.fixture
+def findings() -> pd.DataFrame:
+    """The small case's findings."""
+    return small_findings()
+
+
+@pytest.fixture
+def run() -> Run:
+    """The small case's Run (a fresh one per test: tests may change it)."""
+    return small_run()
+
+
+@pytest.fixture(scope="session")
+def small_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small case's timeline.html, written once per session (read-only for tests)."""
+    from chronology.views.report import write_report
+
+    path = tmp_path_factory.mktemp("report") / "timeline.html"
+    write_report(small_run(), path)
+    return path
+
+
+@pytest.fixture
+def kit() -> SimpleNamespace:
+    """The helpers above, for tests (conftest is not importable under --import-mode=importlib)."""
+    return SimpleNamespace(
+        event=event, make_events=make_events, finding=finding, ts=ts, DOB=DOB, HOSTILE=HOSTILE
     )

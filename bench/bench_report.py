@@ -1,0 +1,245 @@
+"""Benchmark of timeline.html: Python render time, file size, and time to interactive in Chromium.
+
+Not a test. Synthetic invented records (seeded) for 1k, 10k and 100k events across
+eight agencies; each report is opened from disk in headless Chromium (Debian's
+/usr/bin/chromium driven by playwright) and timed from navigation start until the
+plot's first ``plotly_afterplot`` has passed and the table is drawn
+(``window.__plotReady``), then the time of one zoom (``Plotly.relayout``).
+
+Usage:
+    .venv/bin/python -m bench.bench_report            # 1k, 10k, 100k; median of 3
+    .venv/bin/python -m bench.bench_report 1000 10000 --repeat 1
+
+Example:
+    >>> print(section((1000,), repeat=1))  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from chronology.config import CaseConfig, SourceConfig
+from chronology.pipeline import Run
+from chronology.schema import CLUSTER_COLUMNS, EVENT_COLUMNS, FINDING_COLUMNS
+from chronology.views.report import report_html
+from chronology.vocabulary import load_vocabulary
+
+AGENCIES = [
+    "Police",
+    "Children's Social Care",
+    "GP",
+    "Health Visiting",
+    "School",
+    "Emergency Department",
+    "Housing",
+    "Probation",
+]
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+WORDS = [
+    "visit",
+    "child",
+    "seen",
+    "mother",
+    "partner",
+    "concern",
+    "bruise",
+    "school",
+    "nursery",
+    "referral",
+    "strategy",
+    "plan",
+    "review",
+    "letter",
+    "phone",
+    "home",
+]
+
+
+def synthetic_run(n: int, seed: int = 0) -> Run:
+    """A Run of n invented event records over ~3 years (100k: ~10 years), with clusters and findings.
+
+    Example:
+        >>> len(synthetic_run(100).events)
+        100
+    """
+    rng = np.random.default_rng(seed)
+    types = list(load_vocabulary().types)
+    years = 3 if n <= 10_000 else 10
+    start = pd.Timestamp("2015-01-01", tz="Europe/London")
+    minutes = np.sort(rng.integers(0, years * 365 * 24 * 60, n))
+    starts = start + pd.to_timedelta(minutes, unit="min")
+    agency = rng.choice(AGENCIES, n)
+    precision = rng.choice(["time", "day", "week", "month"], n, p=[0.5, 0.4, 0.05, 0.05])
+    ends = [
+        s + pd.Timedelta(days=6) if p == "week" else s + pd.Timedelta(days=27) if p == "month" else s
+        for s, p in zip(starts, precision, strict=True)
+    ]
+    cluster = np.where(rng.random(n) < 0.3, np.char.add("c", (np.arange(n) // 2).astype(str)), "")
+    to_agency = np.where(rng.random(n) < 0.05, rng.choice(AGENCIES, n), "")
+    words = rng.choice(WORDS, (n, 18))
+    events = pd.DataFrame(
+        {
+            "record_id": [f"r{i:06d}" for i in range(n)],
+            "subject_ref": "",
+            "agency": agency,
+            "source_file": np.char.add(np.char.lower(np.char.replace(agency, " ", "_")), ".xlsx"),
+            "source_sheet": "Chronology",
+            "source_row": np.arange(n) + 2,
+            "status": "event",
+            "reason": "",
+            "start": starts,
+            "end": pd.DatetimeIndex(ends),
+            "date_precision": precision,
+            "event_type": rng.choice(types, n),
+            "type_label": "",
+            "description": [" ".join(w) for w in words],
+            "outcome": "",
+            "practitioner": "",
+            "from_agency": "",
+            "to_agency": to_agency,
+            "cluster_id": cluster,
+            "raw": "{}",
+        },
+        columns=list(EVENT_COLUMNS),
+    )
+    clustered = events[events["cluster_id"] != ""]
+    clusters = (
+        clustered.groupby("cluster_id")
+        .agg(
+            start=("start", "min"),
+            end=("end", "max"),
+            event_type=("event_type", "first"),
+            description=("description", "first"),
+            agencies=("agency", list),
+            record_ids=("record_id", list),
+            size=("record_id", "size"),
+        )
+        .reset_index()
+        .assign(subject_ref="", date_precision="day", evidence="")
+    )[list(CLUSTER_COLUMNS)]
+    picks = rng.choice(n, 20, replace=False)
+    findings = pd.DataFrame(
+        [
+            {
+                "finding_id": f"F-{i:05d}",
+                "subject_ref": "",
+                "kind": ["contact_gap", "info_sharing_gap", "missed_handoff", "timescale_breach"][i % 4],
+                "subkind": "",
+                "severity": "medium",
+                "title": f"Synthetic finding {i}",
+                "statement": "An invented finding for the benchmark.",
+                "agencies": [events.at[p, "agency"]],
+                "start": events.at[p, "start"],
+                "end": events.at[p, "start"] + pd.Timedelta(days=30),
+                "record_ids": [events.at[p, "record_id"]],
+                "from_agency": "",
+                "to_agency": "",
+                "citations": "",
+                "rule": "{}",
+                "status": "open",
+                "decision_reason": "",
+                "reviewer": "",
+                "cited": "",
+            }
+            for i, p in enumerate(sorted(picks))
+        ],
+        columns=list(FINDING_COLUMNS),
+    )
+    config = CaseConfig(
+        path=Path("case.toml"),
+        name=f"Synthetic case ({n} records)",
+        date_of_birth=pd.Timestamp("2012-06-01").date(),
+        sources=tuple(
+            SourceConfig(path=f"{a}.xlsx", agency=a, resolved=Path(f"/{a}.xlsx")) for a in AGENCIES
+        ),
+    )
+    return Run(
+        config=config,
+        events=events,
+        sources=pd.DataFrame({"agency": AGENCIES}),
+        clusters=clusters,
+        pairs=pd.DataFrame(),
+        findings=findings,
+    )
+
+
+def browser_times(path: Path, repeat: int) -> tuple[list[float], list[float]]:
+    """Seconds to interactive and seconds for one zoom, per page load."""
+    from playwright.sync_api import sync_playwright
+
+    ready, zoom = [], []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        for _ in range(repeat):
+            page = browser.new_page(viewport={"width": 1366, "height": 768})
+            page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:") else r.abort())
+            page.goto(path.resolve().as_uri(), timeout=300_000)
+            page.wait_for_function("window.__plotReady !== null", timeout=300_000)
+            ready.append(page.evaluate("window.__plotReady") / 1000)
+            zoom.append(
+                page.evaluate(
+                    """async () => {
+                        const gd = document.querySelector('.js-plotly-plot');
+                        const t0 = performance.now();
+                        await Plotly.relayout(gd, {'xaxis.range': ['2016-01-01', '2016-03-01']});
+                        return (performance.now() - t0) / 1000;
+                    }"""
+                )
+            )
+            page.close()
+        browser.close()
+    return ready, zoom
+
+
+def section(sizes: tuple[int, ...] = (1_000, 10_000, 100_000), repeat: int = 3) -> str:
+    """The markdown table for BENCHMARKS.md.
+
+    Example:
+        >>> print(section((1000,), repeat=1))  # doctest: +SKIP
+    """
+    lines = [
+        "| records | render in Python (s) | timeline.html (MB) | open to interactive in Chromium (s) | zoom (s) |",
+        "|---:|---:|---:|---:|---:|",
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in sizes:
+            run = synthetic_run(n)
+            t0 = time.perf_counter()
+            page = report_html(run)
+            render = time.perf_counter() - t0
+            path = Path(tmp) / f"report_{n}.html"
+            path.write_text(page, encoding="utf-8")
+            ready, zoom = browser_times(path, repeat)
+            size = path.stat().st_size / 1e6
+            lines.append(
+                f"| {n:,} | {render:.2f} | {size:.1f} | {statistics.median(ready):.2f} | {statistics.median(zoom):.2f} |"
+            )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    """Print the table (see the module docstring for usage)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sizes", nargs="*", type=int, default=[1_000, 10_000, 100_000])
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    print(section(tuple(args.sizes), args.repeat))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,115 @@
+"""The HTML report as text: self-contained, escaped, deterministic.
+
+That the page fetches nothing and runs no hostile entry is checked in a real
+browser by test_report_browser.py; here we check the text the browser gets.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pandas as pd
+import plotly.offline
+
+from chronology.views.report import report_html, script_json, write_report
+
+HOSTILE_RAW = "<script>window.__pwned=1</script>"
+
+
+def page_without_plotly(page: str) -> str:
+    """The page with the inlined plotly.js removed (plotly.js holds URL strings as text)."""
+    js = plotly.offline.get_plotlyjs()
+    assert page.count(js[:2000]) == 1
+    start = page.index(js[:2000])
+    end = page.index("</script>", start)
+    return page[:start] + page[end:]
+
+
+def embedded_data(page: str) -> dict:
+    """The JSON data block of the page."""
+    m = re.search(r'<script id="report-data" type="application/json">(.*?)</script>', page, re.S)
+    assert m
+    return json.loads(m.group(1))
+
+
+def test_no_external_reference_outside_plotly(run):
+    rest = page_without_plotly(report_html(run))
+    assert "http://" not in rest and "https://" not in rest
+    assert not re.search(r"<(script|img|link|iframe)[^>]*\s(src|href)=", rest, re.I)
+    assert "<link" not in rest and "@import" not in rest and "url(" not in rest
+    assert "default-src 'none'" in rest
+
+
+def test_plotly_config_reaches_for_nothing(run):
+    config = embedded_data(report_html(run))["config"]
+    assert config["typesetMath"] is False and config["topojsonURL"] == ""
+    assert config["displaylogo"] is False and config["showLink"] is False
+
+
+def test_three_script_blocks_and_no_hostile_markup(run):
+    page = report_html(run)
+    # plotly.js, the data, the report's own script: a "</script>" in an entry would add one.
+    assert page.count("</script>") == 3
+    assert HOSTILE_RAW not in page and "<img src=x" not in page
+    assert "\u2028" not in page  # a raw line separator would break older JS parsers
+    assert "<h1>Child T &lt;test&gt; review</h1>" in page
+
+
+def test_hostile_entry_survives_as_text_in_the_data(run, kit):
+    rows = embedded_data(report_html(run))["rows"]
+    gp = next(r for r in rows if r[-1] == "gp.xlsx, sheet Chronology, row 10")
+    assert gp[5] == kit.HOSTILE and gp[6] == "<b>bold?</b>"
+
+
+def test_script_json_escapes_what_could_end_a_script_block():
+    text = script_json({"a": "</script><!-- & \u2028\u2029"})
+    assert not re.search("[<>&\u2028\u2029]", text)
+    assert json.loads(text) == {"a": "</script><!-- & \u2028\u2029"}
+
+
+def test_findings_panel_lists_live_findings_as_buttons(run):
+    page = report_html(run)
+    ids = re.findall(r'<button type="button" class="finding[^"]*" data-finding="([^"]+)"', page)
+    # Date order; the dismissed F-DISM1 is left out and counted in the summary.
+    assert ids == ["F-INFO1", "F-MISS1", "F-GAP01"]
+    assert "1 finding(s) dismissed" in page
+
+
+def test_findings_zoom_to_their_period_and_ring_their_records(run):
+    data = embedded_data(report_html(run))
+    missed = data["findings"]["F-MISS1"]
+    # Period 10/06/2019-17/06/2019, padded by three days each side.
+    assert (missed["x0"], missed["x1"]) == ("2019-06-07 00:00", "2019-06-20 00:00")
+    assert missed["px"] == ["2019-06-10 11:30"]  # r004, the sending record
+    highlight = data["figure"]["data"][data["highlight"]]
+    assert highlight["meta"]["role"] == "highlight" and highlight["x"] == []
+
+
+def test_table_holds_every_event_in_date_order(run):
+    rows = embedded_data(report_html(run))["rows"]
+    assert len(rows) == 10
+    assert [r[0] for r in rows[:3]] == ["03/03/2019", "04/03/2019", "04/03/2019"]
+    assert rows[0][1:5] == ["22:15", "0y 9m", "Police", "Domestic abuse incident"]
+
+
+def test_summary_counts_sources_records_and_findings(run):
+    page = report_html(run)
+    assert "police.xlsx" in page and "Missed handoff" in page
+    assert re.search(r"<td>continuation</td><td class=n>1</td>", page)
+
+
+def test_same_run_same_bytes_whatever_the_row_order(run, tmp_path):
+    first = report_html(run)
+    run.events = run.events.sample(frac=1, random_state=7)
+    run.findings = run.findings.iloc[::-1]
+    assert report_html(run) == first
+    write_report(run, tmp_path / "timeline.html")
+    assert (tmp_path / "timeline.html").read_bytes() == first.encode("utf-8")
+
+
+def test_renders_with_no_findings_and_no_clusters(run):
+    run.findings = pd.DataFrame()
+    run.clusters = pd.DataFrame()
+    page = report_html(run)
+    assert "No findings." in page and embedded_data(page)["findings"] == {}

@@ -1,0 +1,222 @@
+"""The report in headless Chromium: offline, scripted behaviour, hostile entries inert.
+
+Uses Debian's chromium driven by playwright (no browser download). Where either
+is missing the tests skip with the reason, except in CI (CI set), where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from chronology.views.report import write_report
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+PLOT = "document.querySelector('.js-plotly-plot')"
+COUNT_RECORDS = f"""() => {PLOT}.data
+    .filter(t => t.meta && t.meta.role === 'records')
+    .reduce((n, t) => n + t.x.length, 0)"""
+
+
+def _missing() -> str:
+    reasons = []
+    if not CHROMIUM.exists():
+        reasons.append(f"{CHROMIUM} not found (apt-get install chromium)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        reasons.append("the playwright Python package is not installed (pip install -e '.[dev]')")
+    return "; ".join(reasons)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """One headless Chromium for the module."""
+    reason = _missing()
+    if reason:
+        if os.environ.get("CI"):
+            pytest.fail(f"browser tests cannot run in CI: {reason}")
+        pytest.skip(f"browser tests skipped: {reason}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Opened:
+    """A report opened from disk, with every console error and request attempt recorded."""
+
+    def __init__(self, browser: Any, path: Path) -> None:
+        self.path = path
+        self.url = path.resolve().as_uri()
+        self.errors: list[str] = []
+        self.requests: list[str] = []
+        self.page = browser.new_page(viewport={"width": 1366, "height": 768})
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.route("**/*", self._route)
+        self.page.goto(self.url)
+        self.page.wait_for_function("window.__plotReady !== null", timeout=20_000)
+
+    def _route(self, route: Any) -> None:
+        if route.request.url == self.url:
+            route.continue_()
+        else:
+            self.requests.append(route.request.url)
+            route.abort()
+
+    def x_range(self) -> list[str]:
+        return self.page.evaluate(f"() => {PLOT}.layout.xaxis.range.map(String)")
+
+
+@pytest.fixture(scope="module")
+def first_look(browser: Any, small_report: Path) -> Iterator[Opened]:
+    """The small case's report as first opened, shared by the tests that only look."""
+    view = Opened(browser, small_report)
+    yield view
+    view.page.close()
+
+
+@pytest.fixture
+def opened(browser: Any, small_report: Path) -> Iterator[Opened]:
+    """The small case's report, opened afresh for a test that clicks or types."""
+    view = Opened(browser, small_report)
+    yield view
+    view.page.close()
+
+
+def test_loads_offline_without_errors_and_plots_every_event(first_look, tmp_path):
+    first_look.page.screenshot(path=str(tmp_path / "report_1366x768.png"))
+    first_look.page.screenshot(path=str(tmp_path / "report_full.png"), full_page=True)
+    assert first_look.requests == []
+    assert first_look.errors == []
+    # The small case has 10 event rows (plus a continuation and a rejected row, not plotted).
+    assert first_look.page.evaluate(COUNT_RECORDS) == 10
+
+
+def test_hostile_entry_shows_as_text_and_never_runs(first_look, kit):
+    page = first_look.page
+    assert page.evaluate("() => window.__pwned") is None
+    cell = page.locator("#chronology td.desc", has_text="window.__pwned=1")
+    assert cell.count() == 1
+    assert cell.text_content() == kit.HOSTILE
+    assert cell.is_visible()
+    assert page.locator("#chronology img").count() == 0
+    assert first_look.errors == []
+
+
+def test_clicking_a_finding_zooms_to_its_period_and_rings_its_records(opened, tmp_path):
+    opened.page.click("button[data-finding='F-MISS1']")
+    opened.page.wait_for_function(f"() => {PLOT}.layout.xaxis.range[0].startsWith('2019-06-07')")
+    lo, hi = opened.x_range()
+    # F-MISS1 covers 10/06/2019-17/06/2019.
+    assert lo[:10] <= "2019-06-10" and hi[:10] >= "2019-06-17" and hi[:10] < "2019-07-01"
+    ringed = opened.page.evaluate(f"() => {PLOT}.data.find(t => t.meta.role === 'highlight').x")
+    assert ringed == ["2019-06-10 11:30"]
+    assert opened.page.get_attribute("button[data-finding='F-MISS1']", "aria-pressed") == "true"
+    opened.page.screenshot(path=str(tmp_path / "report_finding.png"))
+    opened.page.click("#show-all")
+    opened.page.wait_for_function(f"() => {PLOT}.layout.xaxis.autorange === true")
+
+
+def test_keyboard_tab_to_a_finding_and_enter_zooms(opened):
+    before = opened.x_range()
+    for _ in range(10):
+        opened.page.keyboard.press("Tab")
+        if opened.page.evaluate("() => document.activeElement.classList.contains('finding')"):
+            break
+    focused = opened.page.evaluate("() => document.activeElement.getAttribute('data-finding')")
+    assert focused == "F-INFO1"  # the first finding in date order
+    outline = opened.page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"  # a visible focus ring
+    opened.page.keyboard.press("Enter")
+    opened.page.wait_for_function(f"() => {PLOT}.layout.xaxis.range[0].startsWith('2019-02-28')")
+    assert opened.x_range() != before
+    opened.page.keyboard.press("Tab")
+    opened.page.keyboard.press("Space")
+    opened.page.wait_for_function(f"() => {PLOT}.layout.xaxis.range[0].startsWith('2019-06-07')")
+
+
+def test_table_filters_and_the_one_marker_per_event_switch(opened):
+    rows = opened.page.locator("#chronology tbody tr")
+    assert rows.count() == 10
+    opened.page.select_option("#f-agency", "School")
+    assert rows.count() == 3
+    opened.page.select_option("#f-type", "Neglect concern")
+    assert rows.count() == 1
+    opened.page.select_option("#f-agency", "")
+    opened.page.select_option("#f-type", "")
+    opened.page.fill("#f-text", "ppn")
+    opened.page.wait_for_function("() => document.querySelectorAll('#chronology tbody tr').length === 3")
+    # The plot's switch: every record -> one marker per real event (8 in this case).
+    opened.page.locator(".updatemenu-button", has_text="One marker per real event").click()
+    visible = f"""role => {PLOT}.data.filter(t => t.meta && t.meta.role === role).map(t => t.visible)"""
+    opened.page.wait_for_function(f"() => ({visible})('records').every(v => v === false)")
+    assert all(v is True for v in opened.page.evaluate(visible, "events"))
+
+
+def test_many_records_draw_with_webgl_offline(browser, run, kit, tmp_path):
+    # 2,500 invented home visits: above the scattergl threshold.
+    start = pd.Timestamp("2019-01-01", tz="Europe/London")
+    rows = [
+        kit.event(i, "Police" if i % 2 else "GP", "2019-01-01", "home_visit", f"visit {i}")
+        for i in range(2500)
+    ]
+    for i, row in enumerate(rows):
+        row["start"] = row["end"] = start + pd.Timedelta(hours=7 * i)
+    run.events = kit.make_events(rows)
+    path = tmp_path / "many.html"
+    write_report(run, path)
+    view = Opened(browser, path)
+    try:
+        assert (
+            view.page.evaluate(f"() => {PLOT}.data.find(t => t.meta.role === 'records').type") == "scattergl"
+        )
+        assert view.page.evaluate(COUNT_RECORDS) == 2500
+        assert view.page.locator(".gl-canvas-context").count() == 1
+        assert view.requests == [] and view.errors == []
+        view.page.screenshot(path=str(tmp_path / "report_webgl.png"))
+    finally:
+        view.page.close()
+
+
+def test_demo_case_report(browser, tmp_path):
+    case = Path(__file__).resolve().parents[2] / "data_samples" / "child_h" / "case.toml"
+    if not case.exists():
+        pytest.skip(f"the demo case is not in this checkout ({case})")
+    from chronology.config import load_config
+    from chronology.pipeline import run_case
+
+    demo = run_case(load_config(case))
+    path = tmp_path / "demo_timeline.html"
+    write_report(demo, path)
+    view = Opened(browser, path)
+    try:
+        view.page.screenshot(path=str(tmp_path / "demo_1366x768.png"))
+        events = int(((demo.events["status"] == "event") & demo.events["start"].notna()).sum())
+        assert view.page.evaluate(COUNT_RECORDS) == events
+        assert view.requests == [] and view.errors == []
+        first = view.page.locator("button.finding").first
+        if first.count():
+            before = view.x_range()
+            first.click()
+            view.page.wait_for_function(f"r => String({PLOT}.layout.xaxis.range[0]) !== r", arg=before[0])
+    finally:
+        view.page.close()

@@ -1,0 +1,225 @@
+"""The timeline figure's structure, on the small case of conftest.py."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import plotly.io as pio
+import pytest
+
+from chronology.views.palette import AGENCY_COLOURS, GROUP_COLOURS, agency_colours, group_colour, type_symbols
+from chronology.views.timeline import GL_THRESHOLD, OUTSIDE_LANE, age_text, build_timeline, timeline
+from chronology.vocabulary import load_vocabulary
+
+CSC = "Children's Social Care"
+
+
+def traces(fig, role):
+    """The figure's traces of one role (records, events, ranges, ...)."""
+    return [t for t in fig.data if t.meta and t.meta.get("role") == role]
+
+
+def points(fig, role):
+    """(x, y) of every point of a role's traces, separators dropped."""
+    return [(x, y) for t in traces(fig, role) for x, y in zip(t.x, t.y, strict=True) if x is not None]
+
+
+def segments(trace):
+    """A None-separated line trace as a list of ((x0, y0), (x1, y1))."""
+    xs, ys = list(trace.x), list(trace.y)
+    return [((xs[i], ys[i]), (xs[i + 1], ys[i + 1])) for i in range(0, len(xs), 3)]
+
+
+def position(parts, record_id):
+    """Where a record is plotted."""
+    row = parts.records.set_index("record_id").loc[record_id]
+    return row["x"], row["y"]
+
+
+def test_one_lane_per_agency_in_given_order_plus_outside_lane(events):
+    # GP's letter goes to "Housing Association", not a case agency: an extra lane at the bottom.
+    fig = timeline(events, agencies=["Police", CSC, "School", "GP"])
+    labels = list(fig.layout.yaxis.ticktext)
+    assert [label.split("</span> ")[-1] for label in labels] == [
+        "Police",
+        "Children&#x27;s Social Care",
+        "School",
+        "GP",
+        OUTSIDE_LANE,
+    ]
+    assert list(fig.layout.yaxis.tickvals) == [3, 2, 1, 0, -1]
+
+
+def test_plots_one_marker_per_event_row_and_nothing_else(events):
+    # 12 source rows: 10 events, one continuation, one rejected.
+    fig = timeline(events)
+    assert len(points(fig, "records")) == 10
+    plotted = {t.meta["event_type"]: len(t.x) for t in traces(fig, "records")}
+    assert plotted["notification"] == 2 and "other" not in plotted
+
+
+def test_legend_filters_by_type_with_colour_from_group_and_shape_from_type(events):
+    fig = timeline(events)
+    for t in traces(fig, "records"):
+        assert t.showlegend is not False and t.name == load_vocabulary().types[t.meta["event_type"]].label
+        assert t.marker.color == group_colour(t.meta["event_type"])
+
+
+def test_approximate_dates_are_ranges_with_the_marker_in_the_middle(events):
+    parts = build_timeline(events)
+    (ranges,) = traces(parts.figure, "ranges")
+    segs = segments(ranges)
+    # r007 is "September 2019" (end = midnight starting 30/09): the range runs to the end of that day.
+    assert (
+        ("2019-09-01 00:00", position(parts, "r007")[1]),
+        ("2019-10-01 00:00", position(parts, "r007")[1]),
+    ) in segs
+    assert len(segs) == 2  # r007 and the term entry r008; no exact date becomes a range
+    assert position(parts, "r007")[0] == "2019-09-16 00:00"
+    school = next(t for t in traces(parts.figure, "records") if t.meta["event_type"] == "school_contact")
+    assert school.marker.symbol == type_symbols(["school_contact"])["school_contact"] + "-open"
+    # The exact-date records of a type keep the filled symbol and carry the legend entry.
+    (notes,) = [t for t in traces(parts.figure, "records") if t.meta["event_type"] == "notification"]
+    assert notes.marker.symbol == type_symbols(["notification"])["notification"] and notes.showlegend
+
+
+def test_records_of_one_real_event_are_joined_across_lanes(events):
+    parts = build_timeline(events)
+    (connectors,) = traces(parts.figure, "connectors")
+    joined = {frozenset(seg) for seg in segments(connectors)}
+    assert joined == {
+        frozenset({position(parts, "r002"), position(parts, "r003")}),
+        frozenset({position(parts, "r005"), position(parts, "r006")}),
+    }
+
+
+def test_switch_between_every_record_and_one_marker_per_real_event(events, clusters):
+    fig = timeline(events, clusters)
+    # 10 records in 8 real events: clusters c1 and c2 hold two records each.
+    assert len(points(fig, "events")) == 8
+    every, per_event = fig.layout.updatemenus[0].buttons
+    roles = [t.meta["role"] for t in fig.data]
+    shown = dict(zip(roles, every.args[0]["visible"], strict=False))
+    assert shown["records"] is True and shown["events"] is False
+    shown = dict(zip(roles, per_event.args[0]["visible"], strict=False))
+    assert shown["records"] is False and shown["events"] is True and shown["highlight"] is True
+    assert all(len(b.args[0]["visible"]) == len(fig.data) for b in (every, per_event))
+
+
+def test_per_event_starts_in_one_marker_mode(events, clusters):
+    fig = timeline(events, clusters, per_event=True)
+    assert all(t.visible is False for t in traces(fig, "records"))
+    assert all(t.visible is True for t in traces(fig, "events"))
+    assert fig.layout.updatemenus[0].active == 1
+
+
+def test_handoffs_are_arrows_from_sender_lane_to_receiver(events, findings):
+    parts = build_timeline(events, findings=findings)
+    (sent,) = traces(parts.figure, "handoffs")
+    segs = segments(sent)
+    # r002 (Police PPN) arrives at CSC's record r003 of the same real event.
+    assert (position(parts, "r002"), position(parts, "r003")) in segs
+    # r010 (GP letter to Housing Association) points at the outside lane.
+    assert (position(parts, "r010"), (position(parts, "r010")[0], -1)) in segs
+    # Arrowheads sit on the receiving end only.
+    assert list(sent.marker.size) == [0, 11, 0] * len(segs)
+
+
+def test_missed_handoff_is_red_dashed_and_labelled(events, findings):
+    parts = build_timeline(events, findings=findings)
+    (missed,) = traces(parts.figure, "missed")
+    assert segments(missed) == [(position(parts, "r004"), (position(parts, "r004")[0], 2))]  # CSC lane
+    assert missed.line.dash == "dash" and missed.line.color.upper() == "#C00000"
+    assert any("F-MISS1" in a.text for a in parts.figure.layout.annotations)
+    # The same handoff is not drawn again as an ordinary one.
+    assert position(parts, "r004") not in {seg[0] for seg in segments(traces(parts.figure, "handoffs")[0])}
+
+
+def test_gaps_are_shaded_with_their_finding_ids_and_dismissed_ones_are_not(events, findings):
+    # Dismiss the contact gap: only the info-sharing gap stays shaded.
+    findings.loc[findings["finding_id"] == "F-GAP01", "status"] = "dismissed"
+    fig = timeline(events, findings=findings)
+    shaded = {s.name: s for s in fig.layout.shapes if s.xref == "x"}
+    assert set(shaded) == {"F-INFO1"}
+    assert (shaded["F-INFO1"].x0, shaded["F-INFO1"].x1) == ("2019-03-03 00:00", "2019-03-18 00:00")
+    assert "F-INFO1" in shaded["F-INFO1"].label.text
+
+
+def test_age_axis_only_with_a_date_of_birth(events):
+    assert "xaxis2" not in timeline(events).layout.to_plotly_json()
+    fig = timeline(events, date_of_birth=date(2018, 5, 21))
+    axis = fig.layout.xaxis2
+    assert axis.overlaying == "x" and axis.matches == "x"
+    # Born 21/05/2018; records from March 2019: ticks every three months.
+    assert "age 1y 0m" in axis.ticktext and "2019-05-21 00:00" in axis.tickvals
+
+
+@pytest.mark.parametrize(
+    ("born", "on", "expected"),
+    [
+        (date(2018, 5, 21), date(2020, 3, 3), "1y 9m"),
+        (date(2018, 5, 21), date(2018, 6, 1), "11d"),
+        (date(2018, 5, 21), date(2018, 5, 20), "before birth"),
+        (date(2016, 2, 29), date(2017, 2, 28), "0y 11m"),  # not yet a year: the birthday is the 29th
+    ],
+)
+def test_age_text(born, on, expected):
+    assert age_text(born, on) == expected
+
+
+def test_hover_cites_the_source_and_escapes_entries(events):
+    fig = timeline(events, date_of_birth=date(2018, 5, 21))
+    texts = [s for t in traces(fig, "records") for s in t.text]
+    gp = next(s for s in texts if "gp.xlsx, sheet Chronology, row 10" in s)
+    assert "02/12/2019 14:30" in gp and "[time]" in gp and "age 1y 6m" in gp and "GP" in gp
+    assert "<script>" not in gp and "&lt;script&gt;" in gp and "&lt;b&gt;bold?&lt;/b&gt;" in gp
+    month = next(s for s in texts if "row 8" in s)
+    assert "September 2019" in month and "[month]" in month
+
+
+def test_filters_by_agency_type_and_period(events):
+    assert len(points(timeline(events, agencies=["School"]), "records")) == 3
+    assert len(points(timeline(events, types=["notification"]), "records")) == 2
+    # The term entry (06/01/2020-03/04/2020) overlaps a window starting in February.
+    assert len(points(timeline(events, start="2020-02-01"), "records")) == 1
+    assert len(points(timeline(events, end="2019-03-03"), "records")) == 1
+
+
+def test_scattergl_only_above_the_threshold(kit):
+    def many(n):
+        start = pd.Timestamp("2019-01-01", tz="Europe/London")
+        rows = [kit.event(i, "Police", "2019-01-01", "home_visit", f"visit {i}") for i in range(n)]
+        for i, row in enumerate(rows):
+            row["start"] = row["end"] = start + pd.Timedelta(hours=i)
+        return kit.make_events(rows)
+
+    small, large = timeline(many(GL_THRESHOLD)), timeline(many(GL_THRESHOLD + 1))
+    assert {t.type for t in traces(small, "records")} == {"scatter"}
+    assert {t.type for t in traces(large, "records")} == {"scattergl"}
+    assert len(points(large, "records")) == GL_THRESHOLD + 1
+    assert not large.layout.xaxis.rangeslider.visible
+    assert [b.label for b in large.layout.xaxis.rangeselector.buttons] == ["1m", "6m", "1y", "all"]
+
+
+def test_same_inputs_same_figure(events, clusters, findings):
+    shuffled = events.sample(frac=1, random_state=1)
+    one = pio.to_json(timeline(events, clusters, findings, agencies=["Police", CSC, "School", "GP"]))
+    two = pio.to_json(timeline(shuffled, clusters, findings, agencies=["Police", CSC, "School", "GP"]))
+    assert one == two
+
+
+def test_agency_colours_are_stable_and_cycle():
+    names = [f"Agency {i}" for i in range(10)]
+    colours = agency_colours(names)
+    assert colours["Agency 0"] == AGENCY_COLOURS[0] and colours["Agency 8"] == AGENCY_COLOURS[0]
+    assert agency_colours(["Agency 0", "Agency 1"]) == {k: colours[k] for k in ("Agency 0", "Agency 1")}
+    assert all(len(c) == 7 and c.startswith("#") for c in colours.values())
+
+
+def test_every_vocabulary_type_has_its_own_colour_and_shape():
+    vocab = load_vocabulary()
+    symbols = type_symbols(list(vocab.types))
+    looks = {(group_colour(t), symbols[t]) for t in vocab.types}
+    assert len(looks) == len(vocab.types)
+    assert set(GROUP_COLOURS) >= {t.group for t in vocab.types.values()}
