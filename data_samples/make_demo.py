@@ -1324,8 +1324,10 @@ chronology). Blank rows are not listed.
 | cites | the rows that show it, `source_file:sheet:row;...` (sheet empty for CSV, so `gp.csv::12`); a finding that fires should cite at least these rows |
 | note | one sentence: what was planted |
 
-A finding matches a planted row when kind (and subkind for timescale_breach) agree, its period overlaps
-start..end, and it cites at least one of the rows in `cites`. Default rules apply (schemas/rules.toml):
+A finding matches a planted row when kind (and subkind for timescale_breach) agree, the finding's start
+(as a local date) falls within start..end, and it cites at least one of the rows in `cites`. (Not "its
+period overlaps": the contact-gap control C03 begins on the day the planted gap P03 ends, and shares that
+row.) Every `fire` row must be matched by a finding; no `control` row may be. Default rules apply (schemas/rules.toml):
 5 working days for handoffs, 60/14 days for information sharing, 60 days for contact gaps, the Working
 Together timescales, 3 concerns in 12 months, 30 days around a closure. Working days exclude weekends and
 England & Wales bank holidays.

@@ -255,3 +255,46 @@ def test_demo_truth_is_met_row_for_row() -> None:
         print(f"{len(mismatches)} mismatches with truth/rows.csv:")
         print("\n".join(mismatches))
     assert not mismatches, f"{len(mismatches)} mismatches (see the printed list)"
+
+
+# ------------------------------------------------------------------------------------------ analysis
+def test_demo_planted_findings_fire_and_controls_do_not() -> None:
+    """Run the whole pipeline on the demo case and score its findings against truth/findings.csv.
+
+    The rule of truth/README.md: a finding matches a planted row when kind (and subkind for
+    timescale_breach) agree, the finding's start (local date) falls within the row's start..end, and it
+    cites at least one of the row's cited rows.
+    """
+    pytest.importorskip("chronology.analysis")
+    pytest.importorskip("chronology.match")
+    import pandas as pd
+
+    from chronology.config import load_config
+    from chronology.pipeline import run_case
+
+    cfg = load_config(CASE)
+    findings = run_case(cfg).findings
+    found = []
+    for f in findings.itertuples(index=False):
+        start = pd.Timestamp(f.start)
+        day = (start.tz_convert(cfg.timezone) if start.tzinfo else start).date().isoformat()
+        cites = set(str(f.citations).split(";"))
+        found.append((f.kind, str(f.subkind or ""), day, cites))
+    problems = []
+    for p in _truth_findings():
+        cites = set(p["cites"].split(";"))
+        hit = [
+            f
+            for f in found
+            if f[0] == p["kind"]
+            and (p["kind"] != "timescale_breach" or f[1] == p["subkind"])
+            and p["start"] <= f[2] <= p["end"]
+            and f[3] & cites
+        ]
+        if p["expect"] == "fire" and not hit:
+            problems.append(f"{p['planted_id']} {p['kind']} {p['subkind']} not found: {p['note']}")
+        if p["expect"] == "control" and hit:
+            problems.append(f"{p['planted_id']} control fired ({p['kind']} {p['subkind']}): {p['note']}")
+    if problems:
+        print("\n".join(problems))
+    assert not problems, f"{len(problems)} planted findings missed or controls fired (see the printed list)"
