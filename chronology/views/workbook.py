@@ -164,6 +164,13 @@ def _local(value: Any, timezone: str) -> pd.Timestamp | None:
     return ts.tz_convert(timezone) if ts.tzinfo is not None else ts
 
 
+def _excel_date(start: pd.Timestamp | None) -> date | str:
+    """The day as an Excel date; as text before 1900, which Excel cannot show as a date."""
+    if start is None:
+        return ""
+    return start.date() if start.year >= 1900 else f"{start:%d/%m/%Y}"
+
+
 def _local_starts(series: pd.Series, timezone: str) -> list[pd.Timestamp | None]:
     """Start instants as local timestamps (None where there is none), in one pass when possible."""
     try:
@@ -258,7 +265,7 @@ def _chronology_sheet(wb: Workbook, run: Run) -> None:
     for i, (r, start) in enumerate(zip(rows.itertuples(index=False), starts, strict=True), start=2):
         precision = _text(r.date_precision) or "day"
         values: list[Any] = [
-            start.date() if start is not None else "",
+            _excel_date(start),
             start.time().replace(tzinfo=None) if start is not None and precision == "time" else "",
             precision if precision in _COARSE else "",
         ]

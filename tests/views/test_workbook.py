@@ -260,3 +260,13 @@ def test_same_run_same_bytes(tmp_path: Path) -> None:
 def test_citation_format() -> None:
     assert citation("police.xlsx", "Chronology", 14) == "police.xlsx:Chronology:14"
     assert citation("gp.csv", "", 22) == "gp.csv::22"  # as findings' citations write a CSV's
+
+
+def test_dates_before_1900_are_text(tmp_path: Path) -> None:
+    run = make_run(tmp_path)
+    # A mistyped year: Excel shows a date before 1900 as "#####", so it is written as text.
+    run.events.loc[0, ["start", "end"]] = pd.Timestamp("1850-03-05", tz=TZ)
+    path = tmp_path / "chronology.xlsx"
+    write_workbook(run, path)
+    first = _rows(openpyxl.load_workbook(path)["Chronology"])[0]
+    assert (first["Date"].value, first["Date"].data_type) == ("05/03/1850", "s")
