@@ -16,7 +16,8 @@ The rule, in order:
    - its records come from different agencies, or it is a strong duplicate
      (text similarity >= ``duplicate_similarity``, the same day, the same
      minute where both have times, and the same numbers in both texts), or
-     it scores at least ``same_agency_threshold``;
+     a follow-up (different event types, such as an incident and the
+     notification of it) scoring at least ``same_agency_threshold``;
    - its score is at least ``cluster_floor``.
 
    The first cross pair that fails is the reason reported for the refusal.
@@ -110,7 +111,8 @@ def pair_constraints(
     )
     reason = np.full(len(a), "", dtype=object)
     reason[pairs["score"].to_numpy() < settings.cluster_floor] = "constraint: evidence against"
-    strong = pairs["score"].to_numpy(dtype=float) >= settings.same_agency_threshold
+    follow_up = records.event_type[a] != records.event_type[b]
+    strong = follow_up & (pairs["score"].to_numpy(dtype=float) >= settings.same_agency_threshold)
     reason[same_agency & ~duplicate & ~strong] = "constraint: same agency"
     if forbidden:
         reason[np.fromiter(sorted(forbidden), dtype=np.int64)] = "override"

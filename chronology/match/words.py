@@ -1,7 +1,7 @@
 """Shared rare words: how much of the rarer-worded record the other one repeats.
 
-Each normalised word weighs its inverse document frequency over the case,
-log(N / records holding it), so "strategy" or "fracture" count for more than
+Each normalised word weighs its smoothed inverse document frequency over
+the case, ln((N + 1) / (records holding it + 1)) + 1, so "strategy" or "fracture" count for more than
 "seen" or "mother". Words are cut to their first four letters. A pair's overlap is the weight of the words both hold
 divided by the smaller of the two records' total weights (0 to 1). Computed
 for all pairs at once from a compressed word list per record, without a
@@ -11,7 +11,7 @@ Example:
     >>> import numpy as np
     >>> norm = np.array(["strategy meeting held", "strategy meeting today", "home visit"], dtype=object)
     >>> word_overlap(norm, np.array([0, 0]), np.array([1, 2])).round(2).tolist()
-    [0.45, 0.0]
+    [0.6, 0.0]
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def _word_lists(norm: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     frame["code"] = codes
     frame = frame.sort_values(["rec", "code"], kind="stable")
     df = np.bincount(frame["code"].to_numpy(), minlength=len(vocab))
-    idf = np.log((n + 1) / (df + 1)) + 1e-9
+    idf = np.log((n + 1) / (df + 1)) + 1.0
     counts = np.bincount(frame["rec"].to_numpy(), minlength=n)
     offsets = np.concatenate([[0], np.cumsum(counts)])
     return offsets, frame["code"].to_numpy(dtype=np.int64), idf

@@ -1,0 +1,165 @@
+"""Clustering: one real event one cluster, no chains, strict within an agency."""
+
+from __future__ import annotations
+
+from chronology.match import match_events
+
+
+def _clusters(result):
+    """The set of member tuples, one per cluster."""
+    return {tuple(sorted(ids)) for ids in result.clusters["record_ids"]}
+
+
+def test_one_strategy_meeting_in_three_chronologies_is_one_cluster(make_events):
+    events = make_events(
+        [
+            {
+                "record_id": "csc",
+                "agency": "CSC",
+                "when": "2021-03-05 10:00",
+                "event_type": "strategy_discussion",
+                "description": "Strategy discussion held with police and health. Threshold met for S47 enquiry.",
+            },
+            {
+                "record_id": "pol",
+                "agency": "Police",
+                "when": "2021-03-05 10:00",
+                "event_type": "strategy_discussion",
+                "description": "Strat meeting with CSC, joint S47 agreed.",
+            },
+            {
+                "record_id": "hv",
+                "agency": "HV",
+                "when": "2021-03-05",
+                "event_type": "meeting",
+                "description": "Attended strategy meeting by phone, shared information.",
+            },
+            {
+                "record_id": "gp",
+                "agency": "GP",
+                "when": "2021-03-05",
+                "event_type": "appointment",
+                "description": "Seen with mum for cough and cold.",
+            },
+        ]
+    )
+    result = match_events(events)
+    # the three records of the meeting join; the GP's appointment that day stays alone
+    assert _clusters(result) == {("csc", "hv", "pol"), ("gp",)}
+
+
+def test_weekly_visits_with_identical_words_never_chain(make_events):
+    text = "Routine home visit. Child seen, weight checked, home conditions adequate."
+    days = ["2021-03-01", "2021-03-08", "2021-03-15", "2021-03-22"]
+    events = make_events(
+        [
+            {
+                "record_id": f"hv{i}",
+                "agency": "HV",
+                "when": d,
+                "event_type": "home_visit",
+                "description": text,
+            }
+            for i, d in enumerate(days)
+        ]
+    )
+    result = match_events(events)
+    # a week apart: never candidates, so four clusters of one
+    assert len(result.clusters) == 4
+    assert result.pairs.empty
+
+
+def test_the_window_stops_a_chain_of_daily_records(make_events):
+    text = "Core group meeting held, plan reviewed, progress noted."
+    rows = [
+        ("csc1", "CSC", "2021-03-01"),
+        ("sch1", "School", "2021-03-02"),
+        ("hv1", "HV", "2021-03-03"),
+    ]
+    events = make_events(
+        [
+            {"record_id": r, "agency": a, "when": d, "event_type": "core_group", "description": text}
+            for r, a, d in rows
+        ]
+    )
+    result = match_events(events)
+    # csc1-sch1 and sch1-hv1 are a day apart and alike; csc1-hv1 are two days
+    # apart, so the three can never be one cluster
+    assert ("csc1", "hv1", "sch1") not in _clusters(result)
+    assert max(result.clusters["size"]) == 2
+
+
+def test_one_agency_joins_its_own_records_only_on_strong_evidence(make_events):
+    events = make_events(
+        [
+            {
+                "record_id": "d1",
+                "agency": "ED",
+                "when": "2021-03-12 14:05",
+                "event_type": "ed_attendance",
+                "description": "Attended ED with burn to right hand, attendance 44632/21.",
+            },
+            {
+                "record_id": "d2",
+                "agency": "ED",
+                "when": "2021-03-12 14:05",
+                "event_type": "ed_attendance",
+                "description": "Attended ED with burn to right hand, attendance 44632/21.",
+            },
+            {
+                "record_id": "c1",
+                "agency": "CSC",
+                "when": "2021-03-15",
+                "event_type": "phone_call",
+                "description": "Telephone call to mother re plan.",
+            },
+            {
+                "record_id": "c2",
+                "agency": "CSC",
+                "when": "2021-03-15",
+                "event_type": "phone_call",
+                "description": "Telephone call to father re plan.",
+            },
+        ]
+    )
+    result = match_events(events)
+    # d1/d2: the same export row twice (same minute, same words): one event;
+    # c1/c2: alike but not duplicates (mother vs father): two calls
+    assert _clusters(result) == {("d1", "d2"), ("c1",), ("c2",)}
+    refused = result.pairs.set_index(["record_a", "record_b"]).loc[("c1", "c2")]
+    assert refused["decision"] == "different"
+
+
+def test_a_late_record_naming_the_date_joins_that_event(make_events):
+    events = make_events(
+        [
+            {
+                "record_id": "pol",
+                "agency": "Police",
+                "when": "2021-03-03 22:15",
+                "event_type": "domestic_abuse_incident",
+                "description": "DA incident at home address. Mother assaulted by Partner. Child present. PPN submitted.",
+            },
+            {
+                "record_id": "csc",
+                "agency": "CSC",
+                "when": "2021-03-08",
+                "event_type": "notification",
+                "description": "PPN received re DA incident on 3/3. Partner arrested.",
+            },
+            {
+                "record_id": "gp",
+                "agency": "GP",
+                "when": "2021-03-08",
+                "event_type": "appointment",
+                "description": "Seen for eczema review.",
+            },
+        ]
+    )
+    result = match_events(events)
+    # the PPN names 3/3 (the incident's day) five days later: one event; the GP visit is not
+    assert _clusters(result) == {("csc", "pol"), ("gp",)}
+    cluster = result.clusters.set_index("size").loc[2]
+    # the canonical date is the incident's (more precise, earlier), not the receipt's
+    assert cluster["start"].strftime("%d/%m %H:%M") == "03/03 22:15"
+    assert cluster["agencies"] == ["CSC", "Police"]
