@@ -3,8 +3,11 @@
 The outputs (``OUTPUT_FILES``) are first written under temporary names
 (``.tmp-<name>``) in the output folder; only when every one of them has been
 written (and, with pseudonyms, checked for real names) are they renamed into
-place. An exception in any writer therefore leaves the previous run's
-outputs as they were and no temporary file behind. Output files are readable
+place; should a rename fail, those already renamed are put back. An
+exception anywhere therefore leaves the previous run's outputs as they were
+and no temporary file behind. (A process killed outright between two renames,
+a window of microseconds, can leave a mix, and ``.tmp-``/``.prev-`` files that
+the next run removes.) Output files are readable
 by their owner only (mode 0o600: they hold personal data); a new output
 folder gets mode 0o700.
 
@@ -25,6 +28,7 @@ import hashlib
 import io
 import json
 import os
+import shutil
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -51,6 +55,7 @@ OUTPUT_FILES: Final = (
     "manifest.json",
 )
 TEMP_PREFIX: Final = ".tmp-"
+BACKUP_PREFIX: Final = ".prev-"
 FILE_MODE: Final = 0o600
 DIR_MODE: Final = 0o700
 #: Fixed parquet writer options: the same table gives the same bytes.
@@ -398,6 +403,45 @@ def _prepare_dir(out_dir: Path) -> None:
         os.chmod(out_dir, DIR_MODE)
 
 
+def _keep_copy(final: Path, backup: Path) -> None:
+    """A second name for the previous output (a copy where hard links are not allowed)."""
+    backup.unlink(missing_ok=True)
+    try:
+        os.link(final, backup)
+    except OSError:
+        shutil.copyfile(final, backup)
+
+
+def _swap_in(temps: Mapping[str, Path], out_dir: Path) -> None:
+    """Rename every temporary file into place; if any rename fails, put the previous files back.
+
+    Each rename is atomic. Should the run stop between two of them (an
+    exception, Ctrl-C), the files already renamed are replaced by the
+    previous run's again, kept meanwhile under ``.prev-<name>``.
+    """
+    backups: dict[str, Path] = {}
+    renamed: list[str] = []
+    try:
+        for name in temps:
+            if (out_dir / name).exists():
+                backups[name] = out_dir / f"{BACKUP_PREFIX}{name}"
+                _keep_copy(out_dir / name, backups[name])
+        for name, temp in temps.items():
+            os.replace(temp, out_dir / name)
+            renamed.append(name)
+        _sync(out_dir)
+    except BaseException:
+        for name in renamed:
+            if name in backups:
+                os.replace(backups.pop(name), out_dir / name)
+            else:
+                (out_dir / name).unlink(missing_ok=True)
+        raise
+    finally:
+        for backup in backups.values():
+            backup.unlink(missing_ok=True)
+
+
 def write_outputs(run: Run, out_dir: Path, *, pseudonymise: bool | None = None) -> dict[str, Path]:
     """Write every output of ``merge`` into ``out_dir``, all or nothing.
 
@@ -432,6 +476,8 @@ def write_outputs(run: Run, out_dir: Path, *, pseudonymise: bool | None = None) 
         run = pseudonymise_run(run, names)
     _prepare_dir(out_dir)
     temps = {name: out_dir / f"{TEMP_PREFIX}{name}" for name in OUTPUT_FILES}
+    for name in OUTPUT_FILES:  # left by a run killed outright
+        (out_dir / f"{BACKUP_PREFIX}{name}").unlink(missing_ok=True)
     try:
         for name, write in WRITERS.items():
             _fresh(temps[name])
@@ -450,9 +496,7 @@ def write_outputs(run: Run, out_dir: Path, *, pseudonymise: bool | None = None) 
         for temp in temps.values():
             os.chmod(temp, FILE_MODE)
             _sync(temp)
-        for name, temp in temps.items():
-            os.replace(temp, out_dir / name)
-        _sync(out_dir)
+        _swap_in(temps, out_dir)
     finally:
         for temp in temps.values():
             temp.unlink(missing_ok=True)

@@ -297,6 +297,29 @@ def _without_plotly(page: str) -> str:
     return page.replace(bundle, "").replace(bundle.replace("</script", "<\\/script"), "")
 
 
+def test_rename_failing_midway_puts_previous_outputs_back(run: Run, tmp_path: Path, monkeypatch) -> None:
+    out = tmp_path / "out"
+    write_outputs(run, out)
+    before = _file_bytes(out)
+    real_replace = os.replace
+    calls = []
+
+    def third_rename_fails(src, dst) -> None:
+        # The third temporary file cannot be renamed in (say, the disk went away).
+        if Path(src).name.startswith(".tmp-"):
+            calls.append(src)
+            if len(calls) == 3:
+                raise OSError("rename failed")
+        real_replace(src, dst)
+
+    run.events.loc[0, "description"] = "changed"
+    monkeypatch.setattr(outputs.os, "replace", third_rename_fails)
+    with pytest.raises(OSError, match="rename failed"):
+        write_outputs(run, out)
+    monkeypatch.setattr(outputs.os, "replace", real_replace)
+    assert _file_bytes(out) == before  # the two renamed files put back; no .tmp- or .prev- file
+
+
 def test_pseudonymised_outputs_hold_no_real_name(tmp_path: Path, monkeypatch) -> None:
     _stub(monkeypatch)
     out = tmp_path / "out"
