@@ -245,7 +245,7 @@ def detect_layout(
     if index is None:
         seen = _first_cells(sheet.head(5))
         raise InputError(
-            f"no header with a date column found in the first {HEADER_SEARCH_ROWS} rows "
+            f"no date column found: no header row names a date in the first {HEADER_SEARCH_ROWS} rows "
             f"(first cells seen: {seen})",
             **where,
             hint='set header_row and [sources.columns] date = "..." in case.toml',

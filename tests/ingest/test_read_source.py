@@ -1,0 +1,207 @@
+"""read_source and ingest_case end to end: real files made in the test, every quirk and error."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import openpyxl
+import pyarrow as pa
+import pytest
+
+from chronology.config import CaseConfig, SourceConfig
+from chronology.errors import InputError
+from chronology.ingest import ingest_case, read_source
+from chronology.schema import EVENT_COLUMNS, event_schema
+
+
+def source(folder: Path, name: str, agency: str = "Police", **kw: object) -> SourceConfig:
+    return SourceConfig(path=name, agency=agency, resolved=folder / name, **kw)  # type: ignore[arg-type]
+
+
+def case(folder: Path, *sources: SourceConfig) -> CaseConfig:
+    return CaseConfig(path=folder / "case.toml", name="test", sources=sources)
+
+
+def read(folder: Path, name: str, **kw: object):  # noqa: ANN201
+    src = source(folder, name, **kw)
+    return read_source(src, case(folder, src))
+
+
+def test_csv_with_title_rows_and_quirks(tmp_path: Path) -> None:
+    (tmp_path / "police.csv").write_bytes(
+        (
+            "Police IMR chronology - Child H\r\n"
+            "Prepared by DC Example\r\n"
+            "\r\n"
+            "Date/Time;Incident type;Summary;Action taken;Officer\r\n"
+            '03/04/2019 14:30;DA incident;"Officers attended; mother\'s partner\r\narrested";PPN to MASH;PC 1\r\n'
+            ";;continued: child asleep upstairs;;\r\n"
+            "31/02/2020;Welfare check;impossible date;;\r\n"
+            "End of chronology\r\n"
+        ).encode("cp1252")
+    )
+    r = read(tmp_path, "police.csv")
+    assert r.header_row == 4  # below two title rows and a blank
+    assert r.sheet == ""
+    assert r.columns["date"] == "Date/Time" and r.columns["outcome"] == "Action taken"
+    assert r.counts == {"rows_read": 4, "events": 1, "continuations": 1, "rejected": 2}
+    ev = r.events
+    assert ev["source_row"].tolist() == [5, 6, 7, 8]  # the quoted two-line cell is one row
+    assert (
+        ev["description"][0]
+        == "Officers attended; mother's partner\r\narrested\ncontinued: child asleep upstairs"
+    )
+    assert ev["start"][0].isoformat() == "2019-04-03T14:30:00+01:00"  # BST
+    assert ev["event_type"][0] != ""  # classified
+    assert ev["reason"][3] == "footer line"
+    assert json.loads(ev["raw"][0])["Officer"] == "PC 1"
+    assert len(r.sha256) == 64
+
+
+def test_schema_exact(tmp_path: Path) -> None:
+    (tmp_path / "gp.csv").write_text("Date,Entry\n01/02/2019,Seen\n,more\n32/01/2019,x\n")
+    r = read(tmp_path, "gp.csv")
+    assert tuple(r.events.columns) == EVENT_COLUMNS
+    table = pa.Table.from_pandas(r.events, schema=event_schema("Europe/London"), preserve_index=False)
+    assert table.num_rows == 3  # event, continuation, rejected
+    assert r.events["cluster_id"].eq("").all()
+
+
+def excel(path: Path, sheets: dict[str, list[list[object]]], hidden: tuple[str, ...] = (), merged=()) -> Path:
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for row in rows:
+            ws.append(row)
+        if name in hidden:
+            ws.sheet_state = "hidden"
+    for sheet_name, ref in merged:
+        wb[sheet_name].merge_cells(ref)
+    wb.save(path)
+    return path
+
+
+CHRON = [
+    ["Health Visiting chronology - Child H"],
+    [],
+    ["Date of contact", "Time", "Contact type", "Details", "Practitioner"],
+    [dt.datetime(2019, 3, 4), dt.time(10, 0), "Home visit", "Child seen", "HV 1"],
+    [None, None, "Phone call", "Call to mother", "HV 1"],
+    [43600, None, "Clinic", "Serial number date", "HV 2"],
+    ["w/c 04/03/2019", None, "Letter", "Letter to GP", "HV 2"],
+]
+
+
+def test_xlsx_notes_sheet_hidden_sheet_merged_dates(tmp_path: Path) -> None:
+    excel(
+        tmp_path / "hv.xlsx",
+        {"Notes": [["About this chronology"], ["Written for the panel"]], "Old": CHRON, "Chronology": CHRON},
+        hidden=("Old",),
+        merged=[("Chronology", "A4:A5")],
+    )
+    r = read(tmp_path, "hv.xlsx", agency="Health Visiting")
+    assert r.sheet == "Chronology" and r.header_row == 3
+    assert any("hidden sheet 'Old' skipped" in w for w in r.warnings)
+    ev = r.events
+    assert ev["status"].tolist() == ["event"] * 4
+    assert ev["reason"][1] == "date from merged cell"
+    assert ev["start"][0].isoformat() == "2019-03-04T10:00:00+00:00"  # Excel date cell plus time cell
+    assert ev["start"][2].date() == dt.date(2019, 5, 15)  # serial 43600 (43528 is 04/03/2019)
+    assert ev["date_precision"][3] == "week"
+    assert json.loads(ev["raw"][2])["Date of contact"] == "43600"  # int cell verbatim
+    assert (
+        json.loads(ev["raw"][0])["Date of contact"] == "2019-03-04"
+    )  # a date-formatted cell reads as a date
+    assert ev["source_sheet"].eq("Chronology").all()
+
+
+def test_hidden_sheet_read_when_named(tmp_path: Path) -> None:
+    excel(tmp_path / "a.xlsx", {"Visible": CHRON, "Old": CHRON}, hidden=("Old",))
+    r = read(tmp_path, "a.xlsx", sheet="Old")
+    assert r.sheet == "Old"
+    assert r.counts["rows_read"] == 4  # four rows below the header
+
+
+def test_1904_date_system(tmp_path: Path) -> None:
+    path = excel(tmp_path / "mac.xlsx", {"S": [["Date", "Details"], [dt.datetime(2019, 3, 4), "x"]]})
+    wb = openpyxl.load_workbook(path)
+    wb.epoch = openpyxl.utils.datetime.CALENDAR_MAC_1904
+    wb.save(path)
+    r = read(tmp_path, "mac.xlsx")
+    assert r.events["start"][0].date() == dt.date(2019, 3, 4)  # calamine honours the 1904 flag
+
+
+def test_formula_without_cached_value(tmp_path: Path) -> None:
+    # openpyxl writes formulas with no cached value; calamine then reads the cell as empty
+    excel(tmp_path / "f.xlsx", {"S": [["Date", "Details", "N"], ["01/02/2019", "x", "=1+2"]]})
+    r = read(tmp_path, "f.xlsx")
+    assert json.loads(r.events["raw"][0])["N"] == ""
+    assert r.counts["events"] == 1
+
+
+def test_month_first_warning(tmp_path: Path) -> None:
+    (tmp_path / "us.csv").write_text("Date,Details\n04/13/2019,a\n04/02/2019,b\n")
+    r = read(tmp_path, "us.csv")
+    assert any("month-first" in w for w in r.warnings)
+    assert r.events["status"].tolist() == ["rejected", "event"]  # 13th month impossible; never guessed
+
+
+def test_configured_columns_and_header_row(tmp_path: Path) -> None:
+    (tmp_path / "x.csv").write_text("a,b\nWhen,What happened\n01/02/2019,Seen\n")
+    r = read(tmp_path, "x.csv", header_row=2, columns={"date": "When", "description": "What happened"})
+    assert r.columns == {"date": "When", "description": "What happened"}
+    assert r.events["description"][0] == "Seen"
+
+
+def test_xlsx_that_is_csv(tmp_path: Path) -> None:
+    (tmp_path / "x.xlsx").write_text("Date,Details\n01/02/2019,Seen\n")
+    r = read(tmp_path, "x.xlsx")
+    assert r.counts["events"] == 1
+    assert any("really CSV" in w for w in r.warnings)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "empty"),
+        (b"Date,Details\n", "no rows below the header"),
+        (b"Type,Details\nVisit,Seen\n", "no date column found"),
+        (b"PK\x03\x04garbage", "corrupt"),
+    ],
+)
+def test_errors(tmp_path: Path, content: bytes, message: str) -> None:
+    (tmp_path / "bad.csv").write_bytes(content)
+    with pytest.raises(InputError, match=message) as err:
+        read(tmp_path, "bad.csv")
+    assert "bad.csv" in str(err.value)  # the file is named
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="police.csv: file not found"):
+        read(tmp_path, "police.csv")
+
+
+def test_ingest_case_order_counts_and_checks(tmp_path: Path) -> None:
+    (tmp_path / "a.csv").write_text("Date,Details\n01/02/2019,a\n02/02/2019,b\n")
+    (tmp_path / "b.csv").write_text("Date,Details\n03/02/2019,c\n,more\n")
+    a, b = source(tmp_path, "a.csv", "Police"), source(tmp_path, "b.csv", "Police")
+    got = ingest_case(case(tmp_path, b, a))
+    assert got.events["source_file"].tolist() == ["b.csv", "b.csv", "a.csv", "a.csv"]  # case.toml order
+    assert got.sources["rows_read"].tolist() == [2, 2]
+    assert got.sources["events"].tolist() == [1, 2]
+    assert any("2 sources have the agency 'Police'" in w for w in got.warnings)
+    assert got.events["record_id"].is_unique
+    with pytest.raises(InputError, match="listed twice"):
+        ingest_case(case(tmp_path, a, source(tmp_path, "./a.csv", "GP")))
+
+
+def test_record_ids_survive_another_source(tmp_path: Path) -> None:
+    (tmp_path / "a.csv").write_text("Date,Details\n01/02/2019,a\n")
+    (tmp_path / "b.csv").write_text("Date,Details\n03/02/2019,c\n")
+    a, b = source(tmp_path, "a.csv"), source(tmp_path, "b.csv", "GP")
+    alone = ingest_case(case(tmp_path, a)).events["record_id"].tolist()
+    both = ingest_case(case(tmp_path, b, a)).events
+    assert both.loc[both["source_file"] == "a.csv", "record_id"].tolist() == alone
