@@ -270,3 +270,16 @@ def test_dates_before_1900_are_text(tmp_path: Path) -> None:
     write_workbook(run, path)
     first = _rows(openpyxl.load_workbook(path)["Chronology"])[0]
     assert (first["Date"].value, first["Date"].data_type) == ("05/03/1850", "s")
+
+
+def test_agency_tints_follow_the_timeline_colours(tmp_path: Path) -> None:
+    timeline = pytest.importorskip("chronology.views.timeline")
+    palette = pytest.importorskip("chronology.views.palette")
+    run = make_run(tmp_path)
+    # The timeline colours agencies in its lane order; the workbook must agree.
+    _, lanes = timeline.plotted_records(run.events)
+    colours = palette.agency_colours(lanes)
+    path = tmp_path / "chronology.xlsx"
+    write_workbook(run, path)
+    for row in _rows(openpyxl.load_workbook(path)["Chronology"]):
+        assert row["Agency"].fill.fgColor.rgb == tint(colours[row["Agency"].value])
