@@ -200,6 +200,9 @@ class AgencyResolver:
                 self._alias_kind.setdefault(_flat(alias), kind.name)
         alias_words = {_token(w) for alias in self._alias_kind for w in _WORD.findall(alias)}
         self._ignored_words = alias_words | _STOP | QUALIFIERS
+        # words that cannot start an agency's name in running text ("Letter To GP"); unlike
+        # _ignored_words, words that only occur inside longer aliases ("General ED") may
+        self._not_name_words = {a for a in self._alias_kind if " " not in a} | _STOP | QUALIFIERS
 
         self.labels: list[str] = []
         self._own_terms: dict[str, str] = {}  # label or extra alias (key) -> label
@@ -379,7 +382,7 @@ class AgencyResolver:
                 first > 0
                 and i - first < 3
                 and words.joined(first - 1)
-                and _is_name_word(words.matches[first - 1].group(0), self._ignored_words)
+                and _is_name_word(words.matches[first - 1].group(0), self._not_name_words)
             ):
                 first -= 1
             if first > 0 and words.joined(first - 1) and words.flat[first - 1] in QUALIFIERS:

@@ -46,8 +46,47 @@ from chronology.vocabulary import Vocabulary
 WEAK_LABEL_TYPES: Final = frozenset(
     {"phone_call", "meeting", "information_shared", "school_contact", "police_attendance"}
 )
+#: Types a receipt keeps when its opening words name them: the record is of the meeting.
+MEETING_TYPES: Final = frozenset(
+    {"initial_conference", "review_conference", "strategy_discussion", "core_group", "cin_meeting", "meeting"}
+)
+#: Groups an emergency department's own row keeps (anything else is its attendance).
+ED_KEEPS_GROUPS: Final = ("handoff", "receipt", "decision", "statutory", "meeting", "closure")
+#: How many characters open a description (where a receipt says what it is).
+LEAD_CHARS: Final = 60
+_AGENCY_WORDS = (
+    r"(?:mash|police|paed(?:iatric)?s? liaison|paediatric|hospital|a ?& ?e|(?-i:ED)|gp|csc|sw|social worker|"
+    r"school|dsl|nursery|hv|health visit(?:or|ing)|midwife|midwifery|operation encompass|edt|camhs|lado|"
+    r"housing|probation|ambulance|maternity|cait|ppu)"
+)
+#: A type cell that records a receipt ("Information received", "Correspondence in").
+RECEIPT_LABEL: Final = r"\b(received|rec'?d|rec’d|recvd|rcvd|incoming|in)\b"
+#: A description opening with a receipt ("PPN received from", "Call from SW", "Referral from school").
+RECEIPT_LEAD: Final = (
+    r"^\W*(?:[\w&'’]+[:,]?\s+){0,4}?(?:call|telephone call|tel call|phone call|email|e-mail|information|info|"
+    r"update|letter|referral|notification|ppn|vpa|message|response|correspondence|report|request|fax)s?\b"
+    r"[^.:;\n]{0,50}?(?:\b(?:received|rec'?d|rec’d|recvd|rcvd)\b|\bfrom\s+(?:the\s+)?(?:[\w&'’]+\s+){0,2}?"
+    + _AGENCY_WORDS
+    + r"\b)"
+)
+#: A description opening with a sender and what it sent ("MASH notification:", "SW phoned DSL").
+SENDER_LEAD: Final = (
+    r"^\W*"
+    + _AGENCY_WORDS
+    + r"\s+(?:discharge\s+)?(?:notification|letter|email|e-mail|referral|update|report|"
+    r"summary|minutes|call|message)\b|^\W*" + _AGENCY_WORDS + r"\s+(?:phoned|rang|called|e-?mailed|informed|"
+    r"updated|telephoned|advised)\b"
+)
+#: An opening clause that sends something (so it is not a receipt).
+SEND_LEAD: Final = (
+    r"^[^.;\n]*\b(?:sent|submitted|completed|made|faxed|forwarded|posted|to (?:the )?"
+    + _AGENCY_WORDS
+    + r")\b"
+)
 #: Threads for the regex passes (the result never depends on it).
 THREADS: Final = min(8, os.cpu_count() or 1)
+#: Types that record receiving something.
+RECEIPT_TYPES: Final = frozenset({"information_shared"})
 #: Types whose rows can carry a handoff target (group handoff or receipt).
 HANDOFF_GROUPS: Final = ("handoff", "receipt")
 
@@ -62,6 +101,7 @@ class _Rules:
     seen: np.ndarray  # bool per code: a child-seen type
     overrides_weak: np.ndarray  # bool per code: a description type that beats a weak cell
     missed: int  # code of missed_appointment (-1 if absent)
+    handoff: np.ndarray  # bool per code: a sender's type (group handoff)
 
 
 _RULES_CACHE: dict[int, tuple[Vocabulary, _Rules]] = {}
@@ -115,6 +155,7 @@ def _rules(vocab: Vocabulary) -> _Rules:
         seen=seen,
         overrides_weak=overrides,
         missed=names.index("missed_appointment") if "missed_appointment" in names else -1,
+        handoff=np.array([g == "handoff" for g in groups]),
     )
     _RULES_CACHE[id(vocab)] = (vocab, rules)
     return rules
@@ -201,36 +242,96 @@ def classify_text(text: str, vocab: Vocabulary) -> str:
     return "other"
 
 
-def classify_events(type_labels: Sequence[str], descriptions: Sequence[str], vocab: Vocabulary) -> list[str]:
+def _matches(texts: pa.Array, pattern: str) -> np.ndarray:
+    return (
+        pc.match_substring_regex(texts, pattern, ignore_case=True).to_numpy(zero_copy_only=False).astype(bool)
+    )
+
+
+def _receipts(labels: pa.Array, descriptions: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Rows that record receiving something: (by their type cell, by their description's opening)."""
+    encoded = pc.dictionary_encode(labels)
+    label_hit = _matches(encoded.dictionary, RECEIPT_LABEL)[encoded.indices.to_numpy(zero_copy_only=False)]
+    lead = pc.utf8_slice_codeunits(descriptions, 0, LEAD_CHARS)
+    sent = _matches(lead, SEND_LEAD)
+    return label_hit, (_matches(lead, RECEIPT_LEAD) | _matches(lead, SENDER_LEAD)) & ~sent
+
+
+def classify_events(
+    type_labels: Sequence[str],
+    descriptions: Sequence[str],
+    vocab: Vocabulary,
+    kinds: Sequence[str | None] | None = None,
+) -> list[str]:
     """One event type id per row, from the agency's type cell and the description.
+
+    After the type cell and description are combined (see the module's
+    docstring), two conventions apply:
+
+    * a row that records *receiving* something (a type cell such as
+      "Information received" or "Correspondence in"; a description opening
+      with "PPN received from...", "Call from SW", "MASH notification:",
+      "A&E discharge letter:") is ``information_shared``, even when it says
+      "PPN", "referral" or "letter": only the sender's record is a
+      ``notification``, ``referral``, ``letter``, ``transfer`` or
+      ``information_request``. A receipt whose opening words name a meeting
+      ("ICPC outcome rec'd", "Minutes rec'd: core group") takes the meeting's type;
+    * with ``kinds``, an emergency department's own row is ``ed_attendance``
+      whatever it presents with (unless it is a handoff, receipt, decision,
+      statutory step, meeting or missed appointment).
 
     Args:
         type_labels: The agency's own type cell per row ("" when the file has none).
         descriptions: The entry's text per row.
         vocab: The vocabulary; its type order is the priority order.
+        kinds: Optional agency kind of each row's own source
+            (``AgencyResolver.kind_of(agency)``).
 
     Returns:
         A type id per row; "other" when nothing fits.
 
     Example:
         >>> from chronology.vocabulary import load_vocabulary
-        >>> classify_events(["Telephone call", "DA incident"],
-        ...                 ["Strategy discussion with police", "Officers attended"], load_vocabulary())
-        ['strategy_discussion', 'domestic_abuse_incident']
+        >>> classify_events(["Telephone call", "DA incident", ""],
+        ...                 ["Strategy discussion with police", "Officers attended", "PPN received from police"],
+        ...                 load_vocabulary())
+        ['strategy_discussion', 'domestic_abuse_incident', 'information_shared']
     """
-    if len(type_labels) != len(descriptions):
-        raise ValueError("type_labels and descriptions differ in length")
+    if len(type_labels) != len(descriptions) or (kinds is not None and len(kinds) != len(descriptions)):
+        raise ValueError("type_labels, descriptions and kinds differ in length")
     rules = _rules(vocab)
     none = len(rules.names)
-    desc_codes = _codes(_as_arrow(descriptions), rules)
-    label_codes = _codes(_as_arrow(type_labels), rules, dedupe=True)
+    descs = _as_arrow(descriptions)
+    labels = _as_arrow(type_labels)
+    desc_codes = _codes(descs, rules)
+    label_codes = _codes(labels, rules, dedupe=True)
 
     result = np.where(label_codes != none, label_codes, desc_codes)
     weak_yields = rules.weak[label_codes] & rules.overrides_weak[desc_codes]
     seen_yields = rules.seen[label_codes] & (desc_codes == rules.missed)
     result = np.where(weak_yields | seen_yields, desc_codes, result)
-    names = np.array([*rules.names, "other"], dtype=object)
-    return names[result].tolist()
+
+    names = [*rules.names, "other"]
+    code_of = {name: code for code, name in enumerate(names)}
+    shared = code_of.get("information_shared")
+    if shared is not None and len(result):
+        label_receipt, lead_receipt = _receipts(labels, descs)
+        label_open = (label_codes == none) | rules.weak[label_codes] | rules.handoff[label_codes]
+        receipt = label_receipt | (lead_receipt & label_open)
+        rows = np.flatnonzero(receipt)
+        if len(rows):
+            lead = pc.utf8_slice_codeunits(descs.take(pa.array(rows)), 0, LEAD_CHARS)
+            lead_codes = _codes(lead, rules)
+            meetings = np.array([n in MEETING_TYPES for n in names])
+            result[rows] = np.where(meetings[lead_codes], lead_codes, shared)
+    if kinds is not None and "ed_attendance" in code_of:
+        is_ed = np.array([k == "emergency_department" for k in kinds], dtype=bool)
+        keeps = np.array(
+            [vocab.types[n].group in ED_KEEPS_GROUPS or n == "missed_appointment" for n in names[:-1]]
+            + [False]
+        )
+        result = np.where(is_ed & ~keeps[result], code_of["ed_attendance"], result)
+    return np.array(names, dtype=object)[result].tolist()
 
 
 # --- handoffs -----------------------------------------------------------------
@@ -293,8 +394,15 @@ def _directions(clause: str, text_receipt: bool, event_type: str, resolver: Agen
     froms: list[str] = []
     tos: list[str] = []
     found = resolver.find_mentions(clause)
-    if not found or _FAMILY_SPEECH.search(clause) or _ADVICE.search(clause) or _PLANNED.search(clause):
+    if not found:
         return froms, tos
+    # what the family says or intends, advice to them and plans are not this agency's handoffs:
+    # mentions after such words are dropped ("mum reports...", "advised mother to contact GP")
+    cut = min(
+        (m.start() for p in (_FAMILY_SPEECH, _ADVICE, _PLANNED) if (m := p.search(clause))), default=None
+    )
+    if cut is not None:
+        found = [f for f in found if f[0] < cut]
     clause_receipt = bool(_RECEIPT.search(clause))
     clause_send = bool(_SEND.search(clause))
     for start, end, mention in found:
@@ -314,8 +422,8 @@ def _directions(clause: str, text_receipt: bool, event_type: str, resolver: Agen
             continue
         elif _BEFORE_TO.search(before):
             direction = "to"
-        elif _AFTER_NOUN.search(after):
-            if clause_receipt:
+        elif _AFTER_NOUN.search(after):  # "GP letter received", "HV liaison form sent", "MASH notification:"
+            if clause_receipt or (event_type in RECEIPT_TYPES and not clause_send):
                 direction = "from"
             elif clause_send:
                 direction = "to"
@@ -335,6 +443,11 @@ def _handoff(
 ) -> tuple[str, str]:
     text = normalise_text(f"{label}. {description}" if label else description)
     text_receipt = bool(_RECEIPT.search(text))
+    if event_type in MEETING_TYPES:  # "ICPC outcome rec'd": a receipt of the meeting's record
+        if not _RECEIPT.search(text[:LEAD_CHARS]):
+            return "", ""
+        found = _directions(text[:LEAD_CHARS], True, event_type, resolver, own)[0]
+        return (found[0] if found else resolver.resolve_target("csc", own)), ""
     froms: list[str] = []
     tos: list[str] = []
     for clause in _CLAUSE.split(text):
@@ -394,7 +507,7 @@ def find_handoffs(
     n = len(event_types)
     if not (len(type_labels) == len(descriptions) == len(own_agencies) == n):
         raise ValueError("event_types, type_labels, descriptions and own_agencies differ in length")
-    wanted = {t for t, et in resolver.vocab.types.items() if et.group in HANDOFF_GROUPS}
+    wanted = {t for t, et in resolver.vocab.types.items() if et.group in HANDOFF_GROUPS} | MEETING_TYPES
     types = np.asarray(_as_arrow(event_types).to_numpy(zero_copy_only=False), dtype=object)
     rows = np.flatnonzero(np.isin(types, list(wanted)))
     froms = [""] * n

@@ -51,12 +51,10 @@ ROWS = [
     ("", "Joint visit with SW under s.47", "s47_enquiry"),  # s.47 beats joint visit
     ("Crime", "NFA - insufficient evidence", "referral_decision"),  # NFA is a decision
     # --- children's social care ---
-    (
-        "Contact",
-        "Referral received from school re bruise to left cheek",
-        "referral",
-    ),  # referral outranks injury
-    ("Referral", "Referral from school received by MASH", "referral"),  # the type cell names it
+    ("Contact", "Referral received from school re bruise", "information_shared"),  # a receipt
+    ("Contact", "Referral to MASH re bruise to left cheek", "referral"),  # the sender's; outranks injury
+    ("Referral", "Referral from school received by MASH", "information_shared"),  # a received referral
+    ("Referral", "Referral to CSC re neglect", "referral"),  # the type cell names it
     ("Contact", "MASH decision: NFA, signposted to early help", "referral_decision"),  # NFA
     ("", "Strategy discussion re bruising", "strategy_discussion"),  # statutory outranks the concern
     (
@@ -100,8 +98,10 @@ ROWS = [
     ("", "DNA paediatric appt", "missed_appointment"),  # DNA outranks appointment
     ("", "WNB for 8 week baby check", "missed_appointment"),  # was not brought
     ("", "Imms given, 12 month", "appointment"),  # immunisation
-    ("Letter", "Clinic letter from paediatrics received", "letter"),  # a letter
-    ("", "ED attendance notification received - fall from sofa", "notification"),  # notification
+    ("Letter", "Clinic letter from paediatrics received", "information_shared"),  # a received letter
+    ("Letter", "Letter to paediatrics re weight", "letter"),  # the sender's letter
+    ("", "ED attendance notification received - fall from sofa", "information_shared"),  # a receipt
+    ("", "Notification sent to HV of ED attendance", "notification"),  # the sender's notification
     ("", "Mother seen, low mood, referred to IAPT", "referral"),  # referred
     (
         "",
@@ -109,7 +109,8 @@ ROWS = [
         "initial_conference",
     ),  # ICPC named; see note in vocabulary
     ("", "Request for information from CSC for strategy", "strategy_discussion"),  # strategy named
-    ("", "Request for information from CSC", "information_request"),  # a request, nothing statutory named
+    ("", "Request for information from CSC", "information_shared"),  # "X from <agency>" opens a receipt
+    ("", "Request for information sent to police", "information_request"),  # the requester's record
     # --- health visiting ---
     ("", "New birth visit, baby weighed, mother well", "home_visit"),  # new birth visit is at home
     ("", "6-8 week check completed at clinic", "appointment"),  # 6-8 week check
@@ -177,6 +178,37 @@ def test_classify_text_single() -> None:
     assert classify_text("nothing here", VOCAB) == "other"  # no pattern
 
 
+def test_receipt_type_cells_and_meeting_receipts() -> None:
+    labels = ["Correspondence in", "Info received", "", "", "Domestic Abuse - verbal"]
+    descriptions = [
+        "A&E discharge letter: attended with D&V",  # a letter received
+        "Information from SW: DA incident at the weekend",  # a receipt, not the incident itself
+        "Minutes rec'd: core group 17/04/2019",  # the opening names the meeting
+        "Call from neighbour re shouting",  # a neighbour is no agency: not a receipt
+        "Call from SW re shouting",  # the police's DA type cell stands
+    ]
+    got = classify_events(labels, descriptions, VOCAB)
+    assert got == [
+        "information_shared",  # receipt type cell
+        "information_shared",  # receipt type cell outranks the DA in the text
+        "core_group",  # a record of the meeting, learned afterwards
+        "other",  # nothing names a type
+        "domestic_abuse_incident",  # a specific type cell is not a receipt
+    ]
+
+
+def test_emergency_department_rows_are_attendances() -> None:
+    descriptions = ["Bruise to forehead, mum states fell", "Fever and cough", "Referral to MASH made"]
+    got = classify_events(
+        ["", "", ""], descriptions, VOCAB, kinds=["emergency_department", None, "emergency_department"]
+    )
+    assert got == [
+        "ed_attendance",  # the ED's own row, whatever it presents with
+        "other",  # the same words from an agency of no known kind
+        "referral",  # a handoff stays a handoff
+    ]
+
+
 def test_capital_ed_only() -> None:
     got = classify_events(["", ""], ["Ed (uncle) came round", "Taken to ED by mother"], VOCAB)
     assert got == ["other", "ed_attendance"]  # "Ed" the name is not the emergency department
@@ -230,7 +262,7 @@ HANDOFFS = [
         "Oakfield Primary School",
         "",
     ),  # MASH is own
-    ("Police", "Request for information from CSC", "", CSC),  # a request goes to the agency asked
+    ("Police", "Request for information sent to CSC", "", CSC),  # a request goes to the agency asked
     ("Police", "Request for information received from CSC", CSC, ""),  # a received request
     (
         "Health Visiting",
