@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from chronology.config import CaseConfig
 from chronology.pipeline import Run
@@ -134,3 +136,24 @@ def test_name_after_a_json_escape(p: Pseudonymiser, tmp_path: Path) -> None:
 def test_unlisted_surnames_are_reported() -> None:
     assert unlisted_surnames(NAMES) == ["Brennan"]
     assert unlisted_surnames({**NAMES, "BRENNAN": "Family"}) == []
+
+
+# Words a chronology entry might hold, the listed names among them, and what may join them.
+WORDS = ["Kai", "KAI", "Jodie", "jodie", "Brennan", "J.B.", "JB", "seen", "at", "home", "Kaiser", "Mother"]
+JOINS = [" ", "\n", ", ", "'s ", "\u2019s ", ". ", "-", "/", "\u00a0", '"']
+
+
+@given(st.lists(st.tuples(st.sampled_from(WORDS), st.sampled_from(JOINS)), max_size=12))
+def test_no_listed_name_survives(parts: list[tuple[str, str]]) -> None:
+    text = "".join(word + join for word, join in parts)
+    assert names_left([Pseudonymiser(NAMES).text(text)], NAMES) == []
+
+
+@given(
+    st.lists(
+        st.sampled_from(["seen", "at", "home", "Kaiser", "Makai", "Brennan", "Mother", "K"]), max_size=12
+    )
+)
+def test_text_without_names_unchanged(words: list[str]) -> None:
+    text = " ".join(words)
+    assert Pseudonymiser(NAMES).text(text) == text
