@@ -162,6 +162,9 @@ _KINDS = {k: v for k, v in _ALL_KINDS.items() if k not in _ROUTINE_GAP}
 _ROUTINE = {k: (_ALL_KINDS[k], gap) for k, gap in _ROUTINE_GAP.items()}
 
 #: Kinds that may recur on consecutive days (single-agency contacts).
+#: Kinds that do not happen within days of each other: a child on a CP plan
+#: has core groups, not CIN meetings.
+_FAMILY = {"cin": "plan_meeting", "core_group": "plan_meeting"}
 _SOLO = frozenset({"gp", "sw_visit", "call", "hv_visit", "dna"})
 
 _SWAPS = (
@@ -303,7 +306,7 @@ def _subject_drafts(
 
     def free(kind: str, day: date) -> bool:
         """One kind of event happens once a day (multi-agency kinds: once in five days)."""
-        days = taken.setdefault(kind, set())
+        days = taken.setdefault(_FAMILY.get(kind, kind), set())
         near = (0,) if kind in _SOLO else (-2, -1, 0, 1, 2)
         if not any((day - start).days + k in days for k in near):
             days.add((day - start).days)

@@ -16,7 +16,9 @@ event_type same, same_contact (the same type of routine contact: each agency
            makes its own visits and appointments), related (vocabulary ``related``), passed_on (one is a handoff or
            receipt: a letter, notification or referral about the other),
            unknown ("other"), incompatible
-date       same_day (both to the day), named_date (one names the other's
+date       named_conflict (both texts name dates, a day or more apart:
+           "PPN re incident 11/07" and "PPN re incident 18/07"), same_day
+           (both to the day), named_date (one names the other's
            date), one_day (or a named date a day out), approximate (an
            approximate range overlaps), further
 time       within_30_min, within_3_hours, further (only when both have times)
@@ -120,6 +122,23 @@ def _named_gap(records: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return gap
 
 
+def _named_conflict(records: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """True where both texts name dates and no two of them lie within a day."""
+    conflict = np.zeros(len(a), dtype=bool)
+    if records.named_row.size == 0 or len(a) == 0:
+        return conflict
+    named = pd.DataFrame({"rec": records.named_row, "day": records.named_day})
+    pairs = pd.DataFrame({"pair": np.arange(len(a)), "a": a, "b": b})
+    left = pairs.merge(named.rename(columns={"rec": "a", "day": "day_a"}), on="a")
+    both = left.merge(named.rename(columns={"rec": "b", "day": "day_b"}), on="b")
+    if both.empty:
+        return conflict
+    close = (both["day_a"] - both["day_b"]).abs() <= 1
+    agree = close.groupby(both["pair"]).any()
+    conflict[agree.index[~agree.to_numpy()].to_numpy(dtype=np.int64)] = True
+    return conflict
+
+
 def _shared_tokens(
     tokens: np.ndarray, records: Records, a: np.ndarray, b: np.ndarray, limit: int
 ) -> list[str]:
@@ -150,8 +169,14 @@ def _date_levels(records: Records, a: np.ndarray, b: np.ndarray) -> tuple[np.nda
     precise = (records.precision[a] <= 1) & (records.precision[b] <= 1)
     nearest = np.minimum(gap, named)
     level = np.select(
-        [precise & (gap == 0), named == 0, precise & (nearest == 1), ~precise & (gap == 0)],
-        ["same_day", "named_date", "one_day", "approximate"],
+        [
+            _named_conflict(records, a, b),
+            precise & (gap == 0),
+            named == 0,
+            precise & (nearest == 1),
+            ~precise & (gap == 0),
+        ],
+        ["named_conflict", "same_day", "named_date", "one_day", "approximate"],
         "further",
     ).astype(object)
     return nearest, level

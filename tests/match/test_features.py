@@ -1,0 +1,90 @@
+"""What matching reads from text, and how each pair's score is explained."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from chronology.match import FEATURES, explain, match_events
+from chronology.match.settings import load_settings
+from chronology.match.text import find_named_dates, find_references, normalise_text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Strat mtg re DA", "strategy meeting domestic abuse"),
+        ("ICPC held, see notes", "initial child protection conference held"),
+        ("A&E attendance, mum present", "emergency department attendance mother present"),
+        ("Domestic violence incident", "domestic abuse incident"),
+    ],
+)
+def test_normalised_text_expands_abbreviations_and_drops_boilerplate(text, expected):
+    assert normalise_text(text, load_settings()) == expected
+
+
+def test_references_are_numbers_with_digits_not_dates():
+    text = "PPN ref 55123/21 re incident 03/03/2021; NHS 485 777 3456; MASH-20931"
+    # three references; the date is not one
+    assert find_references(text) == ("20931", "4857773456", "5512321")
+
+
+@pytest.mark.parametrize(
+    ("text", "own", "expected"),
+    [
+        ("Minutes rec'd: CIN meeting 20/04/21", date(2021, 4, 28), (date(2021, 4, 20),)),
+        ("ED letter re attendance on 12/03", date(2021, 3, 19), (date(2021, 3, 12),)),
+        ("PPN received re incident on 3/3", date(2021, 3, 8), (date(2021, 3, 3),)),
+        # the year before, when the day has not come yet this year
+        ("Letter re attendance 28/12", date(2021, 1, 6), (date(2020, 12, 28),)),
+        ("Discharge summary re admission 4th March", date(2021, 3, 10), (date(2021, 3, 4),)),
+        # not kept: a later date, an impossible one, one too far back, and "since"
+        ("Appointment on 30/03", date(2021, 3, 19), ()),
+        ("Incident 31/02", date(2021, 3, 19), ()),
+        ("Referral of 01/01/2020", date(2021, 3, 19), ()),
+        ("Visit, the first since 25/02", date(2021, 3, 19), ()),
+    ],
+)
+def test_dates_named_in_the_text(text, own, expected):
+    assert find_named_dates(text, own, max_days=60) == expected
+
+
+def test_explain_lists_every_features_contribution(make_events):
+    events = make_events(
+        [
+            {
+                "record_id": "pol",
+                "agency": "Police",
+                "when": "2021-03-03 22:15",
+                "event_type": "domestic_abuse_incident",
+                "description": "DA incident, occurrence 44556/21. Mother assaulted by Partner.",
+            },
+            {
+                "record_id": "csc",
+                "agency": "CSC",
+                "when": "2021-03-05",
+                "event_type": "notification",
+                "description": "PPN received re domestic abuse on 3/3/21, occurrence 44556/21.",
+            },
+        ]
+    )
+    result = match_events(events)
+    table = explain("csc", result.events, result.pairs)
+    assert len(table) == 1
+    row = table.iloc[0]
+    assert row["other_record"] == "pol" and row["other_agency"] == "Police"
+    # the score is the prior plus each feature's weight
+    total = row["prior"] + sum(row[f"w_{f}"] for f in FEATURES)
+    assert row["score"] == pytest.approx(total, abs=0.01)
+    # the shared occurrence number and the named date are each visible
+    assert row["references"] == "4455621" and row["references_level"] == "shared"
+    assert row["date_level"] == "named_date"
+    assert row["w_references"] > 0 and row["w_date"] > 0
+    assert row["decision"] == "same"
+
+
+def test_explain_of_a_record_without_candidates_is_empty(make_events):
+    events = make_events([{"record_id": "a", "agency": "GP", "when": "2021-03-03", "description": "Seen"}])
+    result = match_events(events)
+    assert explain("a", result.events, result.pairs).empty
