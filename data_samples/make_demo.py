@@ -924,6 +924,7 @@ def _fixed_xlsx(wb: openpyxl.Workbook) -> bytes:
 
 
 WRAP = Alignment(wrap_text=True, vertical="top")
+SERIAL_DATES = {date(2019, 10, 2)}  # School: written as an Excel serial number (43740) in a General cell
 
 
 def write_police(out: Path) -> list[tuple[Row, str, int]]:
@@ -1040,8 +1041,12 @@ def write_school(out: Path) -> list[tuple[Row, str, int]]:
             if c == 1 and isinstance(v, date):
                 if rec is not None and rec.key == "inj1_ref":
                     continue  # merged with the row above
-                cell = ws.cell(r, 1, datetime.combine(v, time(0, 0)))
-                cell.number_format = "dd/mm/yyyy"
+                if v in SERIAL_DATES:
+                    # pasted from another sheet: the date lost its format and shows as a serial number
+                    ws.cell(r, 1, (v - date(1899, 12, 30)).days).number_format = "General"
+                else:
+                    cell = ws.cell(r, 1, datetime.combine(v, time(0, 0)))
+                    cell.number_format = "dd/mm/yyyy"
                 if rec is not None and rec.key == "inj1_sch":
                     merged_from = r
             else:
