@@ -37,17 +37,47 @@ def cluster_id_of(record_id: str) -> str:
 def _evidence(pairs: pd.DataFrame, labels: np.ndarray) -> dict[int, str]:
     joined = pairs[pairs["decided_by"].isin(["score", "override"]) & (pairs["decision"] == "same")]
     out: dict[int, list[dict[str, object]]] = {}
-    for row in joined.itertuples(index=False):
-        out.setdefault(int(labels[row.a]), []).append(
+    columns = ("a", "record_a", "record_b", "score", "probability", "decided_by")
+    arrays = [joined[c].to_numpy(dtype=object) for c in columns]
+    for a, ra, rb, score, probability, by in zip(*arrays, strict=True):
+        out.setdefault(int(labels[a]), []).append(
             {
-                "record_a": row.record_a,
-                "record_b": row.record_b,
-                "score": float(row.score),
-                "probability": float(row.probability),
-                "decided_by": row.decided_by,
+                "record_a": ra,
+                "record_b": rb,
+                "score": float(score),
+                "probability": float(probability),
+                "decided_by": by,
             }
         )
     return {label: json.dumps(items, sort_keys=True) for label, items in out.items()}
+
+
+def _first_by(label: np.ndarray, *keys: np.ndarray) -> np.ndarray:
+    """For each label (ascending), the position of its first record by ``keys``."""
+    order = np.lexsort((*reversed(keys), label))
+    starts = np.flatnonzero(np.r_[True, label[order][1:] != label[order][:-1]])
+    return order[starts]
+
+
+def _grouped(label: np.ndarray, values: np.ndarray, *keys: np.ndarray) -> list[list[str]]:
+    """The values of each label (ascending) as lists, ordered by ``keys``."""
+    order = np.lexsort((*reversed(keys), label))
+    cuts = np.flatnonzero(label[order][1:] != label[order][:-1]) + 1
+    return [part.tolist() for part in np.split(values[order], cuts)]
+
+
+def _canonical_types(
+    label: np.ndarray, event_type: np.ndarray, labels_sorted: np.ndarray, vocab: Vocabulary
+) -> np.ndarray:
+    """The most common known type of each cluster; ties by vocabulary order."""
+    order = {name: i for i, name in enumerate(vocab.types)}
+    known = ~np.isin(event_type, ["", "other"])
+    counts = pd.DataFrame({"label": label[known], "event_type": event_type[known]})
+    counts = counts.groupby(["label", "event_type"]).size().rename("n").reset_index()
+    counts["rank"] = counts["event_type"].map(order).fillna(len(order))
+    counts = counts.sort_values(["label", "n", "rank"], ascending=[True, False, True], kind="stable")
+    types = counts.groupby("label").head(1).set_index("label")["event_type"]
+    return types.reindex(labels_sorted).fillna("other").to_numpy(dtype=object)
 
 
 def describe_clusters(
@@ -67,61 +97,41 @@ def describe_clusters(
         and the cluster id of each record.
     """
     ev = events.iloc[records.row]
-    m = pd.DataFrame(
-        {
-            "label": labels,
-            "record_id": records.record_id,
-            "subject_ref": ev["subject_ref"].fillna("").astype(str).to_numpy(dtype=object),
-            "agency": ev["agency"].fillna("").astype(str).to_numpy(dtype=object),
-            "start": ev["start"].to_numpy(),
-            "end": ev["end"].to_numpy(),
-            "start_key": np.where(records.first_day > -(10**8), records.first_day, np.iinfo(np.int64).max),
-            "minute": np.nan_to_num(records.minute, nan=0.0),
-            "precision": records.precision,
-            "date_precision": ev["date_precision"].to_numpy(dtype=object),
-            "event_type": records.event_type,
-            "description": ev["description"].fillna("").astype(str).to_numpy(dtype=object),
-        }
+    ids = records.record_id.astype(str)
+    day = np.where(records.first_day > -(10**8), records.first_day, np.iinfo(np.int64).max)
+    minute = np.nan_to_num(records.minute, nan=0.0)
+    description = ev["description"].fillna("").astype(str).to_numpy(dtype=object)
+    length = np.fromiter((len(d) for d in description), dtype=np.int64, count=len(description))
+    agency = ev["agency"].fillna("").astype(str).to_numpy(dtype=object)
+    earliest = _first_by(labels, day, minute, ids)
+    best = _first_by(labels, records.precision, day, minute, ids)
+    longest = _first_by(labels, -length, ids)
+    labels_sorted = labels[earliest]
+    cluster_ids = np.asarray([cluster_id_of(r) for r in ids[earliest]], dtype=object)
+    members = _grouped(labels, ids.astype(object), day, minute, ids)
+    pairs_seen = pd.DataFrame({"label": labels, "agency": agency}).drop_duplicates()
+    agencies = _grouped(
+        pairs_seen["label"].to_numpy(),
+        pairs_seen["agency"].to_numpy(dtype=object),
+        pairs_seen["agency"].to_numpy(dtype=str),
     )
-    m["desc_len"] = m["description"].str.len()
-    by_start = m.sort_values(["label", "start_key", "minute", "record_id"], kind="stable")
-    first = by_start.groupby("label", sort=True).head(1).set_index("label")
-    ids = {int(k): cluster_id_of(v) for k, v in first["record_id"].items()}
-    best = m.sort_values(["label", "precision", "start_key", "minute", "record_id"], kind="stable")
-    best = best.groupby("label", sort=True).head(1).set_index("label")
-    longest = m.sort_values(["label", "desc_len", "record_id"], ascending=[True, False, True], kind="stable")
-    longest = longest.groupby("label", sort=True).head(1).set_index("label")
-    order = {name: i for i, name in enumerate(vocab.types)}
-    known = m[~m["event_type"].isin(["", "other"])]
-    counts = known.groupby(["label", "event_type"]).size().rename("n").reset_index()
-    counts["rank"] = counts["event_type"].map(order).fillna(len(order))
-    counts = counts.sort_values(["label", "n", "rank"], ascending=[True, False, True], kind="stable")
-    types = counts.groupby("label").head(1).set_index("label")["event_type"]
-    agencies = by_start.drop_duplicates(["label", "agency"]).sort_values(["label", "agency"])
-    agency_lists = agencies.groupby("label", sort=True)["agency"].agg(list)
-    member_lists = by_start.groupby("label", sort=True)["record_id"].agg(list)
     evidence = _evidence(pairs, labels)
-    labels_sorted = first.index.to_numpy()
     clusters = pd.DataFrame(
         {
-            "cluster_id": [ids[int(k)] for k in labels_sorted],
-            "subject_ref": first["subject_ref"].to_numpy(dtype=object),
-            "start": best["start"].to_numpy(),
-            "end": best["end"].to_numpy(),
-            "date_precision": best["date_precision"].to_numpy(dtype=object),
-            "event_type": types.reindex(labels_sorted).fillna("other").to_numpy(dtype=object),
-            "description": longest["description"].to_numpy(dtype=object),
-            "agencies": agency_lists.reindex(labels_sorted).to_numpy(dtype=object),
-            "record_ids": member_lists.reindex(labels_sorted).to_numpy(dtype=object),
-            "size": member_lists.reindex(labels_sorted).str.len().to_numpy(dtype=np.int64),
+            "cluster_id": cluster_ids,
+            "subject_ref": ev["subject_ref"].fillna("").astype(str).to_numpy(dtype=object)[earliest],
+            "start": ev["start"].iloc[best].reset_index(drop=True),
+            "end": ev["end"].iloc[best].reset_index(drop=True),
+            "date_precision": ev["date_precision"].to_numpy(dtype=object)[best],
+            "event_type": _canonical_types(labels, records.event_type, labels_sorted, vocab),
+            "description": description[longest],
+            "agencies": pd.Series(agencies, dtype=object),
+            "record_ids": pd.Series(members, dtype=object),
+            "size": np.fromiter((len(m) for m in members), dtype=np.int64, count=len(members)),
             "evidence": [evidence.get(int(k), "[]") for k in labels_sorted],
         }
     )
-    if "start" in events:
-        clusters["start"] = clusters["start"].astype(events["start"].dtype)
-        clusters["end"] = clusters["end"].astype(events["end"].dtype)
-    clusters["_key"] = best["start_key"].to_numpy()
-    clusters["_minute"] = best["minute"].to_numpy()
-    clusters = clusters.sort_values(["_key", "_minute", "cluster_id"], kind="stable").reset_index(drop=True)
-    record_cluster = np.asarray([ids[int(k)] for k in labels], dtype=object)
-    return clusters[list(CLUSTER_COLUMNS)], record_cluster
+    order = np.lexsort((cluster_ids.astype(str), minute[best], day[best]))
+    clusters = clusters.iloc[order].reset_index(drop=True)
+    position = np.searchsorted(labels_sorted, labels)
+    return clusters[list(CLUSTER_COLUMNS)], cluster_ids[position]

@@ -49,18 +49,27 @@ FEATURES = ("text", "words", "event_type", "date", "time", "agency", "handoff", 
 _UNKNOWN_TYPES = frozenset({"", "other"})
 
 
-def text_similarity(left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """Similarity 0-100 of normalised texts, in bulk (rapidfuzz cpdist).
+def text_similarity(norm: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Similarity 0-100 of the normalised texts of records a and b, in bulk.
+
+    The mean of rapidfuzz's token_sort_ratio and token_set_ratio, computed
+    with ``process.cpdist`` once per distinct pair of texts.
 
     Example:
-        >>> text_similarity(np.array(["strategy meeting held"]), np.array(["meeting strategy held"])).tolist()
+        >>> norm = np.array(["strategy meeting held", "meeting strategy held"], dtype=object)
+        >>> text_similarity(norm, np.array([0]), np.array([1])).tolist()
         [100.0]
     """
-    if len(left) == 0:
+    if len(a) == 0:
         return np.empty(0, dtype=float)
+    codes, texts = pd.factorize(pd.Series(norm, dtype=object))
+    key = codes[a].astype(np.int64) * len(texts) + codes[b]
+    unique, inverse = np.unique(key, return_inverse=True)
+    left = texts.to_numpy(dtype=object)[unique // len(texts)]
+    right = texts.to_numpy(dtype=object)[unique % len(texts)]
     sort = process.cpdist(left, right, scorer=fuzz.token_sort_ratio, workers=-1, dtype=np.float32)
     tset = process.cpdist(left, right, scorer=fuzz.token_set_ratio, workers=-1, dtype=np.float32)
-    return np.round((sort.astype(float) + tset.astype(float)) / 2.0, 1)
+    return np.round((sort.astype(float) + tset.astype(float)) / 2.0, 1)[inverse]
 
 
 def text_level(similarity: np.ndarray, present: np.ndarray) -> np.ndarray:
@@ -217,7 +226,7 @@ def score_pairs(
         score (match weight), probability and the internal columns ``a``, ``b``.
     """
     present = (np.char.str_len(records.norm.astype(str)) > 0) if len(records) else np.zeros(0, bool)
-    similarity = text_similarity(records.norm[a], records.norm[b])
+    similarity = text_similarity(records.norm, a, b)
     overlap = np.round(word_overlap(records.norm, a, b), 3)
     days, date_level = _date_levels(records, a, b)
     minutes, time_level = _time_levels(records, a, b)

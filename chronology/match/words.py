@@ -24,10 +24,13 @@ import pandas as pd
 STEM = 4
 
 
-def _word_lists(norm: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per-record distinct word codes (CSR: offsets, codes) and each code's idf."""
-    n = len(norm)
-    words = pd.Series(norm, dtype=object).str.split()
+def _word_lists(texts: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-text distinct word codes (CSR: offsets, codes) and each code's idf.
+
+    ``weight`` is how many records hold each text, so the idf counts records.
+    """
+    n = len(texts)
+    words = pd.Series(texts, dtype=object).str.split()
     exploded = words.explode().dropna()
     frame = pd.DataFrame(
         {"rec": exploded.index.to_numpy(dtype=np.int64), "word": exploded.to_numpy(dtype=object)}
@@ -38,11 +41,12 @@ def _word_lists(norm: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     codes, vocab = pd.factorize(frame["word"], sort=True)
     frame["code"] = codes
     frame = frame.sort_values(["rec", "code"], kind="stable")
-    df = np.bincount(frame["code"].to_numpy(), minlength=len(vocab))
-    idf = np.log((n + 1) / (df + 1)) + 1.0
+    held = frame["code"].to_numpy()
+    df = np.bincount(held, weights=weight[frame["rec"].to_numpy()], minlength=len(vocab))
+    idf = np.log((weight.sum() + 1) / (df + 1)) + 1.0
     counts = np.bincount(frame["rec"].to_numpy(), minlength=n)
     offsets = np.concatenate([[0], np.cumsum(counts)])
-    return offsets, frame["code"].to_numpy(dtype=np.int64), idf
+    return offsets, held.astype(np.int64), idf
 
 
 def word_overlap(norm: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -58,21 +62,27 @@ def word_overlap(norm: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """
     if len(a) == 0:
         return np.empty(0, dtype=float)
-    offsets, codes, idf = _word_lists(norm)
+    text_of, texts = pd.factorize(pd.Series(norm, dtype=object))
+    holders = np.bincount(text_of, minlength=len(texts)).astype(float)
+    offsets, codes, idf = _word_lists(texts.to_numpy(dtype=object), holders)
     vocab = np.int64(len(idf) + 1)
+    n_texts = len(texts)
     weight = np.bincount(
-        np.repeat(np.arange(len(norm)), np.diff(offsets)), weights=idf[codes], minlength=len(norm)
+        np.repeat(np.arange(n_texts), np.diff(offsets)), weights=idf[codes], minlength=n_texts
     )
-    counts = offsets[a + 1] - offsets[a]
+    ta, tb = text_of[a], text_of[b]
+    counts = offsets[ta + 1] - offsets[ta]
     pair = np.repeat(np.arange(len(a)), counts)
     within = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
-    word = codes[offsets[a][pair] + within]
-    record_of = np.repeat(np.arange(len(norm), dtype=np.int64), np.diff(offsets))
-    held = np.sort(record_of * vocab + codes)
-    probe = b[pair].astype(np.int64) * vocab + word
-    found = np.searchsorted(held, probe)
-    found = np.minimum(found, len(held) - 1)
-    shared = (held[found] == probe) if len(held) else np.zeros(len(probe), bool)
+    word = codes[offsets[ta][pair] + within]
+    text_index = np.repeat(np.arange(n_texts, dtype=np.int64), np.diff(offsets))
+    held = np.sort(text_index * vocab + codes)
+    probe = tb[pair].astype(np.int64) * vocab + word
+    if len(held):
+        found = np.minimum(np.searchsorted(held, probe), len(held) - 1)
+        shared = held[found] == probe
+    else:
+        shared = np.zeros(len(probe), bool)
     common = np.bincount(pair, weights=np.where(shared, idf[word], 0.0), minlength=len(a))
-    smaller = np.minimum(weight[a], weight[b])
+    smaller = np.minimum(weight[ta], weight[tb])
     return np.where(smaller > 0, common / np.where(smaller > 0, smaller, 1.0), 0.0)
