@@ -178,11 +178,13 @@ def synthetic_run(n: int, seed: int = 0) -> Run:
     )
 
 
-def browser_times(path: Path, repeat: int) -> tuple[list[float], list[float]]:
-    """Seconds to interactive and seconds for one zoom, per page load."""
+def browser_times(path: Path, repeat: int) -> tuple[list[float], list[float], list[tuple[float, float]]]:
+    """Per page load: seconds to interactive, seconds for one zoom, and (page parsed, data parsed) stages."""
     from playwright.sync_api import sync_playwright
 
-    ready, zoom = [], []
+    ready: list[float] = []
+    zoom: list[float] = []
+    stages: list[tuple[float, float]] = []
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         for _ in range(repeat):
@@ -190,7 +192,9 @@ def browser_times(path: Path, repeat: int) -> tuple[list[float], list[float]]:
             page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:") else r.abort())
             page.goto(path.resolve().as_uri(), timeout=300_000)
             page.wait_for_function("window.__plotReady !== null", timeout=300_000)
-            ready.append(page.evaluate("window.__plotReady") / 1000)
+            timings = page.evaluate("window.__timings")
+            ready.append(timings["ready"] / 1000)
+            stages.append((timings["script"] / 1000, (timings["parsed"] - timings["script"]) / 1000))
             zoom.append(
                 page.evaluate(
                     """async () => {
@@ -203,7 +207,7 @@ def browser_times(path: Path, repeat: int) -> tuple[list[float], list[float]]:
             )
             page.close()
         browser.close()
-    return ready, zoom
+    return ready, zoom, stages
 
 
 def section(sizes: tuple[int, ...] = (1_000, 10_000, 100_000), repeat: int = 3) -> str:
@@ -213,8 +217,9 @@ def section(sizes: tuple[int, ...] = (1_000, 10_000, 100_000), repeat: int = 3) 
         >>> print(section((1000,), repeat=1))  # doctest: +SKIP
     """
     lines = [
-        "| records | render in Python (s) | timeline.html (MB) | open to interactive in Chromium (s) | zoom (s) |",
-        "|---:|---:|---:|---:|---:|",
+        "| records | render in Python (s) | timeline.html (MB) | page + plotly.js parsed (s) "
+        "| data parsed (s) | open to interactive in Chromium (s) | zoom (s) |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
     ]
     with tempfile.TemporaryDirectory() as tmp:
         for n in sizes:
@@ -224,10 +229,12 @@ def section(sizes: tuple[int, ...] = (1_000, 10_000, 100_000), repeat: int = 3) 
             render = time.perf_counter() - t0
             path = Path(tmp) / f"report_{n}.html"
             path.write_text(page, encoding="utf-8")
-            ready, zoom = browser_times(path, repeat)
+            ready, zoom, stages = browser_times(path, repeat)
             size = path.stat().st_size / 1e6
             lines.append(
-                f"| {n:,} | {render:.2f} | {size:.1f} | {statistics.median(ready):.2f} | {statistics.median(zoom):.2f} |"
+                f"| {n:,} | {render:.2f} | {size:.1f} | {statistics.median(s[0] for s in stages):.2f} "
+                f"| {statistics.median(s[1] for s in stages):.2f} | {statistics.median(ready):.2f} "
+                f"| {statistics.median(zoom):.2f} |"
             )
     return "\n".join(lines)
 

@@ -34,7 +34,6 @@ OUTSIDE_LANE = "Outside the review"
 SHADED_KINDS = {"contact_gap": "#777777", "info_sharing_gap": "#CC6677"}
 _OFFSETS = (0.0, 0.2, -0.2, 0.35, -0.35, 0.1, -0.1, 0.28, -0.28)
 _X_FORMAT = "%Y-%m-%d %H:%M"
-_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
 @dataclass

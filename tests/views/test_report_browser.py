@@ -122,6 +122,23 @@ def test_hostile_entry_shows_as_text_and_never_runs(first_look, kit):
     assert first_look.errors == []
 
 
+def test_hover_shows_citation_and_hostile_text_as_text(first_look, tmp_path):
+    page = first_look.page
+    # Hover the GP appointment whose entry is hostile markup.
+    curve = page.evaluate(
+        f"() => {PLOT}.data.findIndex(t => t.meta && t.meta.role === 'records' && t.meta.event_type === 'appointment')"
+    )
+    page.evaluate(f"c => Plotly.Fx.hover({PLOT}, [{{curveNumber: c, pointNumber: 0}}])", curve)
+    label = page.locator(".hoverlayer .hovertext")
+    label.wait_for()
+    text = label.text_content()
+    assert "gp.xlsx, sheet Chronology, row 10" in text and "02/12/2019 14:30" in text and "age 1y 6m" in text
+    assert "<script>window.__pwned=1</script>" in text  # shown as text, not parsed
+    assert page.locator(".hoverlayer img, .hoverlayer script").count() == 0
+    page.screenshot(path=str(tmp_path / "report_hover.png"))
+    assert page.evaluate("() => window.__pwned") is None
+
+
 def test_clicking_a_finding_zooms_to_its_period_and_rings_its_records(opened, tmp_path):
     opened.page.click("button[data-finding='F-MISS1']")
     opened.page.wait_for_function(f"() => {PLOT}.layout.xaxis.range[0].startsWith('2019-06-07')")

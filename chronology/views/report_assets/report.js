@@ -2,15 +2,48 @@
    Every text from the chronologies is set with textContent, never parsed as HTML. */
 (function () {
   "use strict";
+  var T = window.__timings = { script: performance.now() };
   var DATA = JSON.parse(document.getElementById("report-data").textContent);
+  T.parsed = performance.now();
   var plot = document.getElementById("timeline");
   var status = document.getElementById("status");
   var PAGE = 500;
 
+  /* ---- hover text of every record, from its table row (escaped for plotly's pseudo-HTML) ---- */
+  function esc(text) {
+    return String(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  }
+  function excerpt(text, width, lines) {
+    text = String(text).split(/\s+/).filter(Boolean).join(" ");
+    if (text.length > width * lines) {
+      text = text.slice(0, width * lines);
+      text = text.slice(0, Math.max(text.lastIndexOf(" "), 1)) + " \u2026";
+    }
+    var out = [];
+    while (text.length > width && out.length < lines - 1) {
+      var cut = text.lastIndexOf(" ", width);
+      if (cut <= 0) { cut = width; }
+      out.push(text.slice(0, cut));
+      text = text.slice(cut).replace(/^ +/, "");
+    }
+    out.push(text);
+    return out.map(esc).join("<br>");
+  }
+  function hoverText(i) {
+    var r = DATA.rows[i];
+    var when = r[0] + (r[1] ? " " + r[1] : "");
+    return "<b>" + esc(when) + "</b> [" + esc(DATA.precision[i]) + "]" + (r[2] ? " \u00b7 age " + esc(r[2]) : "") +
+      "<br>" + esc(r[3]) + " \u00b7 " + esc(r[4]) + "<br>" + excerpt(r[5], 70, 3) +
+      (r[6] ? "<br><b>Outcome:</b> " + excerpt(r[6], 70, 2) : "") + "<br><i>" + esc(r[8]) + "</i>";
+  }
+  DATA.figure.data.forEach(function (t) {
+    if (t.meta && t.meta.rows) { t.text = t.meta.rows.map(hoverText); }
+  });
+
   /* ---- timeline ---- */
   window.__plotReady = null;
   Plotly.newPlot(plot, DATA.figure.data, DATA.figure.layout, DATA.config).then(function () {
-    window.__plotReady = performance.now();
+    window.__plotReady = T.ready = performance.now();
     if (DATA.dob) {
       plot.on("plotly_relayout", function (ev) {
         var keys = Object.keys(ev || {});
@@ -155,4 +188,5 @@
   });
   more.addEventListener("click", renderMore);
   applyFilters();
+  T.table = performance.now();
 })();
