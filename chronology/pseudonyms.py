@@ -32,7 +32,9 @@ Columns holding identifiers and codes (``record_id``, ``cluster_id``,
 ``finding_id``, ``event_type``, ``status``...) are left alone; every other
 text column of events, clusters, pairs, findings and sources is rewritten.
 Cells that hold JSON (``raw``, ``rule``, ``cited``) are rewritten inside their
-string values and stay valid JSON.
+string values and stay valid JSON; keys (fields, an agency's column headers)
+are kept, so a name in a column header fails the check rather than being
+rewritten.
 """
 
 from __future__ import annotations
@@ -188,11 +190,12 @@ class Pseudonymiser:
         return self.text(value)
 
     def value(self, value: Any) -> Any:
-        """Replace names in a cell: text, JSON text, list, dict; others as they are."""
+        """Replace names in a cell: text, JSON text, list, dict values; others as they are."""
         if isinstance(value, str):
             return self.json_text(value)
         if isinstance(value, dict):
-            return {self.value(k): self.value(v) for k, v in value.items()}
+            # Keys are structure (a record's fields, an agency's column headers): kept.
+            return {k: self.value(v) for k, v in value.items()}
         if isinstance(value, (list, tuple)) or hasattr(value, "tolist"):
             items = value.tolist() if hasattr(value, "tolist") else value
             if isinstance(items, list):
@@ -336,12 +339,51 @@ def _strings(value: Any) -> Iterable[str]:
             yield from _strings(v)
 
 
+_TAG = re.compile(r"<[^>]*>")
+_BLOCK = re.compile(r"<(script|style)\b([^>]*)>(.*?)</\1\s*>", re.S | re.I)
+_ATTRIBUTE = re.compile(r"""([^\s=/<>"']+)\s*=\s*("[^"]*"|'[^']*'|[^\s>"']+)""")
+#: Attributes that hold markup, not text: their values are not checked.
+_MARKUP_ATTRIBUTES = frozenset(
+    {"style", "class", "id", "for", "lang", "role", "type", "scope", "charset", "http-equiv", "rel", "name"}
+)
+
+
+def _xml_text(xml: str) -> str:
+    """The text of an XML part: element text only (the workbook keeps no data in attributes)."""
+    return _TAG.sub(" ", xml)
+
+
+def _page_text(page: str) -> str:
+    """What a page shows and holds as data: its text, attribute values and JSON data blocks.
+
+    Code (``<script>`` without a JSON type, ``<style>``, ``on...`` and markup
+    attributes, tag names) is left out: minified code and CSS hold words such
+    as "max" and "Kai" that are no one's name.
+    """
+    page = _without_plotly(page)
+
+    def block(m: re.Match[str]) -> str:
+        is_data = m.group(1).lower() == "script" and "json" in m.group(2).lower()
+        return f" {m.group(3)} " if is_data else " "
+
+    def tag(m: re.Match[str]) -> str:
+        values = [
+            v.strip("\"'")
+            for k, v in _ATTRIBUTE.findall(m.group(0))
+            if k.lower() not in _MARKUP_ATTRIBUTES and not k.lower().startswith("on")
+        ]
+        return " " + " ".join(values) + " "
+
+    return _TAG.sub(tag, _BLOCK.sub(block, page))
+
+
 def output_texts(path: Path) -> list[str]:
     """Every text an output file holds, read back the way a reader would see it.
 
-    Parquet through pyarrow (every string cell and the metadata), xlsx as the
-    text of every XML part, other files as text; each text also with HTML
-    entities and JSON escapes undone (a JSON cell, the JSON inside a page).
+    Parquet through pyarrow (every string cell), xlsx as the element text of
+    every XML part, HTML as its text, attribute values and JSON data blocks
+    (not its code), other files as text; each text also with HTML entities
+    and JSON escapes undone (a JSON cell, the JSON inside a page).
 
     Example:
         >>> texts = output_texts(Path("out/findings.md"))  # doctest: +SKIP
@@ -351,16 +393,18 @@ def output_texts(path: Path) -> list[str]:
         import pyarrow.parquet as pq
 
         table = pq.read_table(path)
-        texts = [str(v) for v in (table.schema.metadata or {}).values()]
+        meta = table.schema.metadata or {}
+        # Arrow's own schema record is binary; anything else written there is checked.
+        texts = [v.decode("utf-8", "replace") for k, v in meta.items() if not k.startswith(b"ARROW:")]
         for column in table.columns:
             # One text per column, cells on lines of their own: few, long texts check fast.
             texts.append("\n".join(_strings(column.to_pylist())))
     elif suffix == ".xlsx":
         with zipfile.ZipFile(path) as archive:
-            texts = [archive.read(n).decode("utf-8", "replace") for n in archive.namelist()]
+            texts = [_xml_text(archive.read(n).decode("utf-8", "replace")) for n in archive.namelist()]
     else:
         raw = path.read_bytes().decode("utf-8-sig", "replace")
-        texts = [_without_plotly(raw) if suffix in (".html", ".htm") else raw]
+        texts = [_page_text(raw) if suffix in (".html", ".htm") else raw]
     return [*texts, *(u for t in texts if (u := _unescape(t)) != t)]
 
 

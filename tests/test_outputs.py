@@ -413,3 +413,14 @@ def test_missing_event_column_is_named(run: Run, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="raw"):
         write_events_parquet(run.events.drop(columns=["raw"]), tmp_path / "e.parquet", TZ)
     assert list(EVENT_COLUMNS)[-1] == "raw"
+
+
+def test_check_sees_names_in_every_output(run: Run, tmp_path: Path) -> None:
+    # Without pseudonyms every output holds "Kai" (the case's name is in the manifest):
+    # the check must see it through each format, the page's data block included.
+    from chronology.pseudonyms import check_outputs
+
+    out = tmp_path / "out"
+    write_outputs(run, out)
+    left = check_outputs(out, NAMES)
+    assert {line.split(": ")[0] for line in left if line.endswith(": Kai")} == set(OUTPUT_FILES)

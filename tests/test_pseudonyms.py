@@ -71,9 +71,10 @@ def test_decomposed_accents_match() -> None:
 
 
 def test_json_text_stays_valid_json(p: Pseudonymiser) -> None:
-    raw = json.dumps({"Details": 'Kai said "Jodie hit me"', "Kai's school": 3}, ensure_ascii=False)
+    raw = json.dumps({"Details": 'Kai said "Jodie hit me"', "Kai": ["Kai"]}, ensure_ascii=False)
     out = p.json_text(raw)
-    assert json.loads(out) == {"Details": 'Child H said "Mother hit me"', "Child H's school": 3}
+    # Keys are structure (fields, column headers) and stay; every string value is rewritten.
+    assert json.loads(out) == {"Details": 'Child H said "Mother hit me"', "Kai": ["Child H"]}
 
 
 def test_names_left() -> None:
@@ -128,7 +129,9 @@ def test_name_after_a_json_escape(p: Pseudonymiser, tmp_path: Path) -> None:
     assert json.loads(p.json_text(raw)) == {"Narrative": "Attended ICPC.\nChild H now on CP plan"}
     # The check finds such a name too, in a parquet cell and in a page's JSON.
     pd.DataFrame({"raw": [raw]}).to_parquet(tmp_path / "events.parquet")
-    (tmp_path / "timeline.html").write_text(f"<script>{raw}</script>", encoding="utf-8")
+    (tmp_path / "timeline.html").write_text(
+        f'<script type="application/json">{raw}</script>', encoding="utf-8"
+    )
     assert sorted(check_outputs(tmp_path, NAMES)) == ["events.parquet: Kai", "timeline.html: Kai"]
     assert any("Kai now" in t for t in output_texts(tmp_path / "timeline.html"))
 
