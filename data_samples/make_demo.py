@@ -170,7 +170,7 @@ def story() -> None:  # noqa: PLR0915 - a story is long
       R(HV, D("2019-01-11"), "information_shared", "Closure letter received from CSC: case closed 10/01/2019, no further CSC involvement. HV to continue universal plus.",
         label="Correspondence", outcome="Filed. Universal plus.", who=HV1, frm=CSC))
     E("sch-start",
-      R(SCH, D("2019-01-14"), "school_contact", "Kayla started in Nursery (funded 2-year-old place, Butterflies room). Admission meeting with mum Jodie Brennan. Key person Miss Khan. Emergency contacts: mum, MGM Sandra Brennan.",
+      R(SCH, D("2019-01-14"), "school_contact", "Kayla started in Nursery (funded 2-year-old place, Butterflies room). Mum Jodie Brennan completed admission forms at drop-off. Key person Miss Khan. Emergency contacts: mum, MGM Sandra Brennan.",
         label="Admission", outcome="Key person allocated", who=DDSL))
     E("hv-2yr",
       R(HV, D("2019-01-15"), "home_visit", "2-2½ year review (ASQ-3) at home. Kayla seen with mum. Communication just below cut-off; other domains fine. Home tidy. Mum says Ryan stays 'some nights'.",
