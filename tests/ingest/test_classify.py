@@ -49,7 +49,8 @@ ROWS = [
     ("", "Police checks requested by MASH", "information_request"),  # checks requested
     ("", "Return home interview completed", "missing_episode"),  # RHI follows a missing episode
     ("", "Joint visit with SW under s.47", "s47_enquiry"),  # s.47 beats joint visit
-    ("Crime", "NFA - insufficient evidence", "referral_decision"),  # NFA is a decision
+    ("Crime", "NFA - insufficient evidence", "other"),  # a criminal NFA is not a referral decision
+    ("Contact", "Referral screened, NFA by MASH", "referral_decision"),  # NFA on a referral
     # --- children's social care ---
     ("Contact", "Referral received from school re bruise", "information_shared"),  # a receipt
     ("Contact", "Referral to MASH re bruise to left cheek", "referral"),  # the sender's; outranks injury
@@ -117,7 +118,8 @@ ROWS = [
     ("", "2 year developmental review, ASQ completed", "appointment"),  # developmental review
     ("", "Home conditions poor, no food in the fridge, unkempt", "neglect_concern"),  # neglect signs
     ("", "HV liaison form sent to GP", "information_shared"),  # liaison
-    ("", "Mother disclosed DA from partner at visit", "disclosure"),  # disclosure outranks DA
+    ("", "Mother disclosed DA from partner at visit", "domestic_abuse_incident"),  # DA outranks disclosure
+    ("", "Child disclosed that mummy's friend hurts her", "disclosure"),  # a disclosure by the child
     ("", "Bruise noted to baby's forehead, mother says fell", "injury"),  # bruise
     ("Telephone", "Tel call from school re attendance", "information_shared"),  # call between professionals
     ("", "Transfer in from Southshire HV team", "transfer"),  # transfer
