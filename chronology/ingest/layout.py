@@ -29,6 +29,10 @@ from chronology.vocabulary import SCHEMAS_DIR
 HEADER_SEARCH_ROWS = 30
 #: How many rows below a header are sampled to score a sheet.
 SAMPLE_ROWS = 200
+#: How many columns from the left are scanned for dates when no header names one.
+MAX_DATE_SCAN_COLUMNS = 100
+#: How many columns from the left can name a header field when looking for the header row.
+MAX_HEADER_COLUMNS = 256
 _PUNCT = re.compile(r"[^\w]+")
 
 
@@ -64,20 +68,54 @@ def match_field(header: Any, synonyms: Mapping[str, Sequence[str]] | None = None
         >>> match_field("Action taken")
         ('outcome', 2)
     """
-    synonyms = synonyms if synonyms is not None else load_synonyms()
+    default = load_synonyms()
+    synonyms = synonyms if synonyms is not None else default
     norm = normalise_header(header)
     if not norm or len(norm) > 60:
         return None, 0
-    for name, words in synonyms.items():
-        if norm in words:
-            return name, 2
-    padded = f" {norm} "
-    best: tuple[int, str | None] = (0, None)
-    for name, words in synonyms.items():
+    if synonyms is default:
+        return _match_default(norm)
+    return _match_norm(norm, synonym_index(synonyms))
+
+
+@lru_cache(maxsize=65536)
+def _match_default(norm: str) -> tuple[str | None, int]:
+    return _match_norm(norm, _default_index())
+
+
+@lru_cache(maxsize=1)
+def _default_index() -> dict[str, tuple[str, int]]:
+    return synonym_index(load_synonyms())
+
+
+def synonym_index(synonyms: Mapping[str, Sequence[str]]) -> dict[str, tuple[str, int]]:
+    """Normalised synonym -> (field, the field's rank in file order); the first field listed wins.
+
+    Example:
+        >>> synonym_index({"date": ["date"], "time": ["time", "date"]})
+        {'date': ('date', 0), 'time': ('time', 1)}
+    """
+    index: dict[str, tuple[str, int]] = {}
+    for rank, (name, words) in enumerate(synonyms.items()):
         for word in words:
-            if len(word) > best[0] and f" {word} " in padded:
-                best = (len(word), name)
-    return (best[1], 1) if best[1] else (None, 0)
+            index.setdefault(word, (name, rank))
+    return index
+
+
+def _match_norm(norm: str, index: Mapping[str, tuple[str, int]]) -> tuple[str | None, int]:
+    """Exact synonym first; else the longest synonym found among the header's runs of words."""
+    if norm in index:
+        return index[norm][0], 2
+    words = norm.split()
+    best: tuple[int, int, str | None] = (0, 0, None)
+    for i in range(len(words)):
+        for j in range(i + 1, min(len(words), i + 6) + 1):
+            hit = index.get(" ".join(words[i:j]))
+            if hit is not None:
+                phrase_len = sum(len(w) for w in words[i:j]) + j - i - 1
+                if (phrase_len, -hit[1]) > best[:2]:
+                    best = (phrase_len, -hit[1], hit[0])
+    return (best[2], 1) if best[2] else (None, 0)
 
 
 def recognise_columns(
@@ -125,7 +163,7 @@ def header_score(row: Sequence[Any], synonyms: Mapping[str, Sequence[str]] | Non
         True
     """
     fields: dict[str, int] = {}
-    for cell in row:
+    for cell in row[:MAX_HEADER_COLUMNS]:
         name, strength = match_field(cell, synonyms)
         if name:
             fields[name] = max(fields.get(name, 0), strength)
@@ -199,7 +237,7 @@ def _date_run(rows: Sequence[Sequence[Any]]) -> tuple[int, int] | None:
     from chronology.ingest.dates import looks_like_date
 
     for i in range(1, len(rows) - 1):
-        for j, cell in enumerate(rows[i]):
+        for j, cell in enumerate(rows[i][:MAX_DATE_SCAN_COLUMNS]):
             below = rows[i + 1]
             if j < len(below) and _datey(cell, looks_like_date) and _datey(below[j], looks_like_date):
                 return i - 1, j

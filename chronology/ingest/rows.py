@@ -52,6 +52,8 @@ FOOTER = re.compile(
     r"|(report )?(run|printed|generated) (date|on)\b|date printed\b|confidential\W*$|-+ ?end)",
     re.IGNORECASE,
 )
+#: Above this many columns, per-row Python beats per-column Arrow calls.
+WIDE = 64
 #: Fields whose columns carry the date, not the entry.
 DATE_FIELDS = ("date", "time", "end_date")
 _encode = json.encoder.encode_basestring  # type: ignore[attr-defined]
@@ -187,6 +189,10 @@ def raw_json(texts: pd.DataFrame, headers: Sequence[str]) -> pd.Series:
     """
     if not len(texts):
         return pd.Series([], dtype="str")
+    if len(headers) > WIDE:
+        rows = texts.to_numpy(dtype=object).tolist()
+        out = [json.dumps(dict(zip(headers, row, strict=True)), ensure_ascii=False) for row in rows]
+        return pd.Series(out, index=texts.index, dtype="str")
     pieces: list[Any] = []
     for j, name in enumerate(headers):
         key = ("{" if j == 0 else ", ") + _encode(name) + ": "
@@ -218,8 +224,14 @@ def text_frame(rows: Sequence[Sequence[Any]], width: int, typed: bool) -> pd.Dat
 def _filled(texts: pd.DataFrame, cols: Sequence[int]) -> np.ndarray:
     """Per row: True where any of the columns holds non-blank text."""
     mask = np.zeros(len(texts), dtype=bool)
+    cols = list(cols)
+    if len(cols) > WIDE:
+        for i, row in enumerate(texts.iloc[:, cols].to_numpy(dtype=object).tolist()):
+            mask[i] = any(c.strip() for c in row)
+        return mask
     for j in cols:
-        mask |= (texts[j].str.strip() != "").to_numpy(dtype=bool)
+        trimmed = pc.utf8_trim_whitespace(_large(texts[j]))
+        mask |= pc.not_equal(trimmed, "").to_numpy(zero_copy_only=False)
     return mask
 
 
@@ -344,10 +356,10 @@ def _statuses(
     date_header = layout.headers[layout.columns["date"]]
     candidate = np.zeros(n, dtype=bool)
     end_line = np.zeros(n, dtype=bool)
-    for i in np.flatnonzero(status == ""):
-        cells = [c.strip() for c in texts.iloc[i] if c.strip()]
-        joined = " ".join(cells)
-        if _repeats_header(texts.iloc[i], header_norm):
+    undecided = np.flatnonzero(status == "")
+    for i, row in zip(undecided, texts.iloc[undecided].to_numpy(dtype=object).tolist(), strict=True):
+        joined = " ".join(c.strip() for c in row if c.strip())
+        if _repeats_header(row, header_norm):
             status[i], reason[i] = "rejected", "repeated header"
         elif len(joined) <= 100 and FOOTER.match(joined):
             status[i], reason[i] = "rejected", "footer line"
@@ -380,7 +392,7 @@ def _statuses(
     return status, reason, target
 
 
-def _repeats_header(row: pd.Series, header_norm: Sequence[str]) -> bool:
+def _repeats_header(row: Sequence[str], header_norm: Sequence[str]) -> bool:
     """True when a row repeats the header (most of its cells equal the header's)."""
     filled = [normalise_header(c) for c in row]
     present = [c for c in filled if c]
@@ -421,8 +433,10 @@ def _join_continuations(
     conts = np.flatnonzero(status == "continuation")
     if not len(conts):
         return desc
+    cells = texts.iloc[conts, list(content)].to_numpy(dtype=object).tolist()
     pieces = [
-        desc.iat[i] or " ".join(c.strip() for c in texts.iloc[i, list(content)] if c.strip()) for i in conts
+        desc.iat[i] or " ".join(c.strip() for c in row if c.strip())
+        for i, row in zip(conts, cells, strict=True)
     ]
     joined = pd.Series(pieces, dtype="str").groupby(target[conts], sort=False).agg("\n".join)
     out = desc.copy()
