@@ -70,10 +70,21 @@ PARQUET_OPTIONS: Final[dict[str, Any]] = {
 
 
 def _timestamps(series: pd.Series, timezone: str) -> pa.Array:
-    """Timestamps in the case's timezone, microseconds; naive ones read as local."""
-    values = pd.to_datetime(series.astype(object).where(series.notna(), None), utc=False, format="mixed")
-    if not isinstance(values.dtype, pd.DatetimeTZDtype):
-        values = values.dt.tz_localize(timezone, ambiguous="NaT", nonexistent="NaT")
+    """Timestamps in the case's timezone, microseconds.
+
+    Aware values keep their instant (whatever their zone); naive ones, which
+    the contract does not allow, are read as the case's local time.
+    """
+    if isinstance(series.dtype, pd.DatetimeTZDtype):
+        values = series
+    else:
+        cells = series.astype(object).where(series.notna(), None)
+        if any(getattr(v, "tzinfo", None) is not None for v in cells):
+            values = pd.to_datetime(cells, utc=True)
+        else:
+            values = pd.to_datetime(cells).dt.tz_localize(
+                timezone, ambiguous=True, nonexistent="shift_forward"
+            )
     values = values.dt.tz_convert(timezone).dt.as_unit("us")
     return pa.array(values, type=pa.timestamp("us", tz=timezone), from_pandas=True)
 
