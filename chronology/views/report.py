@@ -227,18 +227,25 @@ def _hover_from_rows(fig: Any, recs: pd.DataFrame) -> None:
 
 
 def lanes_of(run: Run) -> list[str]:
-    """Agencies top to bottom: case.toml order, then any other agency in the events, sorted.
+    """Agencies top to bottom, in the order that also sets their colours.
+
+    First the agencies in the order they first appear among dated event records
+    (the timeline's own default, and the workbook's ``agency_order``), then the
+    case.toml sources with no dated record (an empty lane says so), then any other.
 
     Example:
         >>> lanes_of(run)  # doctest: +SKIP
         ['Police', "Children's Social Care", 'School', 'GP']
     """
-    lanes = list(dict.fromkeys(s.agency for s in run.config.sources))
-    events = run.events
-    if len(events):
-        here = events.loc[events["status"] == "event", "agency"].astype(str).unique().tolist()
-        lanes += sorted(set(here) - set(lanes))
-    return lanes
+    ev = run.events
+    order: list[str] = []
+    if len(ev):
+        dated = ev[(ev["status"] == "event") & ev["start"].notna()]
+        order = [str(a) for a in dated["agency"].tolist()]
+    order += [s.agency for s in run.config.sources]
+    if len(ev):
+        order += [str(a) for a in ev.loc[ev["status"] == "event", "agency"].tolist()]
+    return list(dict.fromkeys(order))
 
 
 def report_html(run: Run) -> str:

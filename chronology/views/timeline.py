@@ -102,7 +102,7 @@ def _excerpt(text: str, width: int = 70, lines: int = 3) -> str:
     limit = width * lines
     if len(text) > limit:
         text = text[:limit].rsplit(" ", 1)[0] + " …"
-    out = []
+    out: list[str] = []
     while len(text) > width and len(out) < lines - 1:
         cut = text.rfind(" ", 0, width + 1)
         cut = width if cut <= 0 else cut
@@ -275,7 +275,7 @@ def _marker_traces(
     return traces
 
 
-def _segments(pairs: list[tuple[str, float, str, float]]) -> tuple[list[Any], list[Any]]:
+def _segments(pairs: Sequence[tuple[Any, Any, Any, Any]]) -> tuple[list[Any], list[Any]]:
     xs: list[Any] = []
     ys: list[Any] = []
     for x0, y0, x1, y1 in pairs:

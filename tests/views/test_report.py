@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 
 import pandas as pd
 import plotly.offline
@@ -99,13 +100,23 @@ def test_summary_counts_sources_records_and_findings(run):
     assert re.search(r"<td>continuation</td><td class=n>1</td>", page)
 
 
-def test_same_run_same_bytes_whatever_the_row_order(run, tmp_path):
+def test_same_run_same_bytes_whatever_the_findings_order(run, tmp_path):
     first = report_html(run)
-    run.events = run.events.sample(frac=1, random_state=7)
     run.findings = run.findings.iloc[::-1]
+    run.clusters = run.clusters.iloc[::-1]
     assert report_html(run) == first
     write_report(run, tmp_path / "timeline.html")
     assert (tmp_path / "timeline.html").read_bytes() == first.encode("utf-8")
+
+
+def test_lanes_follow_first_dated_record_then_sources_without_one(run):
+    # A source with no dated record still gets a lane, after those with records.
+    run.config = replace(
+        run.config, sources=(*run.config.sources[1:], replace(run.config.sources[0], agency="Probation"))
+    )
+    page = report_html(run)
+    lanes = embedded_data(page)["agencies"]
+    assert [a for a, _ in lanes] == ["Police", "Children's Social Care", "School", "GP", "Probation"]
 
 
 def test_renders_with_no_findings_and_no_clusters(run):
