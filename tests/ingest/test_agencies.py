@@ -114,3 +114,10 @@ def test_mentions_whole_words_only() -> None:
 
 def test_normalise_text() -> None:
     assert normalise_text("Children’s\n  services") == "Children's services"  # curly quote and spaces
+
+
+def test_find_mentions_takes_names_before_an_alias() -> None:
+    r = _resolver("Emergency Department", "School")
+    found = [m for _, _, m in r.find_mentions("EDT: referral from Northshire General ED. Letter To School")]
+    assert found == ["Northshire General ED", "School"]  # a name is kept; "Letter To" is trade words
+    assert r.resolve(found[0]) == "Emergency Department"  # the case's ED label names no hospital

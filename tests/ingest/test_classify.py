@@ -331,3 +331,15 @@ def test_handoffs_only_for_handoff_types_and_never_own() -> None:
 def test_type_cell_joins_the_text() -> None:
     froms, tos = find_handoffs(["referral"], ["Referral to MASH"], ["re neglect concerns"], ["GP"], RESOLVER)
     assert (froms, tos) == ([""], [CSC])  # the target is in the type cell
+
+
+def test_result_does_not_depend_on_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    import chronology.ingest.classify as classify
+
+    labels = [r[0] for r in ROWS]
+    descriptions = [r[1] for r in ROWS]
+    monkeypatch.setattr(classify, "THREADS", 1)
+    one = classify_events(labels, descriptions, VOCAB)
+    monkeypatch.setattr(classify, "THREADS", 4)
+    four = classify_events(labels, descriptions, VOCAB)
+    assert one == four  # batches of types in threads pick the same first match
