@@ -257,7 +257,7 @@ def _marker_traces(
                     "x": part["x"].tolist(),
                     "y": part["y"].round(3).tolist(),
                     "mode": "markers",
-                    "name": part["type_text"].iloc[0],
+                    "name": html.escape(part["type_text"].iloc[0], quote=False),
                     # One legend entry per type: the exact-date trace's, else the approximate one's.
                     "showlegend": not ranged or not ((recs["event_type"] == t) & ~recs["ranged"]).any(),
                     "meta": {"role": role, "event_type": t},
@@ -383,16 +383,28 @@ def build_timeline(
     where = dict(
         zip(zip(clustered["cluster_id"], clustered["agency"], strict=True), clustered["x"], strict=True)
     )
-    sent, missed, labels = [], [], []
-    cols = _columns(handoffs, "record_id", "cluster_id", "to_agency", "x", "y")
-    for rid, cid, to, x, y in zip(*cols, strict=True):
+    sent: list[tuple[Any, ...]] = []
+    missed: list[tuple[Any, ...]] = []
+    labels = []
+    cols = _columns(
+        handoffs, "record_id", "cluster_id", "agency", "to_agency", "x", "y", "date_text", "citation"
+    )
+    for rid, cid, sender, to, x, y, when, cite in zip(*cols, strict=True):
         y1 = lane_y.get(to, -1)
-        seg = (x, y, where.get((cid, to), x) if cid else x, y1)
+        what = f"{html.escape(sender)} \u2192 {html.escape(to)}, {html.escape(when)}<br><i>{html.escape(cite)}</i>"
         if rid in missed_by:
-            missed.append(seg)
+            missed.append(
+                (
+                    x,
+                    y,
+                    where.get((cid, to), x) if cid else x,
+                    y1,
+                    f"<b>Missed handoff {missed_by[rid]}</b><br>{what}",
+                )
+            )
             labels.append((x, (y + y1) / 2, missed_by[rid]))
         else:
-            sent.append(seg)
+            sent.append((x, y, where.get((cid, to), x) if cid else x, y1, f"<b>Handoff</b> {what}"))
     colours = agency_colours(lanes)
     kind = "scattergl" if gl else "scatter"
     traces: list[dict[str, Any]] = []
@@ -439,10 +451,11 @@ def build_timeline(
         ("handoffs", sent, "#444444", "solid", "Handoff (sender \u2192 receiver)"),
         ("missed", missed, MISSED_COLOUR, "dash", "Missed handoff"),
     ):
-        xs, ys = _segments(segs)
-        heads = []
-        for _x0, y0, _x1, y1 in segs:
+        xs, ys = _segments([seg[:4] for seg in segs])
+        heads, hover = [], []
+        for _x0, y0, _x1, y1, text in segs:
             heads += ["circle", "triangle-down" if y1 < y0 else "triangle-up", "circle"]
+            hover += [text, text, ""]
         traces.append(
             {
                 "type": kind if role == "handoffs" else "scatter",
@@ -453,7 +466,8 @@ def build_timeline(
                 "meta": {"role": role},
                 "line": {"color": colour, "width": 2.2 if role == "missed" else 1.2, "dash": dash},
                 "marker": {"symbol": heads, "size": [0, 11, 0] * len(segs), "color": colour},
-                "hoverinfo": "skip",
+                "text": hover,
+                "hovertemplate": "%{text}<extra></extra>",
                 "visible": True if segs else "legendonly",
             }
         )

@@ -122,8 +122,9 @@ def test_handoffs_are_arrows_from_sender_lane_to_receiver(events, findings):
     assert (position(parts, "r002"), position(parts, "r003")) in segs
     # r010 (GP letter to Housing Association) points at the outside lane.
     assert (position(parts, "r010"), (position(parts, "r010")[0], -1)) in segs
-    # Arrowheads sit on the receiving end only.
+    # Arrowheads sit on the receiving end only; hovering one names both agencies.
     assert list(sent.marker.size) == [0, 11, 0] * len(segs)
+    assert any("GP \u2192 Housing Association, 03/12/2019" in text for text in sent.text)
 
 
 def test_missed_handoff_is_red_dashed_and_labelled(events, findings):
