@@ -424,3 +424,21 @@ def test_check_sees_names_in_every_output(run: Run, tmp_path: Path) -> None:
     write_outputs(run, out)
     left = check_outputs(out, NAMES)
     assert {line.split(": ")[0] for line in left if line.endswith(": Kai")} == set(OUTPUT_FILES)
+
+
+DEMO = Path(__file__).resolve().parent.parent / "data_samples" / "child_h" / "case.toml"
+
+
+@pytest.mark.slow
+def test_merge_of_the_demo_twice_gives_the_same_bytes_and_no_real_name(tmp_path: Path) -> None:
+    # The whole command, twice, pseudonymised: every stage must be deterministic.
+    # Exit status 0 also means the pseudonym check found no real name in any output.
+    from chronology.cli import main
+
+    if not DEMO.exists():
+        pytest.skip("the demo case is not in this checkout")
+    for folder in ("a", "b"):
+        assert main(["merge", str(DEMO), "--out", str(tmp_path / folder), "--pseudonymise"]) == 0
+    a, b = _file_bytes(tmp_path / "a"), _file_bytes(tmp_path / "b")
+    assert sorted(a) == sorted(OUTPUT_FILES)
+    assert [name for name in a if a[name] != b[name]] == []
