@@ -32,8 +32,9 @@ _DATE_WORDS = re.compile(
 #: Reference numbers: a run of digits (with / or - inside) at least 5 digits
 #: long (occurrence, attendance, MASH numbers), or an NHS number "485 777 3456".
 _REFERENCE = re.compile(r"\b(\d{3} \d{3} \d{4}|\d[\d/-]{3,}\d)\b")
-#: A capitalised word that does not start a sentence: "Dr Okafor", "Amy Clarke".
-_CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]{2,})\b")
+#: A capitalised word that does not start a sentence ("Dr Okafor", "Amy
+#: Clarke"), or a surname in capitals as police records write them ("COLE").
+_CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]{2,}|[A-Z]{4,})\b")
 
 
 #: Words just before a date that say the record is not about that day's event
@@ -197,6 +198,14 @@ def common_words(settings: MatchSettings) -> frozenset[str]:
             "october",
             "november",
             "december",
+            "dash",
+            "cpoms",
+            "lado",
+            "ehcp",
+            "occ",
+            "nfa",
+            "note",
+            "update",
         ]
     )
     return frozenset(words)
