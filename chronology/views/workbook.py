@@ -3,7 +3,8 @@
 Sheets:
     Chronology: one row per event record, by date, time and source order,
         records of one matched event kept together and marked; each agency's
-        rows tinted with its timeline colour.
+        rows tinted with its timeline colour. An Age column when the case
+        gives a date of birth, a Subject column when a file holds several.
     Findings: one row per finding with its citations and the decision on it.
     Sources: each input file with its sha256 and row counts.
     Rejected: every rejected row with its reason and its original cells.
@@ -240,16 +241,26 @@ def _chronology_sheet(wb: Workbook, run: Run) -> None:
     from chronology.views.timeline import age_text
 
     dob = run.config.date_of_birth
-    headers = ["Date", "Time", "Precision", *(["Age"] if dob else []), "Agency", "Type", "Description"]
-    headers += ["Outcome", "Practitioner", "Cluster", "Same event as", "Citation"]
-    widths = [11, 7, 10, *([9] if dob else []), 18, 22, 60, 32, 18, 12, 30, 28]
+    rows = chronology_rows(run)
+    subjects = bool(rows["subject_ref"].fillna("").astype(str).str.strip().ne("").any())
+    headers = ["Date", "Time", "Precision", *(["Age"] if dob else []), *(["Subject"] if subjects else [])]
+    headers += [
+        "Agency",
+        "Type",
+        "Description",
+        "Outcome",
+        "Practitioner",
+        "Cluster",
+        "Same event as",
+        "Citation",
+    ]
+    widths = [11, 7, 10, *([9] if dob else []), *([14] if subjects else []), 18, 22, 60, 32, 18, 12, 30, 28]
     ws = _sheet(wb, "Chronology", headers, widths)
     fills = {
         a: PatternFill(fill_type="solid", fgColor=tint(c))
         for a, c in agency_colours(agency_order(run)).items()
     }
     labels = _type_labels()
-    rows = chronology_rows(run)
     cites = [
         citation(f, s, r)
         for f, s, r in zip(rows["source_file"], rows["source_sheet"], rows["source_row"], strict=True)
@@ -271,6 +282,8 @@ def _chronology_sheet(wb: Workbook, run: Run) -> None:
         ]
         if dob:
             values.append(age_text(dob, start) if start is not None else "")
+        if subjects:
+            values.append(r.subject_ref)
         same = [c for c in members.get(r.wb_cluster, []) if c != cites[i - 2]]
         values += [r.agency, labels.get(str(r.event_type), _text(r.type_label) or _text(r.event_type))]
         values += [r.description, r.outcome, r.practitioner, r.wb_cluster, same, cites[i - 2]]

@@ -283,3 +283,12 @@ def test_agency_tints_follow_the_timeline_colours(tmp_path: Path) -> None:
     write_workbook(run, path)
     for row in _rows(openpyxl.load_workbook(path)["Chronology"]):
         assert row["Agency"].fill.fgColor.rgb == tint(colours[row["Agency"].value])
+
+
+def test_subject_column_only_when_a_file_holds_several(tmp_path: Path) -> None:
+    run = make_run(tmp_path)
+    run.events["subject_ref"] = ["H", "H", "S", "H", "S", "", ""]  # two children in these files
+    path = tmp_path / "chronology.xlsx"
+    write_workbook(run, path)
+    rows = {r["Citation"].value: r for r in _rows(openpyxl.load_workbook(path)["Chronology"])}
+    assert rows["school.xlsx:Chronology:7"]["Subject"].value == "S"
