@@ -97,6 +97,12 @@ def describe_clusters(
         and the cluster id of each record.
     """
     ev = events.iloc[records.row]
+    if len(records) == 0:
+        empty = pd.DataFrame({c: pd.Series(dtype=object) for c in CLUSTER_COLUMNS})
+        empty["start"] = events["start"].iloc[0:0].reset_index(drop=True)
+        empty["end"] = events["end"].iloc[0:0].reset_index(drop=True)
+        empty["size"] = empty["size"].astype(np.int64)
+        return empty, np.empty(0, dtype=object)
     ids = records.record_id.astype(str)
     day = np.where(records.first_day > -(10**8), records.first_day, np.iinfo(np.int64).max)
     minute = np.nan_to_num(records.minute, nan=0.0)

@@ -102,3 +102,21 @@ def test_a_wider_window_finds_more_candidates(case):
     events, _, first = case
     wider = match_events(events, {"window_days": 3})
     assert len(wider.pairs) > len(first.pairs)
+
+
+def test_no_event_rows_and_undated_events(make_events):
+    events = make_events(
+        [
+            {"record_id": "a", "agency": "CSC", "when": "2021-03-05", "description": "Home visit"},
+            {"record_id": "b", "agency": "GP", "when": "2021-03-05", "description": "Home visit"},
+        ]
+    )
+    undated = events.copy()
+    undated.loc[1, ["start", "end"]] = pd.NaT
+    result = match_events(undated)
+    # an event without a date has no candidates: it is a cluster of its own, sorted last
+    assert result.clusters["record_ids"].tolist() == [["a"], ["b"]]
+    assert result.pairs.empty
+    nothing = match_events(events.assign(status="rejected"))
+    assert nothing.clusters.empty and list(nothing.clusters.columns) == list(CLUSTER_COLUMNS)
+    assert nothing.events["cluster_id"].tolist() == ["", ""]
