@@ -347,6 +347,10 @@ _INPUT_KEYS: Final = (
 def manifest(run: Run, outputs: Mapping[str, Path], pseudonymised: bool) -> dict[str, Any]:
     """What produced the outputs: version, case file, inputs, outputs, rules.
 
+    ``rules`` and ``match`` are the case file's tables as written;
+    ``rules_in_force`` and ``match_in_force`` the values used, defaults
+    included; ``rules_in_findings`` each distinct rule a finding cites.
+
     Args:
         run: The run written.
         outputs: Output name -> the file written (hashed here).
@@ -372,12 +376,33 @@ def manifest(run: Run, outputs: Mapping[str, Path], pseudonymised: bool) -> dict
         "counts": {"records": len(run.events), "clusters": len(run.clusters), "findings": len(run.findings)},
         "rules": _plain(run.config.rules),
         "match": _plain(run.config.match),
+        **_effective_settings(run),
         "rules_in_findings": [_parse(r) for r in rules],
         "pseudonymised": bool(pseudonymised),
     }
     if os.environ.get("CHRONOLOGY_TIMESTAMP"):
         doc["generated_at"] = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return doc
+
+
+def _effective_settings(run: Run) -> dict[str, Any]:
+    """The analysis rules and matching thresholds in force: case.toml over the shipped defaults."""
+    out: dict[str, Any] = {}
+    try:
+        from chronology.analysis.registry import resolve_rules
+    except ImportError:
+        pass
+    else:
+        detectors, general = resolve_rules(run.config.rules)
+        out["rules_in_force"] = _plain({"detectors": detectors, **general})
+    try:
+        from chronology.match.settings import SETTING_TYPES, load_settings
+    except ImportError:
+        pass
+    else:
+        settings = load_settings(run.config.match)
+        out["match_in_force"] = _plain({key: getattr(settings, key) for key in SETTING_TYPES})
+    return out
 
 
 def _parse(text: str) -> Any:

@@ -181,7 +181,7 @@ def make_run(folder: Path, *, pseudonymise: bool = False) -> Run:
             SourceConfig("police.xlsx", "Police", folder / "police.xlsx"),
             SourceConfig("csc.csv", "Children's Social Care", folder / "csc.csv"),
         ),
-        rules={"contact_gap": {"days": 28}},
+        rules={"contact_gap": {"max_days": 28}},
         names=dict(NAMES),
         sha256="c" * 64,
     )
@@ -264,7 +264,8 @@ def test_manifest_names_inputs_outputs_and_rules(run: Run, tmp_path: Path) -> No
     assert set(doc["outputs"]) == set(OUTPUT_FILES) - {"manifest.json"}
     workbook = out / "chronology.xlsx"
     assert doc["outputs"]["chronology.xlsx"]["size"] == workbook.stat().st_size
-    assert doc["rules"] == {"contact_gap": {"days": 28}}
+    assert doc["rules"] == {"contact_gap": {"max_days": 28}}
+    assert doc["rules_in_force"]["detectors"]["contact_gap"]["max_days"] == 28
     assert doc["pseudonymised"] is False
     assert "generated_at" not in doc
     assert doc["toolkit"]["version"]
