@@ -1,4 +1,4 @@
-"""Cells safe to open in a spreadsheet program: no formula runs from the data.
+"""CSV safe to open in a spreadsheet program: no formula runs from the data.
 
 A CSV cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
 return is read by Excel or LibreOffice as a formula, so an entry such as
@@ -17,7 +17,15 @@ ASCII characters.
 
 from __future__ import annotations
 
-from typing import Final
+import csv
+import io
+import json
+from datetime import datetime
+from typing import Any, Final
+
+import pandas as pd
+
+from chronology.schema import FINDING_COLUMNS
 
 #: First characters that make a spreadsheet program read a cell as a formula.
 FORMULA_TRIGGERS: Final = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -45,3 +53,46 @@ def neutralise_cell(text: str) -> str:
     if text.startswith(FORMULA_TRIGGERS):
         return "'" + text
     return text
+
+
+def _csv_text(value: Any) -> str:
+    """One finding's cell as text: lists joined with "; ", dates ISO, nothing as ""."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if hasattr(value, "tolist") and not isinstance(value, pd.Timestamp):
+        value = value.tolist()
+    if isinstance(value, (list, tuple)):
+        return "; ".join(_csv_text(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, sort_keys=True, ensure_ascii=False)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if pd.isna(value):
+        return ""
+    if isinstance(value, (pd.Timestamp, datetime)):
+        ts = pd.Timestamp(value)
+        return f"{ts:%Y-%m-%d}" if ts == ts.normalize() else f"{ts:%Y-%m-%d %H:%M}"
+    return str(value)
+
+
+def findings_csv(findings: pd.DataFrame) -> str:
+    """findings.csv as text, safe to open in Excel.
+
+    Columns are FINDING_COLUMNS in order; lists are joined with "; ", dates
+    written as ``YYYY-MM-DD`` (with ``HH:MM`` when they have a time), and
+    every cell passed through ``neutralise_cell``.
+
+    Example:
+        >>> import pandas as pd
+        >>> text = findings_csv(pd.DataFrame([{"finding_id": "F1", "title": "=1+1"}]))
+        >>> text.splitlines()[1].split(",")[:7]
+        ['F1', '', '', '', '', "'=1+1", '']
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(FINDING_COLUMNS)
+    for record in findings.to_dict("records"):
+        writer.writerow([neutralise_cell(_csv_text(record.get(c))) for c in FINDING_COLUMNS])
+    return buffer.getvalue()

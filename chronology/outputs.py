@@ -23,9 +23,7 @@ Example:
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import os
 import shutil
@@ -38,10 +36,24 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from chronology.csv_safety import neutralise_cell
+from chronology.csv_safety import findings_csv
 from chronology.pipeline import Run
 from chronology.pseudonyms import PseudonymisationError, check_files, pseudonymise_run
-from chronology.schema import CLUSTER_COLUMNS, EVENT_COLUMNS, FINDING_COLUMNS, event_schema
+from chronology.schema import CLUSTER_COLUMNS, EVENT_COLUMNS, event_schema
+
+__all__ = [
+    "OUTPUT_FILES",
+    "WRITERS",
+    "cluster_schema",
+    "findings_csv",
+    "manifest",
+    "manifest_json",
+    "sha256_file",
+    "toolkit_version",
+    "write_clusters_parquet",
+    "write_events_parquet",
+    "write_outputs",
+]
 
 #: Every file ``merge`` writes, in the order they are written (manifest last).
 OUTPUT_FILES: Final = (
@@ -181,49 +193,6 @@ def write_clusters_parquet(clusters: pd.DataFrame, path: Path, timezone: str) ->
             series = clusters[name].astype(object).where(clusters[name].notna(), None)
             table = table.append_column(str(name), pa.array(series.tolist()))
     pq.write_table(table, str(path), **PARQUET_OPTIONS)
-
-
-def _csv_text(value: Any) -> str:
-    """One finding's cell as text: lists joined with "; ", dates ISO, nothing as ""."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if hasattr(value, "tolist") and not isinstance(value, pd.Timestamp):
-        value = value.tolist()
-    if isinstance(value, (list, tuple)):
-        return "; ".join(_csv_text(v) for v in value)
-    if isinstance(value, dict):
-        return json.dumps(value, sort_keys=True, ensure_ascii=False)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if pd.isna(value):
-        return ""
-    if isinstance(value, (pd.Timestamp, datetime)):
-        ts = pd.Timestamp(value)
-        return f"{ts:%Y-%m-%d}" if ts == ts.normalize() else f"{ts:%Y-%m-%d %H:%M}"
-    return str(value)
-
-
-def findings_csv(findings: pd.DataFrame) -> str:
-    """findings.csv as text, safe to open in Excel.
-
-    Columns are FINDING_COLUMNS in order; lists are joined with "; ", dates
-    written as ``YYYY-MM-DD`` (with ``HH:MM`` when they have a time), and
-    every cell passed through ``neutralise_cell``.
-
-    Example:
-        >>> import pandas as pd
-        >>> text = findings_csv(pd.DataFrame([{"finding_id": "F1", "title": "=1+1"}]))
-        >>> text.splitlines()[1].split(",")[:7]
-        ['F1', '', '', '', '', "'=1+1", '']
-    """
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(FINDING_COLUMNS)
-    for record in findings.to_dict("records"):
-        writer.writerow([neutralise_cell(_csv_text(record.get(c))) for c in FINDING_COLUMNS])
-    return buffer.getvalue()
 
 
 def _write_text(path: Path, text: str, encoding: str = "utf-8") -> None:
