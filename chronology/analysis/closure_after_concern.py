@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from chronology.analysis.context import Context, as_day, fmt_date
+from chronology.analysis.context import Context, Record, as_day, fmt_date
 from chronology.analysis.finding import Finding
 from chronology.analysis.registry import register
 from chronology.analysis.timescale_breach import occurrences
@@ -58,18 +58,17 @@ def run(
         (events["concern"] != "") & ~events["is_csc"] & ~events["date_precision"].isin(IMPRECISE)
     ]
     days = concerns["day"].to_numpy().astype("datetime64[D]")
+    closure_days = closures["day"].to_numpy().astype("datetime64[D]")
+    lo = np.searchsorted(days, closure_days - window, "left")
+    hi = np.searchsorted(days, closure_days + window, "right")
     findings = []
-    for k in range(len(closures)):
-        closure = closures.iloc[k]
-        c = as_day(closure["day"])
-        near = concerns[(days >= c - window) & (days <= c + window)]
-        if near.empty:
-            continue
-        findings.append(_finding(closure, near, params, ctx))
+    for k, position in enumerate(closures.index):
+        if hi[k] > lo[k]:
+            findings.append(_finding(ctx.at(int(position)), concerns.iloc[lo[k] : hi[k]], params, ctx))
     return findings
 
 
-def _finding(closure: pd.Series, near: pd.DataFrame, params: Mapping[str, Any], ctx: Context) -> Finding:
+def _finding(closure: Record, near: pd.DataFrame, params: Mapping[str, Any], ctx: Context) -> Finding:
     c = as_day(closure["day"])
     parts = []
     for r in near.itertuples(index=False):
@@ -98,8 +97,8 @@ def _finding(closure: pd.Series, near: pd.DataFrame, params: Mapping[str, Any], 
         title=f"Case closed by {closure['agency']} within {window} days of a concern from {', '.join(sorted(set(near['agency'])))}",
         statement=statement,
         record_ids=[closure["record_id"], *near["record_id"]],
-        start=min(closure["start"], near["start"].min()),
-        end=max(closure["start"], near["start"].max()),
+        start=min(ctx.instant(closure["start"]), near["start"].min()),
+        end=max(ctx.instant(closure["start"]), near["start"].max()),
         agencies=agencies,
         params={"window_days": window},
     )

@@ -29,7 +29,7 @@ from typing import Any
 
 import pandas as pd
 
-from chronology.analysis.context import Context, fmt_date
+from chronology.analysis.context import Context, Record, fmt_date, matches_regex
 from chronology.analysis.finding import Finding
 from chronology.analysis.registry import register
 
@@ -70,6 +70,8 @@ MECHANISM_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
 )
+#: Any mechanism phrase at all: which records are worth a closer look.
+ANY_MECHANISM = re.sub(r"\((?!\?)", "(?:", "|".join(f"(?:{p.pattern})" for _, p in MECHANISM_PATTERNS))
 INJURY_TYPES = ("injury", "ed_attendance", "hospital_admission")
 
 
@@ -117,16 +119,17 @@ def run(
         [Finding(kind='conflicting_accounts', ...)]
     """
     need = max(int(params["min_agencies"]), 2)
-    clustered = events[events["cluster_id"] != ""]
-    if clustered.empty:
+    clustered = (events["cluster_id"] != "").to_numpy()
+    explains = clustered & matches_regex(events["description"].str.lower(), ANY_MECHANISM)
+    rows = events[explains]
+    if rows.empty:
         return []
-    multi = clustered.groupby("cluster_id")["agency"].transform("nunique") >= need
-    rows = clustered[multi]
+    rows = rows[rows.groupby("cluster_id")["agency"].transform("nunique") >= need]
     findings = []
     for _, group in rows.groupby("cluster_id", sort=True):
-        accounts: dict[str, list[tuple[pd.Series, list[tuple[str, str, str]]]]] = {}
-        for i in range(len(group)):
-            r = group.iloc[i]
+        accounts: dict[str, list[tuple[Record, list[tuple[str, str, str]]]]] = {}
+        for position in group.index:
+            r = ctx.at(int(position))
             found = mechanisms(str(r["description"]))
             if found:
                 accounts.setdefault(r["agency"], []).append((r, found))
@@ -136,14 +139,15 @@ def run(
         apart = [(a, b) for a, b in combinations(sorted(keys), 2) if not keys[a] & keys[b]]
         if not apart:
             continue
-        findings.append(_finding(apart[0], group, accounts, params, ctx))
+        cluster = events[events["cluster_id"] == group["cluster_id"].iat[0]]
+        findings.append(_finding(apart[0], cluster, accounts, params, ctx))
     return findings
 
 
 def _finding(
     apart: tuple[str, str],
     group: pd.DataFrame,
-    accounts: dict[str, list[tuple[pd.Series, list[tuple[str, str, str]]]]],
+    accounts: dict[str, list[tuple[Record, list[tuple[str, str, str]]]]],
     params: Mapping[str, Any],
     ctx: Context,
 ) -> Finding:

@@ -98,7 +98,7 @@ def _finding(
     params: Mapping[str, Any],
     ctx: Context,
 ) -> Finding:
-    a, b = ev.iloc[i], ev.iloc[j]
+    a, b = ctx.at(i), ctx.at(j)
     others = ""
     if len(between):
         kinds = sorted(

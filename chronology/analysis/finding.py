@@ -28,7 +28,7 @@ from typing import Any
 
 import pandas as pd
 
-from chronology.analysis.context import Context, fmt_date
+from chronology.analysis.context import Context, fmt_date, instant
 from chronology.schema import FINDING_COLUMNS
 
 ID_LENGTH = 5
@@ -47,8 +47,8 @@ class Finding:
         title: A short title.
         statement: One plain-English paragraph with the citations inline.
         record_ids: The cited records.
-        start: First day of the period it covers (tz-aware).
-        end: Last day of the period it covers (tz-aware).
+        start: First instant of the period it covers (tz-aware, or naive UTC).
+        end: Last instant of the period it covers (tz-aware, or naive UTC).
         agencies: The agencies concerned.
         subkind: The timescale check, for timescale_breach ("" otherwise).
         from_agency: The sending agency, for a handoff ("" when n/a).
@@ -99,18 +99,19 @@ def short_ids(keys: Sequence[str]) -> dict[str, str]:
         [7, 7]
     """
     digests = {k: _digest(k) for k in sorted(set(keys))}
-    length = dict.fromkeys(digests, ID_LENGTH)
-    while True:
-        seen: dict[str, list[str]] = {}
-        for k, d in digests.items():
-            seen.setdefault(d[: length[k]], []).append(k)
-        clashes = [ks for ks in seen.values() if len(ks) > 1]
-        if not clashes:
-            break
-        for ks in clashes:
-            for k in ks:
-                length[k] += 1
-    return {k: "F-" + digests[k][: length[k]] for k in digests}
+    ids: dict[str, str] = {}
+    groups: list[tuple[int, list[str]]] = [(ID_LENGTH, list(digests))]
+    while groups:
+        length, members = groups.pop()
+        by_prefix: dict[str, list[str]] = {}
+        for k in members:
+            by_prefix.setdefault(digests[k][:length], []).append(k)
+        for prefix, same in by_prefix.items():
+            if len(same) == 1:
+                ids[same[0]] = "F-" + prefix
+            else:
+                groups.append((length + 1, same))
+    return ids
 
 
 def cited_records(ctx: Context, record_ids: Sequence[str]) -> list[dict[str, Any]]:
@@ -192,10 +193,9 @@ def findings_frame(findings: Sequence[Finding], ctx: Context) -> pd.DataFrame:
         )
     frame = pd.DataFrame(rows, columns=list(FINDING_COLUMNS))
     for c in ("start", "end"):
-        frame[c] = (
-            pd.to_datetime(frame[c], utc=True)
-            .dt.tz_convert(ctx.timezone)
-            .astype(f"datetime64[us, {ctx.timezone}]")
+        values = [instant(v, "UTC") for v in frame[c]]
+        frame[c] = pd.Series(pd.to_datetime(values, utc=True).tz_convert(ctx.timezone)).astype(
+            f"datetime64[us, {ctx.timezone}]"
         )
     frame = frame.sort_values(["start", "finding_id"], kind="stable").reset_index(drop=True)
     return frame

@@ -78,14 +78,17 @@ def run(
     categories = sorted(set(concern_cat[is_concern]))
     # Which records speak of each category: same concern type, or its key words.
     speaks = {c: (concern_cat == c) | matches(ev["text"], keywords.get(c, [])) for c in categories}
-    in_cluster = {(cid, a) for cid, a in zip(ev["cluster_id"], agency, strict=True) if cid}
-    handoff_to = ev["to_agency"].to_numpy()
-    is_handoff = (ev["to_agency"] != "").to_numpy()
     from_agency = ev["from_agency"].to_numpy()
+    handoffs = ev[ev["to_agency"] != ""]
+    sent_days = {
+        key: np.sort(days[handoffs.index.to_numpy()[pos]])
+        for key, pos in handoffs.groupby(["agency", "to_agency"]).indices.items()
+    }
+    by_agency = {a: pos for a, pos in ev.groupby("agency").indices.items()}
     concerns = np.flatnonzero(is_concern)
     findings: list[Finding] = []
-    for b in sorted(set(agency)):
-        rows_b = np.flatnonzero(agency == b)
+    for b in sorted(by_agency):
+        rows_b = by_agency[b]
         days_b = days[rows_b]
         cand = concerns[agency[concerns] != b]
         if cand.size == 0:
@@ -106,15 +109,15 @@ def run(
             sel = agency[cand] == a
             cum = np.concatenate([[0], np.cumsum(from_agency[rows_b] == a)])
             told[sel] |= (cum[hi_knew[sel]] - cum[lo_d[sel]]) > 0
-            sent = np.sort(days[(agency == a) & is_handoff & (handoff_to == b)])
-            if sent.size:
+            sent = sent_days.get((a, b))
+            if sent is not None:
                 told[sel] |= np.searchsorted(sent, d[sel] + knew, "right") > np.searchsorted(
                     sent, d[sel], "left"
                 )
         for k in np.flatnonzero(active & ~told):
             i = cand[k]
-            if (ev["cluster_id"].iat[i], b) in in_cluster:
-                continue
+            if b in ctx.cluster_agencies(ctx.value("cluster_id", int(i))):
+                continue  # a matched record of B holds it
             before = rows_b[lo_d[k] - 1]
             after = rows_b[hi_d[k]]
             findings.append(_finding(ev, i, b, before, after, params, ctx))
@@ -124,10 +127,10 @@ def run(
 def _finding(
     ev: pd.DataFrame, i: int, b: str, before: int, after: int, params: Mapping[str, Any], ctx: Context
 ) -> Finding:
-    c = ev.iloc[i]
+    c = ctx.at(i)
     a, cat = c["agency"], c["concern"]
     what = ctx.type_label(c["event_type"])
-    rb, ra = ev.iloc[before], ev.iloc[after]
+    rb, ra = ctx.at(before), ctx.at(after)
     knew_days = int(params["knew_within_days"])
     by = c["day"] + np.timedelta64(knew_days, "D")
     words = CONCERN_WORDS.get(cat, cat.replace("_", " "))

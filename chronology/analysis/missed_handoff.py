@@ -4,7 +4,8 @@ Rule: agency A records sending a referral, notification, letter, transfer or
 request (a type of the vocabulary's ``handoff`` group) to agency B of the case
 (``to_agency``), and B's chronology for the same subject has no receipt,
 decision or action on it within ``window_working_days`` (default 5) working
-days of A's record. What counts as B acting on it: a matched cluster holding
+days of A's record (B's records count by their first day). What counts as B
+acting on it: a matched cluster holding
 A's record and a record of B (whatever its date); or a record of B in the
 window that is a receipt or decision, a strategy discussion, section 47
 enquiry, assessment or conference, names A as its sender (``from_agency``), or
@@ -33,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from chronology.analysis.calendar import add_working_days_array
-from chronology.analysis.context import Context, fmt_date
+from chronology.analysis.context import Context, Record, fmt_date
 from chronology.analysis.finding import Finding
 from chronology.analysis.registry import register
 
@@ -78,43 +79,49 @@ def run(
     """
     window = int(params["window_working_days"])
     ev = events
+    agency = ev["agency"].to_numpy()
+    to_agency = ev["to_agency"].to_numpy()
     handoff = (
         (ev["group"] == "handoff").to_numpy()
         & ev["to_agency"].isin(ctx.agencies).to_numpy()
-        & (ev["to_agency"] != ev["agency"]).to_numpy()
+        & (to_agency != agency)
     )
     if not handoff.any():
         return []
     responsive = (ev["group"].isin(["receipt", "decision"]) | ev["event_type"].isin(ACTION_TYPES)).to_numpy()
-    deadlines = add_working_days_array(ev["end_day"].to_numpy(), window)
-    findings: list[Finding] = []
-    by_subject_agency = {
-        key: idx.to_numpy() for key, idx in ev.groupby(["subject_ref", "agency"], sort=True).groups.items()
-    }
-    desc = ev["description"].to_numpy()
-    outcome = ev["outcome"].to_numpy()
     sender = ev["from_agency"].to_numpy()
     days = ev["day"].to_numpy()
-    end_days = ev["end_day"].to_numpy()
-    for i in np.flatnonzero(handoff):
-        h = ev.iloc[i]
-        a, b, subject = h["agency"], h["to_agency"], h["subject_ref"]
-        if b in ctx.cluster_agencies(h["cluster_id"]):
-            continue
-        rows_b = by_subject_agency.get((subject, b), np.array([], dtype=int))
-        deadline = deadlines[i]
-        in_window = rows_b[(end_days[rows_b] >= days[i]) & (days[rows_b] <= deadline)]
-        if in_window.size:
-            if responsive[in_window].any() or (sender[in_window] == a).any():
-                continue
-            if any(a in ctx.mentions(f"{desc[j]} {outcome[j]}") for j in in_window):
-                continue
-        findings.append(_finding(h, deadline, window, params, ctx))
+    deadlines = add_working_days_array(ev["end_day"].to_numpy(), window)
+    sent = np.flatnonzero(handoff)
+    findings: list[Finding] = []
+    for b in sorted(set(to_agency[sent])):
+        h = sent[to_agency[sent] == b]
+        rows_b = np.flatnonzero(agency == b)  # in day order, as events are
+        days_b = days[rows_b]
+        lo = np.searchsorted(days_b, days[h], "left")
+        hi = np.searchsorted(days_b, deadlines[h].astype(days_b.dtype), "right")
+        acted = _any_between(responsive[rows_b], lo, hi)
+        for a in sorted(set(agency[h])):
+            from_a = agency[h] == a
+            acted[from_a] |= _any_between(sender[rows_b] == a, lo[from_a], hi[from_a])
+        for k in np.flatnonzero(~acted):
+            i, record = int(h[k]), ctx.at(int(h[k]))
+            if b in ctx.cluster_agencies(record["cluster_id"]):
+                continue  # B's record of it is matched to A's
+            if any(record["agency"] in ctx.mentions_at(int(j)) for j in rows_b[lo[k] : hi[k]]):
+                continue  # B's record in the window names A
+            findings.append(_finding(record, deadlines[i], window, params, ctx))
     return findings
 
 
+def _any_between(flags: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """For each window [lo, hi) of ``flags``, whether any flag is set (by prefix sums)."""
+    cum = np.concatenate([[0], np.cumsum(flags)])
+    return (cum[hi] - cum[lo]) > 0
+
+
 def _finding(
-    h: pd.Series, deadline: np.datetime64, window: int, params: Mapping[str, Any], ctx: Context
+    h: Record, deadline: np.datetime64, window: int, params: Mapping[str, Any], ctx: Context
 ) -> Finding:
     a, b = h["agency"], h["to_agency"]
     what = ctx.type_label(h["event_type"])

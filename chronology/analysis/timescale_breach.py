@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from chronology.analysis.calendar import add_working_days, working_days_between
-from chronology.analysis.context import Context, as_date, as_day, fmt_date
+from chronology.analysis.context import Context, Record, as_date, as_day, fmt_date
 from chronology.analysis.finding import Finding
 from chronology.analysis.registry import DETECTORS, register
 from chronology.errors import ConfigError
@@ -87,8 +87,28 @@ def occurrences(ev: pd.DataFrame, types: tuple[str, ...], csc_only: bool = False
     return first.sort_values(["day", "record_id"], kind="stable")
 
 
-def _days_after(occ: pd.DataFrame, day: np.datetime64, inclusive: bool = True) -> pd.DataFrame:
-    return occ[occ["day"] >= day] if inclusive else occ[occ["day"] > day]
+class _Series:
+    """Records of some types in day order, with fast lookup of the first on or after a day."""
+
+    def __init__(self, rows: pd.DataFrame, ctx: Context) -> None:
+        rows = rows.sort_values(["day", "record_id"], kind="stable")
+        self.days = rows["day"].to_numpy().astype("datetime64[D]")
+        self.pos = rows.index.to_numpy()
+        self.ctx = ctx
+
+    def __len__(self) -> int:
+        return len(self.days)
+
+    def rec(self, k: int) -> Record:
+        """The k-th record, as a dict."""
+        return self.ctx.at(int(self.pos[k]))
+
+    def first_from(self, day: np.datetime64, strict: bool = False, not_pos: int | None = None) -> int | None:
+        """Index of the first record on (or, strict, after) ``day``, skipping position ``not_pos``."""
+        k = int(np.searchsorted(self.days, day, "right" if strict else "left"))
+        while k < len(self.days) and self.pos[k] == not_pos:
+            k += 1
+        return k if k < len(self.days) else None
 
 
 def _severity(limit: float, actual: float | None) -> str:
@@ -118,8 +138,8 @@ class _Check:
         self,
         subkind: str,
         param: str,
-        anchor: pd.Series,
-        outcome: pd.Series | None,
+        anchor: Mapping[str, Any],
+        outcome: Mapping[str, Any] | None,
         deadline: np.datetime64,
         limit_text: str,
         actual_text: str,
@@ -162,8 +182,8 @@ class _Check:
         self,
         subkind: str,
         param: str,
-        anchor: pd.Series,
-        outcome: pd.Series | None,
+        anchor: Mapping[str, Any],
+        outcome: Mapping[str, Any] | None,
         what: str,
         title_what: str,
     ) -> Finding | None:
@@ -208,8 +228,8 @@ class _Check:
         self,
         subkind: str,
         param: str,
-        anchor: pd.Series,
-        outcome: pd.Series | None,
+        anchor: Mapping[str, Any],
+        outcome: Mapping[str, Any] | None,
         what: str,
         title_what: str,
     ) -> Finding | None:
@@ -282,11 +302,11 @@ def run(
     enabled = set(params["subkinds"])
     if "referral_decision" in enabled:
         out += _referral_decision(events, check, ctx)
-    icpcs = occurrences(events, ("initial_conference",))
+    icpcs = _Series(occurrences(events, ("initial_conference",)), ctx)
     if "strategy_to_icpc" in enabled:
         out += _strategy_to_icpc(events, icpcs, check)
     if "icpc_to_core_group" in enabled:
-        core = occurrences(events, ("core_group",))
+        core = _Series(occurrences(events, ("core_group",)), ctx)
         out += _first_after(
             icpcs,
             core,
@@ -297,7 +317,7 @@ def run(
             "a first core group meeting",
             "First core group",
         )
-    reviews = occurrences(events, ("review_conference",))
+    reviews = _Series(occurrences(events, ("review_conference",)), ctx)
     if "icpc_to_review" in enabled:
         out += _first_after(
             icpcs,
@@ -329,32 +349,28 @@ def run(
 
 
 def _referral_decision(ev: pd.DataFrame, check: _Check, ctx: Context) -> list[Finding | None]:
+    to_csc = ev["to_agency"].isin(ctx.csc)
     refs = ev[
-        (ev["event_type"] == "referral")
-        & (
-            (ev["is_csc"] & ((ev["to_agency"] == "") | ev["to_agency"].isin(ctx.csc)))
-            | ev["to_agency"].isin(ctx.csc)
-        )
+        (ev["event_type"] == "referral") & ((ev["is_csc"] & ((ev["to_agency"] == "") | to_csc)) | to_csc)
     ]
     if refs.empty:
         return []
-    received = occurrences(refs, ("referral",), csc_only=True)
-    decisions = ev[
-        ev["event_type"].isin(DECISION_TYPES) & (ev["is_csc"] | (ev["event_type"] == "strategy_discussion"))
-    ]
+    received = _Series(occurrences(refs, ("referral",), csc_only=True), ctx)
+    decided = ev["event_type"].isin(DECISION_TYPES) & (
+        ev["is_csc"] | (ev["event_type"] == "strategy_discussion")
+    )
+    decisions = _Series(ev[decided], ctx)
     out: list[Finding | None] = []
     for k in range(len(received)):
-        anchor = received.iloc[k]
-        nxt = received["day"].iloc[k + 1] if k + 1 < len(received) else None
-        later = _days_after(decisions, anchor["day"])
-        if nxt is not None:
-            later = later[later["day"] < nxt] if anchor["day"] < nxt else later.iloc[:0]
-        outcome = later.iloc[0] if len(later) else None
+        j = decisions.first_from(received.days[k])
+        if j is not None and k + 1 < len(received) and decisions.days[j] >= received.days[k + 1]:
+            j = None  # the next decision belongs to the next referral
+        outcome = decisions.rec(j) if j is not None else None
         out.append(
             check.working_day_check(
                 "referral_decision",
                 "referral_decision_working_days",
-                anchor,
+                received.rec(k),
                 outcome,
                 "a decision on the referral",
                 "Referral decision",
@@ -363,25 +379,24 @@ def _referral_decision(ev: pd.DataFrame, check: _Check, ctx: Context) -> list[Fi
     return out
 
 
-def _strategy_to_icpc(ev: pd.DataFrame, icpcs: pd.DataFrame, check: _Check) -> list[Finding | None]:
-    strategies = occurrences(ev, ("strategy_discussion",))
+def _strategy_to_icpc(ev: pd.DataFrame, icpcs: _Series, check: _Check) -> list[Finding | None]:
+    strategies = _Series(occurrences(ev, ("strategy_discussion",)), check.ctx)
     lookback = np.timedelta64(int(check.params["strategy_lookback_days"]), "D")
     out: list[Finding | None] = []
     previous = None
     for k in range(len(icpcs)):
-        icpc = icpcs.iloc[k]
-        day = as_day(icpc["day"])
+        day = icpcs.days[k]
         lo = day - lookback if previous is None else max(day - lookback, previous + np.timedelta64(1, "D"))
-        s = strategies[(strategies["day"] >= lo) & (strategies["day"] <= day)]
         previous = day
-        if s.empty:
+        j = strategies.first_from(lo)
+        if j is None or strategies.days[j] > day:
             continue
         out.append(
             check.working_day_check(
                 "strategy_to_icpc",
                 "strategy_to_icpc_working_days",
-                s.iloc[0],
-                icpc,
+                strategies.rec(j),
+                icpcs.rec(k),
                 "an initial child protection conference",
                 "Initial conference",
             )
@@ -390,9 +405,9 @@ def _strategy_to_icpc(ev: pd.DataFrame, icpcs: pd.DataFrame, check: _Check) -> l
 
 
 def _first_after(
-    anchors: pd.DataFrame,
-    targets: pd.DataFrame,
-    icpcs: pd.DataFrame,
+    anchors: _Series,
+    targets: _Series,
+    icpcs: _Series,
     check: _Check,
     subkind: str,
     param: str,
@@ -402,15 +417,14 @@ def _first_after(
 ) -> list[Finding | None]:
     """For each anchor, the first target after it (before the next initial conference)."""
     out: list[Finding | None] = []
-    icpc_days = icpcs["day"].to_numpy().astype("datetime64[D]")
     for k in range(len(anchors)):
-        anchor = anchors.iloc[k]
-        later = _days_after(targets, anchor["day"], inclusive=not strict)
-        later = later[later["record_id"] != anchor["record_id"]]
-        next_icpc = icpc_days[icpc_days > as_day(anchor["day"])]
-        if next_icpc.size:
-            later = later[later["day"] < next_icpc[0]]
-        outcome = later.iloc[0] if len(later) else None
+        day = anchors.days[k]
+        j = targets.first_from(day, strict=strict, not_pos=int(anchors.pos[k]))
+        n = int(np.searchsorted(icpcs.days, day, "right"))
+        if j is not None and n < len(icpcs) and targets.days[j] >= icpcs.days[n]:
+            j = None  # a new conference came first
+        outcome = targets.rec(j) if j is not None else None
+        anchor = anchors.rec(k)
         if param.endswith("_months"):
             out.append(check.month_check(subkind, param, anchor, outcome, what, title_what))
         else:
@@ -419,22 +433,21 @@ def _first_after(
 
 
 def _assessments(ev: pd.DataFrame, check: _Check, ctx: Context) -> list[Finding | None]:
-    starts = occurrences(ev, ("assessment",), csc_only=bool(ctx.csc))
-    done = occurrences(ev, ("assessment_completed",))
+    starts = _Series(occurrences(ev, ("assessment",), csc_only=bool(ctx.csc)), ctx)
+    done = _Series(occurrences(ev, ("assessment_completed",)), ctx)
     out: list[Finding | None] = []
     open_until = None
     for k in range(len(starts)):
-        start = starts.iloc[k]
-        if open_until is not None and as_day(start["day"]) <= open_until:
+        if open_until is not None and starts.days[k] <= open_until:
             continue  # a further record of an assessment already under way
-        later = _days_after(done, start["day"])
-        outcome = later.iloc[0] if len(later) else None
-        open_until = as_day(outcome["day"]) if outcome is not None else check.data_end
+        j = done.first_from(starts.days[k])
+        outcome = done.rec(j) if j is not None else None
+        open_until = done.days[j] if j is not None else check.data_end
         out.append(
             check.working_day_check(
                 "assessment_duration",
                 "assessment_working_days",
-                start,
+                starts.rec(k),
                 outcome,
                 "the assessment completed",
                 "Assessment completed",
@@ -447,27 +460,26 @@ def _cp_visits(ev: pd.DataFrame, check: _Check, ctx: Context) -> list[Finding | 
     """Gaps over N working days between CSC visits that saw a child on a plan."""
     from chronology.analysis.contact_gap import child_seen
 
-    starts = occurrences(ev, ("initial_conference", "cp_plan_start"))
-    if starts.empty:
+    starts = _Series(occurrences(ev, ("initial_conference", "cp_plan_start")), ctx)
+    if not len(starts):
         return []
     n = int(check.params["cp_visit_working_days"])
     seen = child_seen(ev, ctx, DETECTORS["contact_gap"].defaults())
-    visits = ev[seen & ev["is_csc"].to_numpy()]
-    ends = occurrences(ev, PLAN_ENDS)
+    visits = _Series(ev[seen & ev["is_csc"].to_numpy()], ctx)
+    ends = _Series(occurrences(ev, PLAN_ENDS), ctx)
     out: list[Finding | None] = []
     plan_until = None
     for k in range(len(starts)):
-        start = starts.iloc[k]
-        day = as_day(start["day"])
+        day = starts.days[k]
         if plan_until is not None and day <= plan_until:
             continue  # the plan is already running (a conference and a plan start of one plan)
-        after_end = ends[ends["day"] > day]
-        end = after_end.iloc[0] if len(after_end) else None
-        plan_until = as_day(end["day"]) if end is not None else check.data_end
-        inside = visits[(visits["day"] > day) & (visits["day"] <= plan_until)]
-        chain = [start, *(inside.iloc[i] for i in range(len(inside)))]
-        if end is not None:
-            chain.append(end)
+        e = ends.first_from(day, strict=True)
+        plan_until = ends.days[e] if e is not None else check.data_end
+        lo, hi = np.searchsorted(visits.days, [day, plan_until], "right")
+        chain = [starts.rec(k), *(visits.rec(i) for i in range(lo, hi))]
+        if e is not None:
+            chain.append(ends.rec(e))
+        # A plan that runs past the end of the records has no trailing gap claimed.
         for a, b in zip(chain, chain[1:], strict=False):
             taken = working_days_between(as_date(a["day"]), as_date(b["day"]))
             if taken <= n:
@@ -487,5 +499,4 @@ def _cp_visits(ev: pd.DataFrame, check: _Check, ctx: Context) -> list[Finding | 
                     f"Child on a plan not seen by a social worker for {taken} working days",
                 )
             )
-        # A plan that runs past the end of the records has no trailing gap claimed.
     return out
