@@ -242,6 +242,8 @@ class _Draft:
 
 def _fill(template: str, event_date: date, values: dict[str, str], rnd: random.Random) -> str:
     style = rnd.choice(("%d/%m/%y", "%d/%m/%Y", "%d/%m"))
+    if style == "%d/%m/%y" and event_date.year >= 2070:
+        style = "%d/%m/%Y"  # a huge one-child case runs for centuries; "12/03/76" would read as 2076
     named = event_date.strftime(style)
     if style == "%d/%m" and rnd.random() < 0.5:
         named = f"{event_date.day}/{event_date.month}"
