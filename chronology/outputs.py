@@ -37,6 +37,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from chronology.csv_safety import findings_csv
+from chronology.errors import InputError
 from chronology.pipeline import Run
 from chronology.pseudonyms import PseudonymisationError, check_files, pseudonymise_run
 from chronology.schema import CLUSTER_COLUMNS, EVENT_COLUMNS, event_schema
@@ -403,9 +404,15 @@ def _sync(path: Path) -> None:
 
 
 def _prepare_dir(out_dir: Path) -> None:
-    if not out_dir.exists():
-        out_dir.mkdir(parents=True, mode=DIR_MODE)
-        os.chmod(out_dir, DIR_MODE)
+    """Create the output folder owner-only if new; refuse a file or an unwritable place."""
+    try:
+        if not out_dir.exists():
+            out_dir.mkdir(parents=True, mode=DIR_MODE)
+            os.chmod(out_dir, DIR_MODE)
+        elif not out_dir.is_dir():
+            raise InputError("the output folder is a file", file=str(out_dir), hint="give --out a folder")
+    except OSError as exc:
+        raise InputError(f"cannot create the output folder ({exc.strerror})", file=str(out_dir)) from None
 
 
 def _keep_copy(final: Path, backup: Path) -> None:

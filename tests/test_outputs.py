@@ -410,6 +410,12 @@ def test_stale_temporary_file_is_replaced(run: Run, tmp_path: Path) -> None:
     assert stat.S_IMODE((out / "findings.csv").stat().st_mode) == 0o600
 
 
+def test_output_folder_that_is_a_file_is_refused(run: Run, tmp_path: Path) -> None:
+    (tmp_path / "out").write_text("not a folder")
+    with pytest.raises(InputError, match="output folder is a file"):
+        write_outputs(run, tmp_path / "out")
+
+
 def test_missing_event_column_is_named(run: Run, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="raw"):
         write_events_parquet(run.events.drop(columns=["raw"]), tmp_path / "e.parquet", TZ)
