@@ -79,6 +79,12 @@ def _asset(name: str) -> str:
     return (ASSETS / name).read_text(encoding="utf-8")
 
 
+@lru_cache(maxsize=4)
+def _template(name: str) -> dict[str, Any]:
+    """A named plotly template as the JSON plotly.js needs (it knows no template names)."""
+    return pio.templates[name].to_plotly_json()
+
+
 @lru_cache(maxsize=1)
 def _plotly_js() -> str:
     # A "</script" inside plotly.js would end the block early; it holds none, but guard anyway.
@@ -212,20 +218,6 @@ def _finding_zoom(live: pd.DataFrame, recs: pd.DataFrame) -> dict[str, dict[str,
     return out
 
 
-def _hover_from_rows(fig: Any, recs: pd.DataFrame) -> None:
-    """Swap each records trace's hover text for its rows in the table; the page rebuilds the text.
-
-    The table rows hold the same words, so this halves what the page has to parse.
-    """
-    for trace in fig.data:
-        if trace.meta.get("role") != "records":
-            continue
-        ranged = str(trace.marker.symbol).endswith("-open")
-        mine = recs.index[(recs["event_type"] == trace.meta["event_type"]) & (recs["ranged"] == ranged)]
-        trace.meta = {**trace.meta, "rows": mine.tolist()}
-        trace.text = None
-
-
 def lanes_of(run: Run) -> list[str]:
     """Agencies top to bottom, in the order that also sets their colours.
 
@@ -268,14 +260,18 @@ def report_html(run: Run) -> str:
         version = "(development copy)"
     live, dismissed = _live_findings(run.findings)
     parts = build_timeline(
-        run.events, run.clusters, live, date_of_birth=run.config.date_of_birth, agencies=lanes_of(run)
+        run.events,
+        run.clusters,
+        live,
+        date_of_birth=run.config.date_of_birth,
+        agencies=lanes_of(run),
+        record_hover=False,  # the page builds each record's hover text from its table row
     )
-    fig = parts.figure
     recs = parts.records
-    highlight = next(i for i, t in enumerate(fig.data) if t.meta["role"] == "highlight")
-    fig.update_layout(autosize=True, width=None)
-    _hover_from_rows(fig, recs)
-    fig_json = pio.to_json(fig, validate=False, pretty=False, engine="json")
+    highlight = next(i for i, t in enumerate(parts.data) if t["meta"]["role"] == "highlight")
+    layout = {**parts.layout, "template": _template(parts.layout.get("template", "plotly_white"))}
+    # Plain JSON of plain dicts: a plotly Figure would deep-copy and re-validate every point.
+    fig_json = json.dumps({"data": parts.data, "layout": layout}, ensure_ascii=False, separators=(",", ":"))
     table = recs[
         [
             "date_text",

@@ -38,21 +38,31 @@ _X_FORMAT = "%Y-%m-%d %H:%M"
 
 @dataclass
 class TimelineParts:
-    """A timeline figure and the records it plots.
+    """A timeline as plain plotly data and layout, and the records it plots.
 
     Attributes:
-        figure: The plotly figure.
+        data: The traces, as plotly JSON dicts (each with ``meta.role``).
+        layout: The layout, as a plotly JSON dict.
         records: One row per plotted record (sorted as plotted) with columns
             ``record_id``, ``agency``, ``x`` (plotted date text), ``y`` (lane
             position), ``x0``/``x1`` (the period it may refer to) and the text
             columns ``date_text``, ``time_text``, ``age_text``, ``type_text``,
             ``citation``.
         lanes: Agency labels from top to bottom.
+        validate: Check the figure against plotly's schema when it is built
+            (off for large figures: it costs seconds).
     """
 
-    figure: go.Figure
+    data: list[dict[str, Any]]
+    layout: dict[str, Any]
     records: pd.DataFrame
     lanes: list[str]
+    validate: bool = True
+
+    @property
+    def figure(self) -> go.Figure:
+        """The plotly Figure."""
+        return go.Figure(data=self.data, layout=self.layout, _validate=self.validate)
 
 
 def age_text(born: date, when: pd.Timestamp | date) -> str:
@@ -186,8 +196,15 @@ def plotted_records(
     recs["x"] = recs["x_ts"].dt.strftime(_X_FORMAT)
     recs["x0"] = recs["start"].dt.strftime(_X_FORMAT)
     recs["x1"] = recs["x1_ts"].dt.strftime(_X_FORMAT)
-    recs["date_text"] = [
-        _date_text(a, b, p) for a, b, p in zip(recs["start"], recs["last"], recs["precision"], strict=True)
+    recs["date_text"] = recs["start"].dt.strftime("%d/%m/%Y")
+    odd = recs["precision"].isin(["week", "month", "year"]) | (
+        recs["last"].dt.normalize() > recs["start"].dt.normalize()
+    )
+    recs.loc[odd, "date_text"] = [
+        _date_text(a, b, p)
+        for a, b, p in zip(
+            recs.loc[odd, "start"], recs.loc[odd, "last"], recs.loc[odd, "precision"], strict=True
+        )
     ]
     recs["time_text"] = recs["start"].dt.strftime("%H:%M").where(recs["precision"] == "time", "")
     recs["age_text"] = [age_text(date_of_birth, t) for t in recs["start"]] if date_of_birth else ""
@@ -238,13 +255,16 @@ def _type_order(present: Sequence[str]) -> list[str]:
 
 
 def _marker_traces(
-    recs: pd.DataFrame, text: list[str], role: str, gl: bool, visible: bool
+    recs: pd.DataFrame, text: list[str] | None, role: str, gl: bool, visible: bool
 ) -> list[dict[str, Any]]:
-    """One trace per event type (and a second, open-marker trace for its approximate dates)."""
+    """One trace per event type (and a second, open-marker trace for its approximate dates).
+
+    Without ``text`` a trace names its rows of ``recs`` in ``meta.rows`` instead.
+    """
     order = _type_order(recs["event_type"].unique().tolist())
     symbols = type_symbols(order)
     traces = []
-    text_s = pd.Series(text, index=recs.index, dtype=object)
+    text_s = pd.Series(text, index=recs.index, dtype=object) if text is not None else None
     for t in order:
         for ranged in (False, True):
             sel = (recs["event_type"] == t) & (recs["ranged"] == ranged)
@@ -260,9 +280,10 @@ def _marker_traces(
                     "name": html.escape(part["type_text"].iloc[0], quote=False),
                     # One legend entry per type: the exact-date trace's, else the approximate one's.
                     "showlegend": not ranged or not ((recs["event_type"] == t) & ~recs["ranged"]).any(),
-                    "meta": {"role": role, "event_type": t},
+                    "meta": {"role": role, "event_type": t}
+                    | ({} if text_s is not None else {"rows": part.index.tolist()}),
                     "visible": visible,
-                    "text": text_s[sel].tolist(),
+                    "text": text_s[sel].tolist() if text_s is not None else None,
                     "hovertemplate": "%{text}<extra></extra>",
                     "marker": {
                         "color": group_colour(t),
@@ -352,10 +373,13 @@ def build_timeline(
     end: Any = None,
     types: Sequence[str] | None = None,
     per_event: bool = False,
+    record_hover: bool = True,
 ) -> TimelineParts:
     """Build the timeline figure and keep the placed records (for the report).
 
-    Arguments are those of ``timeline``.
+    Arguments are those of ``timeline``; with ``record_hover=False`` the records
+    traces carry ``meta.rows`` (their rows in ``records``) instead of hover text,
+    for a page that builds the text itself.
 
     Example:
         >>> parts = build_timeline(events)  # doctest: +SKIP
@@ -471,7 +495,8 @@ def build_timeline(
                 "visible": True if segs else "legendonly",
             }
         )
-    traces += _marker_traces(recs, _hover(recs), "records", gl, visible=not per_event)
+    hover = _hover(recs) if record_hover else None
+    traces += _marker_traces(recs, hover, "records", gl, visible=not per_event)
     reps, rep_text = _per_event(recs, clusters)
     traces += _marker_traces(reps, rep_text, "events", gl, visible=per_event)
     traces.append(
@@ -651,8 +676,7 @@ def build_timeline(
         for button in layout["updatemenus"][0]["buttons"]:
             button["args"][0]["visible"].append(True)
     # Plotly's validation costs seconds on 100k points; the small figures the tests build are validated.
-    fig = go.Figure(data=traces, layout=layout, _validate=not gl)
-    return TimelineParts(figure=fig, records=recs, lanes=lanes)
+    return TimelineParts(data=traces, layout=layout, records=recs, lanes=lanes, validate=not gl)
 
 
 def timeline(
