@@ -2,8 +2,8 @@
 
 The m/u values were estimated on seed 100 (bench/bench_match.py --estimate);
 these cases use other seeds. Measured when written (pairwise precision /
-recall / F1, B-cubed F1): seed 31: 0.979 / 0.829 / 0.898, 0.958; twenty
-subjects, seed 33: 0.974 / 0.827 / 0.894, 0.958. The floors sit a little
+recall / F1, B-cubed F1): seed 31: 0.979 / 0.857 / 0.914, 0.963; twenty
+subjects, seed 33: 0.973 / 0.843 / 0.903, 0.961. The floors sit a little
 below, so that a change that loses accuracy fails.
 """
 
@@ -22,9 +22,9 @@ def test_accuracy_floors_on_generated_cases(seed, n_subjects):
     scores = cluster_scores(match_events(events).events["cluster_id"], truth)
     # precision first: a wrong merge hides that an agency did not know
     assert scores["pairwise_precision"] >= 0.96
-    assert scores["pairwise_recall"] >= 0.80
-    assert scores["pairwise_f1"] >= 0.87
-    assert scores["bcubed_f1"] >= 0.94
+    assert scores["pairwise_recall"] >= 0.83
+    assert scores["pairwise_f1"] >= 0.89
+    assert scores["bcubed_f1"] >= 0.95
 
 
 def test_no_cluster_mixes_two_subjects():
