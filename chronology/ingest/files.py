@@ -50,6 +50,8 @@ OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
 DELIMITERS = (",", ";", "\t", "|")
+#: csv's per-cell limit (128 KB by default) raised: a cell may hold a whole report.
+FIELD_LIMIT = 2**31 - 1
 BINARY_MAGIC = {
     b"%PDF": "a PDF document",
     b"\x89PNG": "a PNG image",
@@ -391,10 +393,10 @@ def sniff_delimiter(text: str, lines: int = 60) -> str:
         >>> sniff_delimiter("Date;Details\\n01/02/2019;Seen, well\\n")
         ';'
     """
-    head = "\n".join(text[:200_000].splitlines()[:lines])
+    head = head_text(text, lines)
     best, best_score = ",", (0, 0)
     for sep in DELIMITERS:
-        lengths = [len(r) for r in csv.reader(io.StringIO(head), delimiter=sep) if len(r) > 1]
+        lengths = [len(r) for r in head_records(head, sep) if len(r) > 1]
         if not lengths:
             continue
         width, freq = Counter(lengths).most_common(1)[0]
@@ -415,7 +417,7 @@ def csv_frame(text: str, delimiter: str) -> pd.DataFrame:
         >>> csv_frame("Title\\nDate,Details\\n01/02/2019,Seen\\n", ",").to_numpy().tolist()
         [['Title', ''], ['Date', 'Details'], ['01/02/2019', 'Seen']]
     """
-    head = parse_csv("\n".join(text[:500_000].splitlines()[:200]), delimiter)
+    head = head_records(head_text(text, 200), delimiter)
     width = max((len(r) for r in head), default=1) or 1
     try:
         frame = pd.read_csv(
@@ -446,6 +448,38 @@ def _trim_blank_tail(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.iloc[:last] if last < len(frame) else frame
 
 
+def head_text(text: str, lines: int, limit: int = 500_000) -> str:
+    """The first lines of a text, at most ``limit`` characters.
+
+    Example:
+        >>> head_text("a\\nb\\nc\\n", 2)
+        'a\\nb\\n'
+    """
+    end = -1
+    for _ in range(lines):
+        end = text.find("\n", end + 1, limit)
+        if end < 0:
+            return text[:limit]
+    return text[: end + 1]
+
+
+def head_records(head: str, delimiter: str) -> list[list[str]]:
+    """The records of the start of a CSV; a record cut off mid-quote ends the list.
+
+    Example:
+        >>> head_records('a,b\\n1,"x', ",")
+        [['a', 'b'], ['1', 'x']]
+    """
+    csv.field_size_limit(FIELD_LIMIT)
+    rows: list[list[str]] = []
+    reader = csv.reader(io.StringIO(head, newline=""), delimiter=delimiter, strict=False)
+    while True:
+        try:
+            rows.append(next(reader))
+        except (StopIteration, csv.Error):
+            return rows
+
+
 def parse_csv(text: str, delimiter: str) -> list[list[str]]:
     """Split CSV text into rows of verbatim strings (quoted newlines kept).
 
@@ -453,6 +487,7 @@ def parse_csv(text: str, delimiter: str) -> list[list[str]]:
         >>> parse_csv('Date,Details\\n01/02/2019,"two\\nlines"\\n', ",")
         [['Date', 'Details'], ['01/02/2019', 'two\\nlines']]
     """
+    csv.field_size_limit(FIELD_LIMIT)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
     try:
         return list(reader)
