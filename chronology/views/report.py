@@ -59,7 +59,6 @@ KIND_LABELS = {
     "conflicting_accounts": "Conflicting accounts",
 }
 _JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
-_JSON_UNSAFE = re.compile("[<>&\u2028\u2029]")
 _PLACEHOLDER = re.compile(r"@@([A-Z]+)@@")
 
 
@@ -71,7 +70,9 @@ def script_json(value: Any) -> str:
         '{"a":"\\\\u003c/script\\\\u003e"}'
     """
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return _JSON_UNSAFE.sub(lambda m: _JSON_ESCAPES[m.group()], text)
+    for char, escaped in _JSON_ESCAPES.items():
+        text = text.replace(char, escaped)
+    return text
 
 
 @lru_cache(maxsize=8)

@@ -264,26 +264,28 @@ def _marker_traces(
     order = _type_order(recs["event_type"].unique().tolist())
     symbols = type_symbols(order)
     traces = []
-    text_s = pd.Series(text, index=recs.index, dtype=object) if text is not None else None
+    positions = recs.groupby(["event_type", "ranged"], sort=False).indices
+    xs, ys = recs["x"].to_numpy(dtype=object), recs["y"].round(3).to_numpy()
+    labels = recs["type_text"].to_numpy(dtype=object)
+    texts = None if text is None else pd.Series(text, dtype=object).to_numpy()
     for t in order:
         for ranged in (False, True):
-            sel = (recs["event_type"] == t) & (recs["ranged"] == ranged)
-            if not sel.any():
+            where = positions.get((t, ranged))
+            if where is None:
                 continue
-            part = recs[sel]
             traces.append(
                 {
                     "type": "scattergl" if gl else "scatter",
-                    "x": part["x"].tolist(),
-                    "y": part["y"].round(3).tolist(),
+                    "x": xs[where].tolist(),
+                    "y": ys[where].tolist(),
                     "mode": "markers",
-                    "name": html.escape(part["type_text"].iloc[0], quote=False),
+                    "name": html.escape(labels[where[0]], quote=False),
                     # One legend entry per type: the exact-date trace's, else the approximate one's.
-                    "showlegend": not ranged or not ((recs["event_type"] == t) & ~recs["ranged"]).any(),
+                    "showlegend": not ranged or (t, False) not in positions,
                     "meta": {"role": role, "event_type": t}
-                    | ({} if text_s is not None else {"rows": part.index.tolist()}),
+                    | ({} if texts is not None else {"rows": where.tolist()}),
                     "visible": visible,
-                    "text": text_s[sel].tolist() if text_s is not None else None,
+                    "text": texts[where].tolist() if texts is not None else None,
                     "hovertemplate": "%{text}<extra></extra>",
                     "marker": {
                         "color": group_colour(t),
@@ -308,9 +310,15 @@ def _segments(pairs: Sequence[tuple[Any, Any, Any, Any]]) -> tuple[list[Any], li
 def _per_event(recs: pd.DataFrame, clusters: pd.DataFrame | None) -> tuple[pd.DataFrame, list[str]]:
     """One representative record per real event (its earliest, top-lane record), with hover text."""
     keys = recs["cluster_id"].where(recs["cluster_id"] != "", "r:" + recs["record_id"]).tolist()
-    info: dict[str, dict[str, Any]] = {}
+    info: dict[str, tuple[Any, Any]] = {}
     if clusters is not None and len(clusters):
-        info = clusters.set_index(clusters["cluster_id"].astype(str)).to_dict("index")
+        info = dict(
+            zip(
+                clusters["cluster_id"].astype(str).tolist(),
+                zip(clusters["event_type"].tolist(), clusters["description"].tolist(), strict=True),
+                strict=True,
+            )
+        )
     groups: dict[str, tuple[list[str], list[str]]] = {}
     first: list[int] = []
     for i, (key, agency, cite) in enumerate(zip(keys, *_columns(recs, "agency", "citation"), strict=True)):
@@ -325,9 +333,9 @@ def _per_event(recs: pd.DataFrame, clusters: pd.DataFrame | None) -> tuple[pd.Da
     text, types = [], []
     cols = _columns(reps, "event_type", "description", "date_text", "precision")
     for key, own_type, own_desc, date_t, prec in zip([keys[i] for i in first], *cols, strict=True):
-        c = info.get(key, {})
-        types.append(str(c.get("event_type") or own_type))
-        desc = str(c.get("description") or own_desc)
+        c_type, c_desc = info.get(key, (None, None))
+        types.append(str(c_type or own_type))
+        desc = str(c_desc or own_desc)
         agencies, cites = groups[key]
         n = len(cites)
         cite = "<br>".join(html.escape(x) for x in cites[:4]) + ("<br>\u2026" if n > 4 else "")
