@@ -41,7 +41,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from chronology.match import match_events  # noqa: E402
-from chronology.match.estimate import as_toml, estimate_m_u  # noqa: E402
+from chronology.match.estimate import estimate_m_u  # noqa: E402
 from chronology.match.metrics import cluster_scores  # noqa: E402
 from chronology.match.settings import load_settings  # noqa: E402
 from chronology.synth import generate_case  # noqa: E402
@@ -183,17 +183,45 @@ def bench(records: int, n_subjects: int, splink: bool, seed: int) -> list[str]:
     return rows
 
 
-def estimate(n_events: int = 4000, seed: int = 100) -> str:
-    """m/u tables estimated on a labelled synthetic case (paste into schemas/match.toml).
+#: Levels where the synthetic data is not to be trusted: (m, u) replacing the
+#: estimate (None keeps it), and why. Printed as comments by ``estimate``.
+JUDGEMENT: dict[tuple[str, str], tuple[tuple[float | None, float | None], str]] = {
+    ("text", "none"): ((0.05, None), "raised: real records of one event are less alike than synthetic ones"),
+    ("words", "few"): ((0.15, None), "raised: real records of one event often share few words"),
+    ("event_type", "incompatible"): ((0.02, None), "raised: ingestion may classify a record wrongly"),
+    ("references", "shared"): ((None, 0.001), "raised to one in a thousand"),
+    ("names", "shared"): (
+        (0.1, 0.02),
+        "synthetic names are common and filtered out: judgement, not estimate",
+    ),
+    ("names", "none"): ((0.9, 0.98), "judgement, as above"),
+}
 
-    Levels the data cannot estimate well are replaced there by judgement,
-    each with a comment saying so.
+
+def estimate(n_events: int = 4000, seed: int = 100) -> str:
+    """m/u tables estimated on a labelled synthetic case, for schemas/match.toml.
+
+    The levels in ``JUDGEMENT`` are replaced, each with a comment giving the
+    estimate and the reason; the output is what schemas/match.toml holds.
     """
     events, truth = generate_case(n_events, seed=seed)
     result = match_events(events)
     labelled = pd.Series(truth.to_numpy(), index=events["record_id"].to_numpy())
     levels = {feature: tuple(v) for feature, v in load_settings().m_u.items()}
-    return as_toml(estimate_m_u(result.pairs, labelled, levels=levels))
+    found = estimate_m_u(result.pairs, labelled, levels=levels)
+    lines = [f"# prior = {found['prior']}"]
+    m_u = found["m_u"]
+    assert isinstance(m_u, dict)
+    for feature, values in m_u.items():
+        lines.append(f"[m_u.{feature}]")
+        for level, (m, u) in values.items():
+            if (feature, level) in JUDGEMENT:
+                (jm, ju), why = JUDGEMENT[(feature, level)]
+                lines.append(f"# estimated m {m}, u {u}; {why}")
+                m, u = (jm if jm is not None else m), (ju if ju is not None else u)
+            lines.append(f"{level} = {{ m = {m}, u = {u} }}")
+        lines.append("")
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> None:
