@@ -205,3 +205,40 @@ def test_record_ids_survive_another_source(tmp_path: Path) -> None:
     alone = ingest_case(case(tmp_path, a)).events["record_id"].tolist()
     both = ingest_case(case(tmp_path, b, a)).events
     assert both.loc[both["source_file"] == "a.csv", "record_id"].tolist() == alone
+
+
+def write_ods(path: Path, rows: list[list[str]], sheet: str = "Chronology") -> Path:
+    """A minimal OpenDocument spreadsheet (mimetype, manifest, content), text cells only."""
+    import zipfile
+
+    def cell(v: str) -> str:
+        return f'<table:table-cell office:value-type="string"><text:p>{v}</text:p></table:table-cell>'
+
+    body = "".join("<table:table-row>" + "".join(cell(v) for v in r) + "</table:table-row>" for r in rows)
+    ns = (
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+    )
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns} office:version="1.2">'
+        f'<office:body><office:spreadsheet><table:table table:name="{sheet}">{body}</table:table>'
+        "</office:spreadsheet></office:body></office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+        'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+        '<manifest:file-entry manifest:full-path="/" '
+        'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/></manifest:manifest>'
+    )
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        zf.writestr("META-INF/manifest.xml", manifest)
+        zf.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
+    return path
+
+
+def test_ods(tmp_path: Path) -> None:
+    write_ods(tmp_path / "school.ods", [["School chronology"], ["Date", "Details"], ["01/02/2019", "Seen"]])
+    r = read(tmp_path, "school.ods", agency="School")
+    assert (r.sheet, r.header_row, r.counts["events"]) == ("Chronology", 2, 1)  # title row skipped
