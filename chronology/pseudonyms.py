@@ -68,6 +68,7 @@ KEEP_COLUMNS = frozenset(
         "subkind",
         "severity",
         "sha256",
+        "cited_hash",
         "decision",
     }
 )
