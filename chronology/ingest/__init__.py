@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -25,6 +26,9 @@ from chronology.ingest.layout import choose_sheet
 from chronology.ingest.rows import RowContext, sheet_records
 from chronology.schema import EVENT_COLUMNS, event_schema
 from chronology.vocabulary import Vocabulary, load_vocabulary
+
+if TYPE_CHECKING:
+    from chronology.ingest.agencies import AgencyResolver
 
 __all__ = ["Ingested", "SourceResult", "empty_events", "ingest_case", "read_source"]
 
@@ -96,7 +100,7 @@ def read_source(
     source: SourceConfig,
     case: CaseConfig,
     vocab: Vocabulary | None = None,
-    resolver: object | None = None,
+    resolver: AgencyResolver | None = None,
 ) -> SourceResult:
     """Read one agency file into event records.
 
@@ -143,7 +147,7 @@ def read_source(
     )
 
 
-def case_resolver(case: CaseConfig, vocab: Vocabulary) -> object:
+def case_resolver(case: CaseConfig, vocab: Vocabulary) -> AgencyResolver:
     """An AgencyResolver over the case's sources (label and aliases).
 
     Example:
@@ -154,7 +158,7 @@ def case_resolver(case: CaseConfig, vocab: Vocabulary) -> object:
     return AgencyResolver([(s.agency, s.aliases) for s in case.sources], vocab)
 
 
-def classify_records(events: pd.DataFrame, vocab: Vocabulary, resolver: object) -> None:
+def classify_records(events: pd.DataFrame, vocab: Vocabulary, resolver: AgencyResolver) -> None:
     """Fill event_type, from_agency and to_agency of the event rows, in place.
 
     Continuation and rejected rows keep "" (their text is in the entry they
