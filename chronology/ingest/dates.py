@@ -110,7 +110,6 @@ class _Span:
     precision: str
     clock: time | None = None  # time of day; precision "time" when set
     aware: datetime | None = None  # an instant given with its offset (ISO "Z", "+01:00")
-    notes: tuple[str, ...] = ()
 
 
 # ----------------------------------------------------------------------------------------- patterns
@@ -160,6 +159,7 @@ _CLOCK = re.compile(
     r"^([0-9]{1,2})(?:[:.]([0-9]{2})(?:[:.]([0-9]{2})(?:\.[0-9]+)?)?)?\s*(am|pm|a\.m\.|p\.m\.)?\s*(hrs|hr|h)?$"
 )
 _CLOCK_DIGITS = re.compile(r"^([0-9]{1,2})([0-9]{2})\s*(?:hrs|hr|h)?$")
+_TIME_RANGE = re.compile(r"^(.+?)\s*(?:-|to)\s*(.+)$")
 _TIME_ONLY_PREFIX = re.compile(r"^(?:1899-12-3[01]|1900-01-01|3[01]/12/1899|0?1/0?1/1900)[t\s]+")
 _MONTH_FIRST = re.compile(r"(?<![0-9/.-])([0-9]{1,2})[/-]([0-9]{1,2})[/-]([0-9]{2}|[0-9]{4})(?![0-9])")
 _SPACES = re.compile(r"\s+")
@@ -292,6 +292,9 @@ def _time_text(text: str, shown: str) -> time:
             hour = hour % 12 + (12 if m[4][0] == "p" else 0)
     elif m2 := _CLOCK_DIGITS.match(s):
         hour, minute, second = int(m2[1]), int(m2[2]), 0
+    elif (m3 := _TIME_RANGE.match(s)) and "-" not in m3[1]:  # "14:30-15:30": the start
+        _time_text(m3[2], shown)
+        return _time_text(m3[1], shown)
     else:
         raise _Bad(f"invalid time '{shown}'")
     if hour > 23 or minute > 59 or second > 59:

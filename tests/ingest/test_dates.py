@@ -143,6 +143,8 @@ def test_empty_time_column_gives_a_day(empty: object) -> None:
         ("12pm", time(12, 0)),  # 12 pm is noon
         ("midday", time(12, 0)),
         ("0930", time(9, 30)),
+        ("14:30-15:30", time(14, 30)),  # a time range: its start
+        ("2pm to 3pm", time(14, 0)),
         (0.5, time(12, 0)),  # half a day
         (timedelta(hours=7, minutes=15), time(7, 15)),
         (time(14, 29, 59, 999_000), time(14, 30, 0)),  # calamine float noise, rounded to the second
@@ -152,7 +154,9 @@ def test_parse_time_cell_reads(value: object, expected: time) -> None:
     assert parse_time_cell(value) == (expected, "")
 
 
-@pytest.mark.parametrize("value", ["25:61", "24:00", "13pm", "0am", "14:60", "soon", True, 2400.0, 1.5])
+@pytest.mark.parametrize(
+    "value", ["25:61", "24:00", "14:30-25:00", "13pm", "0am", "14:60", "soon", True, 2400.0, 1.5]
+)
 def test_parse_time_cell_rejects(value: object) -> None:
     clock, error = parse_time_cell(value)
     # no time, and the error quotes the cell
