@@ -301,7 +301,7 @@ def sheet_records(sheet: Sheet, layout: Layout, ctx: RowContext) -> pd.DataFrame
     marks = Marks(
         source_row=positions + layout.header_index + 2,
         date_filled=_filled(texts, [cols["date"]]),
-        ok=parsed["start"].notna().to_numpy(dtype=bool),
+        ok=(parsed["start"].notna() & (parsed["error"].fillna("") == "")).to_numpy(dtype=bool),
         error=parsed["error"].fillna("").astype(object).to_numpy(),
         note=parsed["note"].fillna("").astype(object).to_numpy(),
         has_type=_filled(texts, [cols["event_type"]]) if "event_type" in cols else np.zeros(len(texts), bool),
