@@ -160,7 +160,9 @@ def test_cell_text() -> None:
 
 def test_megabyte_cell_and_wider_row_later(tmp_path: Path) -> None:
     big = "word, " * 200_000  # 1.2 MB in one quoted cell, beyond csv's default field limit
-    book = open_book(write(tmp_path / "a.csv", f'Date,Details\n01/02/2019,"{big}"\n02/02/2019,y,z\n'.encode()))
+    book = open_book(
+        write(tmp_path / "a.csv", f'Date,Details\n01/02/2019,"{big}"\n02/02/2019,y,z\n'.encode())
+    )
     rows = book.sheets[0].head(3)
     assert rows[1][1] == big
     assert rows[2] == ["02/02/2019", "y", "z"]  # a row wider than the header is kept whole
