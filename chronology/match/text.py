@@ -65,19 +65,46 @@ def normalise_text(text: str, settings: MatchSettings) -> str:
         >>> normalise_text("ICPC held; Mum attended", load_settings())
         'initial child protection conference held mother attended'
     """
-    lowered = text.lower()
-    boiler = _phrase_pattern(settings.boilerplate)
-    if boiler is not None:
-        lowered = boiler.sub(" ", lowered)
-    phrases = tuple(k for k in settings.abbreviations if " " in k)
-    phrase_re = _phrase_pattern(phrases)
-    if phrase_re is not None:
-        lowered = phrase_re.sub(lambda m: settings.abbreviations[m.group(0)], lowered)
-    words: list[str] = []
-    for token in _TOKEN.findall(lowered):
-        expanded = settings.abbreviations.get(token, token)
-        words.extend(w for w in expanded.split() if w not in settings.stopwords)
-    return " ".join(words)
+    return _Normaliser.of(settings)(text)
+
+
+class _Normaliser:
+    """normalise_text for one settings object, with its patterns and a token cache."""
+
+    _made: dict[int, _Normaliser] = {}
+
+    def __init__(self, settings: MatchSettings) -> None:
+        self.settings = settings
+        self.boiler = _phrase_pattern(settings.boilerplate)
+        self.phrases = _phrase_pattern(tuple(k for k in settings.abbreviations if " " in k))
+        self.tokens: dict[str, str] = {}
+
+    @classmethod
+    def of(cls, settings: MatchSettings) -> _Normaliser:
+        made = cls._made.get(id(settings))
+        if made is None or made.settings is not settings:
+            if len(cls._made) > 8:
+                cls._made.clear()
+            made = cls._made[id(settings)] = cls(settings)
+        return made
+
+    def token(self, token: str) -> str:
+        """The token expanded, stop-words dropped ("" when nothing is left)."""
+        out = self.tokens.get(token)
+        if out is None:
+            expanded = self.settings.abbreviations.get(token, token)
+            out = self.tokens[token] = " ".join(
+                w for w in expanded.split() if w not in self.settings.stopwords
+            )
+        return out
+
+    def __call__(self, text: str) -> str:
+        lowered = text.lower()
+        if self.boiler is not None:
+            lowered = self.boiler.sub(" ", lowered)
+        if self.phrases is not None:
+            lowered = self.phrases.sub(lambda m: self.settings.abbreviations[m.group(0)], lowered)
+        return " ".join(w for w in map(self.token, _TOKEN.findall(lowered)) if w)
 
 
 def find_references(text: str) -> tuple[str, ...]:
