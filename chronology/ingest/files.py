@@ -88,6 +88,7 @@ class Sheet:
     rows: list[list[Any]]
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
     frame: pd.DataFrame | None = None
+    _head: list[list[Any]] = field(default_factory=list, repr=False)
 
     @property
     def height(self) -> int:
@@ -103,7 +104,9 @@ class Sheet:
         """
         if self.frame is None:
             return self.rows[:n]
-        return self.frame.iloc[:n].to_numpy(dtype=object).tolist()
+        if len(self._head) < n and len(self._head) < len(self.frame):
+            self._head = self.frame.iloc[: max(n, 256)].to_numpy(dtype=object).tolist()
+        return self._head[:n]
 
 
 @dataclass
