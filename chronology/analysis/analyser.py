@@ -69,17 +69,18 @@ def analyse(
     events = _with_cluster_ids(events, clusters)
     prepared = prepare_events(events, timezone, vocab, general["csc_agencies"])
     ctx = Context.build(prepared, vocab, timezone)
+    enabled = [
+        (name, d) for name, d in DETECTORS.items() if params[name].get("enabled", True) and d.run is not None
+    ]
     found: list[Finding] = []
-    for name, detector in DETECTORS.items():
-        p = params[name]
-        if not p.get("enabled", True) or detector.run is None:
-            continue
-        used = {k: v for k, v in p.items() if k != "enabled"}
-        for subject, rows in _subjects(prepared):
-            sub_ctx = ctx
-            if len(rows) != len(prepared):
-                sub_ctx = Context.build(rows, vocab, timezone, ctx.agencies)
-                sub_ctx.csc = ctx.csc
+    for subject, rows in _subjects(prepared):
+        sub_ctx = ctx
+        if len(rows) != len(prepared):
+            sub_ctx = Context.build(rows, vocab, timezone, ctx.agencies)
+            sub_ctx.csc = ctx.csc
+        for name, detector in enabled:
+            used = {k: v for k, v in params[name].items() if k != "enabled"}
+            assert detector.run is not None
             for f in detector.run(rows, clusters, used, sub_ctx):
                 f.subject_ref = subject
                 found.append(f)

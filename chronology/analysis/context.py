@@ -181,6 +181,9 @@ def prepare_events(
     csc = {label for label in labels if is_csc_label(label, csc_agencies, resolver)}
     out["is_csc"] = out["agency"].isin(csc).to_numpy(dtype=bool)
     out = out.sort_values(["subject_ref", "day", "start", "record_id"], kind="stable").reset_index(drop=True)
+    # Plain object columns: detectors read them as numpy arrays many times over, with no copy.
+    for col in (*_TEXT_COLUMNS, "date_precision", "group", "concern", "text"):
+        out[col] = out[col].astype(object)
     return out
 
 
@@ -418,7 +421,7 @@ class Context:
         """The agencies with a record in a cluster (empty for "")."""
         if not cluster_id:
             return set()
-        return {self.events["agency"].iat[i] for i in self.clusters.get(cluster_id, [])}
+        return {self.value("agency", i) for i in self.clusters.get(cluster_id, [])}
 
     def is_csc(self, label: str) -> bool:
         """True when a case label is children's social care."""
@@ -483,3 +486,54 @@ def instant(value: Any, timezone: str) -> pd.Timestamp:
     if ts.tz is None:
         ts = ts.tz_localize("UTC")
     return ts.tz_convert(timezone)
+
+
+def one_per_event(
+    events: pd.DataFrame,
+    mask: np.ndarray,
+    *,
+    csc_only: bool = False,
+    by_type: bool = True,
+    one_per_day: bool = False,
+    prefer_csc: bool = True,
+) -> np.ndarray:
+    """Row positions of one record per real event among ``events[mask]``, in day order.
+
+    Records of one matched cluster are one event; unmatched records are one
+    event per type and day (per day alone with ``by_type=False``), and with
+    ``one_per_day`` any two kept events of one day count once. The record kept
+    is children's social care's where there is one (or, without
+    ``prefer_csc``, the earliest), then the first by source file and row.
+    ``csc_only`` keeps only events that CSC recorded.
+
+    Example:
+        >>> one_per_event(prepared, (prepared["event_type"] == "initial_conference").to_numpy())  # doctest: +SKIP
+        array([12, 40])
+    """
+    positions = np.flatnonzero(mask)
+    if positions.size == 0:
+        return positions
+    cluster = events["cluster_id"].to_numpy()[positions]
+    etype = events["event_type"].to_numpy()[positions]
+    day = events["day"].to_numpy()[positions].astype("datetime64[D]")
+    csc = events["is_csc"].to_numpy()[positions]
+    source = events["source_file"].to_numpy()[positions]
+    row = events["source_row"].to_numpy()[positions]
+    rid = events["record_id"].to_numpy()[positions]
+    keys = [
+        f"c:{c}" if c else (f"d:{t}:{d}" if by_type else f"d:{d}")
+        for c, t, d in zip(cluster, etype, day.astype(str), strict=True)
+    ]
+    with_csc = {k for k, is_csc in zip(keys, csc, strict=True) if is_csc}
+    first: Any = (lambda k: not csc[k]) if prefer_csc else (lambda k: day[k])
+    order = sorted(range(len(keys)), key=lambda k: (first(k), source[k], row[k], rid[k]))
+    chosen: dict[str, int] = {}
+    for k in order:
+        if csc_only and keys[k] not in with_csc:
+            continue
+        chosen.setdefault(keys[k], k)
+    kept = sorted(chosen.values(), key=lambda k: (day[k], rid[k]))
+    if one_per_day:
+        seen_days: set[np.datetime64] = set()
+        kept = [k for k in kept if not (day[k] in seen_days or seen_days.add(day[k]))]
+    return positions[np.array(kept, dtype=int)]

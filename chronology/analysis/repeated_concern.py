@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from chronology.analysis.context import Context, fmt_date
+from chronology.analysis.context import Context, fmt_date, one_per_event
 from chronology.analysis.finding import Finding
 from chronology.analysis.registry import register
 
@@ -47,15 +47,11 @@ SERIOUS = ("injury", "disclosure", "self_harm")
 def _category_rows(ev: pd.DataFrame, category: str) -> pd.DataFrame:
     """One row per real event of a category, sorted by day."""
     if category == "missed_appointment":
-        rows = ev[ev["event_type"] == "missed_appointment"]
+        mask = (ev["event_type"] == "missed_appointment").to_numpy()
     else:
-        rows = ev[ev["concern"] == category]
-    if rows.empty:
-        return rows
-    key = np.where(rows["cluster_id"] != "", "c:" + rows["cluster_id"], "d:" + rows["day"].astype(str))
-    rows = rows.assign(_key=key).sort_values(["day", "source_file", "source_row"], kind="stable")
+        mask = (ev["concern"] == category).to_numpy()
     # One real event: a cluster, or records of one day (a cluster and an unmatched record of its day too).
-    return rows.drop_duplicates("_key").drop_duplicates("day").drop(columns="_key")
+    return ev.iloc[one_per_event(ev, mask, by_type=False, one_per_day=True, prefer_csc=False)]
 
 
 @register(

@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from chronology.analysis.calendar import add_working_days, working_days_between
-from chronology.analysis.context import Context, Record, as_date, as_day, fmt_date
+from chronology.analysis.context import Context, Record, as_date, as_day, fmt_date, one_per_event
 from chronology.analysis.finding import Finding
 from chronology.analysis.registry import DETECTORS, register
 from chronology.errors import ConfigError
@@ -71,27 +71,14 @@ def occurrences(ev: pd.DataFrame, types: tuple[str, ...], csc_only: bool = False
         >>> occurrences(prepared, ("initial_conference",))["day"].tolist()  # doctest: +SKIP
         [numpy.datetime64('2019-04-02')]
     """
-    rows = ev[ev["event_type"].isin(types)]
-    if rows.empty:
-        return rows
-    key = np.where(
-        rows["cluster_id"] != "",
-        "c:" + rows["cluster_id"],
-        "d:" + rows["event_type"] + rows["day"].astype(str),
-    )
-    rows = rows.assign(_key=key, _not_csc=~rows["is_csc"])
-    if csc_only:
-        rows = rows[rows.groupby("_key")["is_csc"].transform("any")]
-    rows = rows.sort_values(["_not_csc", "source_file", "source_row"], kind="stable")
-    first = rows.drop_duplicates("_key").drop(columns=["_key", "_not_csc"])
-    return first.sort_values(["day", "record_id"], kind="stable")
+    return ev.iloc[one_per_event(ev, ev["event_type"].isin(types).to_numpy(), csc_only=csc_only)]
 
 
 class _Series:
     """Records of some types in day order, with fast lookup of the first on or after a day."""
 
     def __init__(self, rows: pd.DataFrame, ctx: Context) -> None:
-        rows = rows.sort_values(["day", "record_id"], kind="stable")
+        # rows come in day order: subsets of the prepared events, or one_per_event's choice.
         self.days = rows["day"].to_numpy().astype("datetime64[D]")
         self.pos = rows.index.to_numpy()
         self.ctx = ctx
@@ -100,7 +87,7 @@ class _Series:
         return len(self.days)
 
     def rec(self, k: int) -> Record:
-        """The k-th record, as a dict."""
+        """The k-th record."""
         return self.ctx.at(int(self.pos[k]))
 
     def first_from(self, day: np.datetime64, strict: bool = False, not_pos: int | None = None) -> int | None:
