@@ -174,8 +174,9 @@ def classify_records(events: pd.DataFrame, vocab: Vocabulary, resolver: AgencyRe
         return
     labels = events.loc[is_event, "type_label"].tolist()
     texts = events.loc[is_event, "description"].tolist()
-    types = classify_events(labels, texts, vocab)
     own = events.loc[is_event, "agency"].tolist()
+    kinds_of = {agency: resolver.kind_of(agency) for agency in set(own)}
+    types = classify_events(labels, texts, vocab, kinds=[kinds_of[a] for a in own])
     senders, receivers = find_handoffs(types, labels, texts, own, resolver)
     events.loc[is_event, "event_type"] = pd.Series(types, dtype="str").to_numpy()
     events.loc[is_event, "from_agency"] = pd.Series(senders, dtype="str").to_numpy()
