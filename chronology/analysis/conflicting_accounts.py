@@ -163,7 +163,7 @@ def _finding(
             mechs.update(m for m, _, _ in found)
     agencies = sorted(accounts)
     statement = (
-        f"On {fmt_date(first['day'])} {len(agencies)} agencies recorded the same event "
+        f"On {fmt_date(first['day'])}, {len(agencies)} agencies recorded the same event "
         f"({ctx.type_name(first['event_type'])}) with different explanations: {'; '.join(sides)}. "
         f"The accounts recorded by {apart[0]} and {apart[1]} share no explanation."
     )
@@ -173,7 +173,7 @@ def _finding(
         detector=NAME,
         subject_ref=first["subject_ref"],
         severity="high" if injury else "medium",
-        title=f"Different explanations of one event given to {' and '.join(agencies)}",
+        title=f"Different explanations of one event given to {apart[0]} and {apart[1]}",
         statement=statement,
         record_ids=records,
         start=group["start"].min(),

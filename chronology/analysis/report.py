@@ -121,7 +121,17 @@ def findings_markdown(findings: pd.DataFrame, case_name: str = "") -> str:
             lines += [f"*Severity {r['severity']}{sub}{subject}; status {r['status']}.*", ""]
             lines += [r["statement"], ""]
             lines += ["Citations:", ""]
-            lines += [f"- {_citation_line(c)}" for c in r["cited"]]
+            in_date_order = sorted(
+                r["cited"],
+                key=lambda c: (
+                    c["date"][6:],
+                    c["date"][3:5],
+                    c["date"][:2],
+                    c["source_file"],
+                    c["source_row"],
+                ),
+            )
+            lines += [f"- {_citation_line(c)}" for c in in_date_order]
             rule = r["rule"]
             params = ", ".join(
                 f"{k} = {json.dumps(v, ensure_ascii=False)}"

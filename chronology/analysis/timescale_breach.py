@@ -3,9 +3,10 @@
 Subkinds (each on or off through ``subkinds``):
 
 - ``referral_decision``: children's social care records receiving a referral
-  (its own referral record, or a referral in a cluster with a CSC record) and
-  no decision (a decision, strategy discussion, s47 enquiry or assessment)
-  within 1 working day (Working Together 2023).
+  or notification (``referral_types``: its own record of one, or any CSC
+  record matched to the sender's referral or notification to CSC) and no
+  decision (a decision, strategy discussion, s47 enquiry or assessment)
+  within 1 working day of that receipt (Working Together 2023).
 - ``strategy_to_icpc``: an initial conference more than 15 working days after
   the earliest strategy discussion in the 90 days before it (and after any
   earlier conference).
@@ -135,7 +136,8 @@ class _Check:
         title: str,
     ) -> Finding:
         ctx = self.ctx
-        expected = f"{_source(param)} expects {limit_text} (by {fmt_date(deadline)})."
+        source = _source(param)
+        expected = f"{source[:1].upper()}{source[1:]} expects {limit_text} (by {fmt_date(deadline)})."
         if outcome is not None:
             happened = (
                 f" {outcome['agency']} records {ctx.type_label(outcome['event_type'])} on "
@@ -143,8 +145,15 @@ class _Check:
             )
         else:
             happened = f" {actual_text}"
+        what = ctx.type_label(anchor["event_type"])
+        if (
+            ctx.vocab.types.get(anchor["event_type"])
+            and ctx.vocab.types[anchor["event_type"]].group == "receipt"
+        ):
+            sender = anchor["from_agency"] or "another agency"
+            what = f"receiving a referral or notification from {sender}"
         statement = (
-            f"On {fmt_date(anchor['day'])} {anchor['agency']} recorded {ctx.type_label(anchor['event_type'])} "
+            f"On {fmt_date(anchor['day'])} {anchor['agency']} recorded {what} "
             f"({ctx.cite(anchor['record_id'])}). {expected}{happened}"
         )
         records = [anchor["record_id"]] + ([outcome["record_id"]] if outcome is not None else [])
@@ -336,13 +345,18 @@ def run(
 
 
 def _referral_decision(ev: pd.DataFrame, check: _Check, ctx: Context) -> list[Finding | None]:
-    to_csc = ev["to_agency"].isin(ctx.csc)
-    refs = ev[
-        (ev["event_type"] == "referral") & ((ev["is_csc"] & ((ev["to_agency"] == "") | to_csc)) | to_csc)
-    ]
-    if refs.empty:
+    types = tuple(check.params["referral_types"])
+    is_csc = ev["is_csc"].to_numpy()
+    typed = ev["event_type"].isin(types).to_numpy()
+    to_csc = ev["to_agency"].isin(ctx.csc).to_numpy()
+    # Sent to CSC: a referral or notification whose to_agency is CSC (or CSC's own record of one).
+    sent = typed & (to_csc | (is_csc & (ev["to_agency"] == "").to_numpy()))
+    # Received: CSC's record of it (its own referral record, or a CSC record matched to the sender's).
+    sent_clusters = set(ev["cluster_id"].to_numpy()[sent]) - {""}
+    received_mask = is_csc & ((sent & typed) | ev["cluster_id"].isin(sent_clusters).to_numpy())
+    if not received_mask.any():
         return []
-    received = _Series(occurrences(refs, ("referral",), csc_only=True), ctx)
+    received = _Series(ev.iloc[one_per_event(ev, received_mask, by_type=False)], ctx)
     decided = ev["event_type"].isin(DECISION_TYPES) & (
         ev["is_csc"] | (ev["event_type"] == "strategy_discussion")
     )

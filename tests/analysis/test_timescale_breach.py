@@ -125,3 +125,45 @@ def test_cp_visits_outside_a_plan_are_not_checked(ev, detect):
         ev(CSC, "2019-12-01", "home_visit", "SW visit, child seen", rid="c2"),
     )
     assert len(found) == 0  # no plan: no visiting timescale
+
+
+def test_referral_decision_counts_from_csc_receipt_of_a_matched_referral(ev, detect):
+    records = (
+        ev("School", "2020-11-11", "referral", "MAR form to MASH", rid="s1", to_agency=CSC, cluster_id="k1"),
+        ev(
+            CSC,
+            "2020-11-11",
+            "information_shared",
+            "MAR received from school",
+            rid="c1",
+            from_agency="School",
+            cluster_id="k1",
+        ),
+    )
+    late = ev(
+        CSC, "2020-11-16", "referral_decision", "MASH decision: family support", rid="c2"
+    )  # 3 working days
+    in_time = ev(
+        CSC, "2020-11-12", "referral_decision", "MASH decision: family support", rid="c2"
+    )  # next day
+    found = _subkind(detect, "referral_decision", *records, late)
+    assert found.iloc[0].record_ids == ["c1", "c2"]  # CSC's receipt and its decision
+    assert "receiving a referral or notification from School" in found.iloc[0].statement
+    assert len(_subkind(detect, "referral_decision", *records, in_time)) == 0
+
+
+def test_information_received_without_a_referral_needs_no_decision(ev, detect):
+    found = _subkind(
+        detect,
+        "referral_decision",
+        ev(
+            CSC,
+            "2020-09-28",
+            "information_shared",
+            "ED liaison letter received",
+            rid="c1",
+            from_agency="Emergency Department",
+        ),
+        ev(CSC, "2020-12-01", "home_visit", "Visit", rid="c2"),
+    )
+    assert len(found) == 0  # a letter for information, not a referral
