@@ -154,7 +154,7 @@ def _finding(
     first = group.iloc[0]
     sides = []
     records = []
-    mechs = set()
+    mechs: set[str] = set()
     for agency in sorted(accounts):
         for r, found in accounts[agency]:
             phrases = " / ".join(f'"{p}"' for _, _, p in found)

@@ -250,11 +250,6 @@ def fmt_date(day: date | np.datetime64 | pd.Timestamp) -> str:
     return day.strftime("%d/%m/%Y")
 
 
-def to_day(value: date | np.datetime64) -> np.datetime64:
-    """A date as ``numpy.datetime64[D]``."""
-    return np.datetime64(value, "D")
-
-
 def with_article(label: str) -> str:
     """'a referral', 'an assessment'.
 
@@ -462,7 +457,8 @@ def as_day(value: date | np.datetime64 | pd.Timestamp) -> np.datetime64:
     """
     if isinstance(value, pd.Timestamp):
         value = value.to_datetime64()
-    return np.datetime64(value, "D")
+    day: np.datetime64 = np.asarray(value).astype("datetime64[D]")[()]  # type: ignore[assignment]
+    return day
 
 
 def as_date(value: date | np.datetime64 | pd.Timestamp) -> date:
@@ -534,6 +530,8 @@ def one_per_event(
         chosen.setdefault(keys[k], k)
     kept = sorted(chosen.values(), key=lambda k: (day[k], rid[k]))
     if one_per_day:
-        seen_days: set[np.datetime64] = set()
-        kept = [k for k in kept if not (day[k] in seen_days or seen_days.add(day[k]))]
+        by_day: dict[np.datetime64, int] = {}
+        for k in kept:
+            by_day.setdefault(day[k], k)
+        kept = list(by_day.values())
     return positions[np.array(kept, dtype=int)]
