@@ -301,10 +301,10 @@ def report_html(run: Run) -> str:
     name = run.config.name
     lanes = len(parts.lanes)
     dob = f"; child born {run.config.date_of_birth:%d/%m/%Y}" if run.config.date_of_birth else ""
+    period = f", {_day(recs['start'].min())} to {_day(recs['last'].max())}" if len(recs) else ""
     lede = (
-        f"{len(recs)} records from {lanes} agenc{'y' if lanes == 1 else 'ies'}, "
-        f"{_day(recs['start'].min()) if len(recs) else ''} to {_day(recs['x1_ts'].max()) if len(recs) else ''}"
-        f"{dob}; {len(live)} finding{'' if len(live) == 1 else 's'}."
+        f"{len(recs)} dated record{'' if len(recs) == 1 else 's'} from {lanes} agenc{'y' if lanes == 1 else 'ies'}"
+        f"{period}{dob}; {len(live)} finding{'' if len(live) == 1 else 's'}."
     )
     return _fill(
         _asset("report.html"),

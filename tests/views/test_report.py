@@ -124,3 +124,12 @@ def test_renders_with_no_findings_and_no_clusters(run):
     run.clusters = pd.DataFrame()
     page = report_html(run)
     assert "No findings." in page and embedded_data(page)["findings"] == {}
+
+
+def test_renders_with_no_dated_event(run):
+    # Only the continuation and the rejected row: nothing to plot, nothing to list.
+    run.events = run.events[run.events["status"] != "event"]
+    data = embedded_data(report_html(run))
+    assert data["rows"] == []
+    assert [t for t in data["figure"]["data"] if t["meta"]["role"] == "records"] == []
+    assert "0 dated records from 4 agencies; child born 21/05/2018; 3 findings." in report_html(run)
