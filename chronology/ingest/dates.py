@@ -709,9 +709,14 @@ def _fast_objects(values: list[object], fast: _Fast, where: np.ndarray) -> None:
     plain = np.array([type(v) is date or v.tzinfo is None for v in values], dtype=bool)  # type: ignore[attr-defined]
     if not plain.any():
         return
-    micro = np.array([v for v, p in zip(values, plain, strict=True) if p], dtype="datetime64[us]").astype(
-        np.int64
-    )
+    chosen = [
+        v if type(v) is not date else datetime(v.year, v.month, v.day)
+        for v, p in zip(values, plain, strict=True)
+        if p
+    ]
+    micro = _micros(chosen)
+    if micro is None:
+        micro = np.array(chosen, dtype="datetime64[us]").astype(np.int64)
     whole = (micro + 500_000) // 1_000_000  # rounded half up to the second, as _round_second
     days = whole // 86400
     year = days.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
@@ -720,6 +725,17 @@ def _fast_objects(values: list[object], fast: _Fast, where: np.ndarray) -> None:
     fast.ok[rows] = True
     fast.day[rows] = days[ok].astype("datetime64[D]")
     fast.seconds[rows] = (whole - days * 86400)[ok]
+
+
+def _micros(values: Sequence[object]) -> np.ndarray | None:
+    """Naive datetimes as int64 microseconds, in Arrow; None unless all are naive datetimes."""
+    try:
+        stamps = pa.array(values, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    if stamps.type != pa.timestamp("us") or stamps.null_count:
+        return None
+    return stamps.cast(pa.int64()).to_numpy()
 
 
 # ----------------------------------------------------------------------------------------- column
@@ -747,6 +763,15 @@ def _distinct(values: np.ndarray) -> tuple[np.ndarray, list[object], np.ndarray]
         codes[strings] = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
         uniques = encoded.dictionary.to_pylist()
     n_text = len(uniques)
+    stamps = others[np.fromiter((type(v) is datetime for v in values[others]), dtype=bool, count=others.size)]
+    micro = _micros(values[stamps]) if stamps.size else None
+    if micro is not None:  # Excel datetimes: factorised on their value, in C
+        local, _ = pd.factorize(micro)
+        first = np.zeros(local.max() + 1, dtype=np.int64)
+        first[local[::-1]] = np.arange(local.size)[::-1]
+        codes[stamps] = local + len(uniques)
+        uniques.extend(values[stamps][first].tolist())
+        others = np.setdiff1d(others, stamps, assume_unique=True)
     seen: dict[object, int] = {}
     for i in others.tolist():
         value = values[i]
