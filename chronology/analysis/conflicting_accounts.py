@@ -29,8 +29,9 @@ from typing import Any
 
 import pandas as pd
 
-from chronology.analysis.context import Context, Record, fmt_date, matches_regex
+from chronology.analysis.context import Context, Record, fmt_date
 from chronology.analysis.finding import Finding
+from chronology.analysis.phrases import matches_regex
 from chronology.analysis.registry import register
 
 NAME = "conflicting_accounts"
@@ -89,7 +90,7 @@ def mechanisms(text: str) -> list[tuple[str, str, str]]:
 
     Example:
         >>> mechanisms("Fell down the stairs; no explanation for the bruise")
-        [('fall', 'stair', 'fell down the stairs'), ('unexplained', '', 'no explanation')]
+        [('fall', 'stair', 'Fell down the stairs'), ('unexplained', '', 'no explanation for the bruise')]
     """
     low = text.lower()
     found = []

@@ -15,15 +15,13 @@ Example:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from chronology.ingest.agencies import AgencyResolver
 from chronology.vocabulary import Vocabulary
@@ -187,57 +185,6 @@ def prepare_events(
     return out
 
 
-def phrase_regex(phrases: Iterable[str]) -> str | None:
-    """One whole-word regular expression (RE2 syntax) for any of ``phrases``, lower-case.
-
-    Example:
-        >>> phrase_regex(["no access", "DNA"])
-        '\\b(?:no access|dna)\\b'
-    """
-    words = sorted({p.strip().lower() for p in phrases if p.strip()}, key=lambda p: (-len(p), p))
-    if not words:
-        return None
-    return r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b"
-
-
-def phrase_pattern(phrases: Iterable[str]) -> re.Pattern[str] | None:
-    """:func:`phrase_regex` compiled with Python's ``re``.
-
-    Example:
-        >>> bool(phrase_pattern(["no access"]).search("visit: no access, left card"))
-        True
-    """
-    regex = phrase_regex(phrases)
-    return re.compile(regex) if regex else None
-
-
-def matches(text: pd.Series, phrases: Iterable[str]) -> np.ndarray:
-    """Boolean array: which (lower-case) texts contain any of the phrases as whole words.
-
-    Runs in Arrow's regular-expression engine: a pass over 100,000 texts takes
-    milliseconds.
-
-    Example:
-        >>> matches(pd.Series(["child seen", "no access"]), ["no access"]).tolist()
-        [False, True]
-    """
-    regex = phrase_regex(phrases)
-    if regex is None or len(text) == 0:
-        return np.zeros(len(text), dtype=bool)
-    return matches_regex(text, regex)
-
-
-def matches_regex(text: pd.Series, regex: str) -> np.ndarray:
-    """Boolean array: which texts match a regular expression (RE2 syntax: no look-arounds).
-
-    Example:
-        >>> matches_regex(pd.Series(["fell off the sofa", "seen"]), r"\\bfell\\b").tolist()
-        [True, False]
-    """
-    found = pc.match_substring_regex(pa.array(text.astype(str), type=pa.large_string()), regex)
-    return pc.fill_null(found, False).to_numpy(zero_copy_only=False).astype(bool)
-
-
 def fmt_date(day: date | np.datetime64 | pd.Timestamp) -> str:
     """A date as dd/mm/yyyy, the way UK chronologies write it.
 
@@ -265,7 +212,7 @@ class Record(Mapping[str, Any]):
     """One prepared event, read column by column from the context's arrays.
 
     Example:
-        >>> Record({"agency": np.array(["Police"])}, 0)["agency"]
+        >>> Record({"agency": np.array(["Police"], dtype=object)}, 0)["agency"]
         'Police'
     """
 

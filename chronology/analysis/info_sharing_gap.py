@@ -32,8 +32,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from chronology.analysis.context import Context, fmt_date, matches
+from chronology.analysis.context import Context, fmt_date
 from chronology.analysis.finding import Finding
+from chronology.analysis.phrases import matches
 from chronology.analysis.registry import register
 
 NAME = "info_sharing_gap"
