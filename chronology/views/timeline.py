@@ -503,8 +503,8 @@ def build_timeline(
                 "visible": True if segs else "legendonly",
             }
         )
-    hover = _hover(recs) if record_hover else None
-    traces += _marker_traces(recs, hover, "records", gl, visible=not per_event)
+    record_text = _hover(recs) if record_hover else None
+    traces += _marker_traces(recs, record_text, "records", gl, visible=not per_event)
     reps, rep_text = _per_event(recs, clusters)
     traces += _marker_traces(reps, rep_text, "events", gl, visible=per_event)
     traces.append(
