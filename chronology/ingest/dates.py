@@ -161,7 +161,9 @@ _CLOCK = re.compile(
 _CLOCK_DIGITS = re.compile(r"^([0-9]{1,2})([0-9]{2})\s*(?:hrs|hr|h)?$")
 _TIME_RANGE = re.compile(r"^(.+?)\s*(?:-|to)\s*(.+)$")
 _TIME_ONLY_PREFIX = re.compile(r"^(?:1899-12-3[01]|1900-01-01|3[01]/12/1899|0?1/0?1/1900)[t\s]+")
-_MONTH_FIRST = re.compile(r"(?<![0-9/.-])([0-9]{1,2})[/-]([0-9]{1,2})[/-]([0-9]{2}|[0-9]{4})(?![0-9])")
+_MONTH_FIRST_RE2 = (
+    r"(?:^|[^0-9/.-])(?P<a>[0-9]{1,2})[/-](?P<b>[0-9]{1,2})[/-](?:[0-9]{2}|[0-9]{4})(?:[^0-9]|$)"
+)
 _SPACES = re.compile(r"\s+")
 _DASHES = str.maketrans({"\u2013": "-", "\u2014": "-", "\u2010": "-", "\u2011": "-", "\u2212": "-"})
 
@@ -615,16 +617,14 @@ def month_first_evidence(values: Sequence[object]) -> str | None:
         >>> month_first_evidence(["04/13/2019", "04/02/2019"])[:40]
         '1 of 2 numeric dates only make sense mon'
     """
-    total = first_big = second_big = 0
-    example = ""
-    for value in values:
-        if not isinstance(value, str) or not (m := _MONTH_FIRST.search(value)):
-            continue
-        total += 1
-        first_big += int(m[1]) > 12
-        if int(m[2]) > 12:
-            second_big += 1
-            example = example or _clean(value)
+    texts = pa.array([v for v in values if isinstance(v, str)], type=pa.string())
+    parts = pc.extract_regex(texts, _MONTH_FIRST_RE2)
+    found = parts.is_valid().to_numpy(zero_copy_only=False)
+    first, second = _ints(parts.field("a"))[found], _ints(parts.field("b"))[found]
+    total, first_big, second_big = int(found.sum()), int((first > 12).sum()), int((second > 12).sum())
+    example = (
+        _clean(texts.filter(pa.array(found)).to_pylist()[int(np.argmax(second > 12))]) if second_big else ""
+    )
     if second_big and not first_big:
         return (
             f"{second_big} of {total} numeric dates only make sense month-first (e.g. '{example}') and none "
