@@ -3,8 +3,13 @@
 What a file really is comes from its first bytes, not its name: a workbook
 named ``.csv`` is read as a workbook and a CSV named ``.xlsx`` as a CSV, each
 with a warning. Before any reader touches a zipped workbook its declared sizes
-are checked (zip bombs) and its XML parts are checked for entity declarations
-(billion laughs); an encrypted workbook is refused with a hint.
+are checked (zip bombs), its XML parts' prologs are checked for document type
+and entity declarations (billion laughs, external entities), and each
+worksheet's extent is measured from its cell references, so that a stray cell
+in the far corner (XFD1048576) is refused instead of a reader allocating a grid
+of 17 billion cells and aborting the process; an encrypted workbook is refused
+with a hint. A workbook using the 1904 date system is flagged (``Sheet.date1904``)
+so that plain serial numbers in its date column are read from 1904.
 
 CSV choices:
     * Encoding: ``encoding`` from case.toml; else a UTF-8 BOM means
@@ -16,6 +21,8 @@ CSV choices:
       that splits the first lines into the most consistent number of fields.
     * Rows are CSV records: a quoted cell spanning lines is one row, so a
       row's number counts records, not lines. A blank line is a (blank) row.
+    * A quote opened and never closed would swallow the rest of the file into
+      one cell: the file is refused, naming the row and column where it opens.
 
 Example:
     >>> book = open_book(Path("police.csv"))  # doctest: +SKIP
@@ -27,9 +34,12 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import html
 import io
+import re
 import zipfile
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -45,6 +55,14 @@ MAX_UNCOMPRESSED = 2 * 1024**3
 MAX_RATIO = 200
 #: ...and the declared total is over this.
 RATIO_FLOOR = 100 * 1024**2
+
+#: Refuse a worksheet whose cells span more than this many cells (rows x columns):
+#: a reader allocates the whole grid at once.
+MAX_SHEET_CELLS = 25_000_000
+#: Refuse an XML part whose prolog (what precedes the root element) is longer than this.
+MAX_PROLOG = 1024**2
+#: Days from the 1900 system's epoch to the 1904 system's.
+DAYS_1904 = 1462
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -81,6 +99,9 @@ class Sheet:
             ``(first_row, first_col, last_row, last_col)``.
         frame: For CSV, the cells as a frame of text (columns 0..n-1, every
             row padded to the widest), instead of ``rows``.
+        date1904: The workbook uses the 1904 date system: a plain number in a
+            date column counts days from 1904-01-01 (date cells are converted
+            by the reader already).
     """
 
     name: str
@@ -88,6 +109,7 @@ class Sheet:
     rows: list[list[Any]]
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
     frame: pd.DataFrame | None = None
+    date1904: bool = False
     _head: list[list[Any]] = field(default_factory=list, repr=False)
 
     @property
@@ -200,11 +222,14 @@ def open_book(
         try:
             frame = csv_frame(text, sep)
         except InputError as exc:
-            raise InputError(exc.message, file=name, row=exc.row, hint=exc.hint) from None
+            raise InputError(exc.message, file=name, row=exc.row, column=exc.column, hint=exc.hint) from None
         return Book(path, "csv", sha, [Sheet("", True, [], frame=frame)], warnings + enc_warnings, enc, sep)
+    date1904 = False
     if kind in ("xlsx", "ods"):
-        check_zip(data, name)
+        date1904 = check_zip(data, name)
     sheets = read_workbook(data, name)
+    for sheet in sheets:
+        sheet.date1904 = date1904
     return Book(path, kind, sha, sheets, warnings)
 
 
@@ -245,18 +270,25 @@ def _content_kind(data: bytes, name: str) -> str:
     return "csv"
 
 
-def check_zip(data: bytes, name: str) -> None:
-    """Refuse a zipped workbook whose declared sizes or XML look hostile.
+def check_zip(data: bytes, name: str) -> bool:
+    """Refuse a zipped workbook whose declared sizes, XML or sheet extents look hostile.
 
-    Reads only the zip's directory and the first bytes of each XML part, so a
-    zip bomb is refused before anything is inflated.
+    Reads the zip's directory first, so a zip bomb is refused before anything
+    is inflated; then the prolog of each XML part (entity and document type
+    declarations); then streams each worksheet in chunks (bounded memory),
+    measuring the grid its cell references span.
+
+    Returns:
+        True when the workbook uses the 1904 date system.
 
     Raises:
-        InputError: Too large uncompressed, an absurd compression ratio, or
-            an XML entity declaration.
+        InputError: Too large uncompressed, an absurd compression ratio, an
+            XML entity or document type declaration, or a worksheet spanning
+            more than ``MAX_SHEET_CELLS`` cells.
 
     Example:
         >>> check_zip(Path("police.xlsx").read_bytes(), "police.xlsx")  # doctest: +SKIP
+        False
     """
     hint = "open it in Excel and save it again, or send it as CSV"
     try:
@@ -277,13 +309,145 @@ def check_zip(data: bytes, name: str) -> None:
             for info in infos:
                 if info.filename.endswith((".xml", ".rels", ".vml")):
                     with zf.open(info) as part:
-                        head = part.read(4096)
-                    if b"<!ENTITY" in head.upper():
-                        raise InputError(
-                            f"refused: XML entity declaration in {info.filename}", file=name, hint=hint
-                        )
+                        declared = _prolog_declaration(part)
+                    if declared:
+                        raise InputError(f"refused: {declared} in {info.filename}", file=name, hint=hint)
+            sheet_names = _sheet_names(zf)
+            for info in infos:
+                if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                    _check_extent(zf, info, name, sheet_names.get(info.filename))
+            date1904 = False
+            if "xl/workbook.xml" in zf.namelist():
+                with zf.open("xl/workbook.xml") as part:
+                    head = part.read(65536)
+                date1904 = bool(re.search(rb"""date1904\s*=\s*["'](1|true)["']""", head))
+            return date1904
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
         raise InputError(f"the workbook is corrupt ({exc})", file=name, hint=hint) from None
+
+
+_COMMENT = re.compile(rb"<!--.*?-->", re.DOTALL)
+_ROOT = re.compile(rb"<[A-Za-z_:]")
+_DECLARATION = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def _prolog_declaration(part: io.BufferedIOBase) -> str | None:
+    """What an XML part declares before its root element ("an XML entity declaration"), or None.
+
+    Reads in chunks until the root element starts (comments skipped, NULs of
+    UTF-16 text dropped), at most ``MAX_PROLOG`` bytes: a longer prolog is
+    itself refused.
+    """
+    buffer = b""
+    while True:
+        chunk = part.read(65536)
+        buffer += chunk.replace(b"\x00", b"")
+        text = _COMMENT.sub(b"", buffer)
+        root = _ROOT.search(text)
+        prolog = text[: root.start()] if root else text
+        if _DECLARATION.search(prolog):
+            if re.search(rb"<!ENTITY", prolog, re.IGNORECASE):
+                return "an XML entity declaration"
+            return "an XML document type declaration"
+        if root or not chunk:
+            return None
+        if len(buffer) > MAX_PROLOG:
+            return "an XML prolog over 1 MB"
+
+
+#: A non-empty cell's reference when ``r`` comes first, as every known writer puts it.
+_WIDE_CELL = re.compile(rb'<c r="([A-Z]{2,3})[0-9]{1,7}"[^>/]*>')
+#: Any cell's reference, wherever ``r`` stands among its attributes (slow; a fallback).
+_ANY_CELL = re.compile(rb'<c\s[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"[^>]*?(/?)>')
+
+
+def _chunks(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """A part's bytes in blocks of about 1 MB, each ending before a tag (bounded memory)."""
+    tail = b""
+    with zf.open(info) as part:
+        while chunk := part.read(1 << 20):
+            block = tail + chunk
+            cut = block.rfind(b"<")
+            block, tail = (block[:cut], block[cut:]) if cut > 0 else (block, b"")
+            if len(tail) > 1 << 20:  # no tag in a megabyte: not cell data
+                block, tail = block + tail, b""
+            yield block
+    yield tail
+
+
+def _column_number(letters: bytes) -> int:
+    column = 0
+    for ch in letters:
+        column = column * 26 + ch - 64
+    return column
+
+
+def _sheet_names(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Worksheet part ("xl/worksheets/sheet1.xml") -> the sheet's name, from workbook.xml and its rels."""
+    try:
+        with zf.open("xl/workbook.xml") as part:
+            book = part.read(4 * 1024**2).decode("utf-8", "replace")
+        with zf.open("xl/_rels/workbook.xml.rels") as part:
+            rels = part.read(4 * 1024**2).decode("utf-8", "replace")
+    except KeyError:
+        return {}
+    targets = {}
+    for rel in re.findall(r"<Relationship\b[^>]*>", rels):
+        rid, target = re.search(r'\bId="([^"]*)"', rel), re.search(r'\bTarget="([^"]*)"', rel)
+        if rid and target:
+            path = target[1].lstrip("/")
+            targets[rid[1]] = path if path.startswith("xl/") else f"xl/{path}"
+    out = {}
+    for tag in re.findall(r"<(?:\w+:)?sheet\b[^>]*>", book):
+        sheet, rid = re.search(r'\bname="([^"]*)"', tag), re.search(r'\b\w+:id="([^"]*)"', tag)
+        if sheet and rid and rid[1] in targets:
+            out[targets[rid[1]]] = html.unescape(sheet[1])
+    return out
+
+
+def _letters(column: int) -> str:
+    """Spreadsheet letters of a 1-based column number (28 -> AB)."""
+    out = ""
+    while column:
+        column, rem = divmod(column - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def _check_extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, sheet: str | None) -> None:
+    """Refuse a worksheet whose non-empty cells reach beyond a grid of MAX_SHEET_CELLS from A1.
+
+    Two streamed passes keep it cheap: the widest column first (only cells
+    past column Z match), then only the rows deep enough to matter for that
+    width. Cells whose ``r`` is not their first attribute are measured by a
+    slower general pattern.
+    """
+    cols = 1
+    for block in _chunks(zf, info):
+        if block.count(b"<c ") != block.count(b'<c r="'):
+            for letters, _, empty in _ANY_CELL.findall(block):
+                if not empty:
+                    cols = max(cols, _column_number(letters))
+        else:
+            for letters in set(_WIDE_CELL.findall(block)):
+                cols = max(cols, _column_number(letters))
+    deepest = MAX_SHEET_CELLS // cols + 1  # the first row number that breaks the limit
+    deep = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{%d,7})"[^>/]*>' % min(len(str(deepest)), 7))
+    rows = 0
+    for block in _chunks(zf, info):
+        if block.count(b"<c ") != block.count(b'<c r="'):
+            found = [int(digits) for _, digits, empty in _ANY_CELL.findall(block) if not empty]
+        else:
+            found = [int(digits) for digits in deep.findall(block)]
+        rows = max(rows, max(found, default=0))
+    if rows * cols > MAX_SHEET_CELLS:
+        raise InputError(
+            f"refused: the sheet has cells as far as {_letters(cols)}{rows}, "
+            f"a grid of {rows * cols:,} cells (the limit is {MAX_SHEET_CELLS:,})",
+            file=name,
+            sheet=sheet or info.filename,
+            hint="delete the stray cells far from the table (Ctrl+End finds them) and save again, or send it as CSV",
+        )
 
 
 def read_workbook(data: bytes, name: str) -> list[Sheet]:
@@ -440,7 +604,28 @@ def csv_frame(text: str, delimiter: str) -> pd.DataFrame:
         width = max((len(r) for r in rows), default=1) or 1
         padded = [r if len(r) == width else [*r, *[""] * (width - len(r))] for r in rows]
         frame = pd.DataFrame(padded, columns=range(width), dtype="str")
-    return _trim_blank_tail(frame)
+    frame = _trim_blank_tail(frame)
+    if text.count('"') % 2:
+        _check_unclosed_quote(frame, delimiter)
+    return frame
+
+
+def _check_unclosed_quote(frame: pd.DataFrame, delimiter: str) -> None:
+    """Refuse a CSV whose last row holds a cell that swallowed further records (a quote never closed)."""
+    if not len(frame):
+        return
+    for j, cell in enumerate(frame.iloc[-1].tolist()):
+        cell = str(cell)
+        first, _, rest = cell.partition("\n")
+        if rest.strip() and (delimiter in rest or "\n" in rest.strip()):
+            lines = cell.count("\n") + 1
+            raise InputError(
+                f"a quote opened in this cell is never closed, so the {lines} lines from here to the end "
+                "of the file would be read as one cell",
+                row=len(frame),
+                column=_letters(j + 1),
+                hint='close the quote (or double it: "") and save again',
+            )
 
 
 def _trim_blank_tail(frame: pd.DataFrame) -> pd.DataFrame:

@@ -18,6 +18,8 @@ precedence, a row is:
   with no date and no entry above").
 
 ``raw`` keeps every cell of the row as text, verbatim, under unique headers.
+In a workbook using the 1904 date system, a plain number in the date column
+counts days from 1904 (``Sheet.date1904``).
 ``source_row`` is the row a spreadsheet program shows; for CSV it counts
 records, the header being one, so a quoted cell spanning lines is one row.
 
@@ -40,7 +42,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from chronology.ingest.files import Sheet, cell_text
+from chronology.ingest.files import DAYS_1904, Sheet, cell_text
 from chronology.ingest.layout import Layout, normalise_header
 from chronology.schema import EVENT_COLUMNS
 
@@ -287,6 +289,8 @@ def sheet_records(sheet: Sheet, layout: Layout, ctx: RowContext) -> pd.DataFrame
     headers = unique_headers(layout.headers, width)
     cols = layout.columns
     dates = _values(below, positions, texts, cols["date"], ctx.typed)
+    if sheet.date1904:  # a plain number counts days from 1904 (date cells are converted already)
+        dates = [_from_1904(v) for v in dates]
     times = _values(below, positions, texts, cols["time"], ctx.typed) if "time" in cols else None
     parsed = parse_date_column(dates, times, timezone=ctx.timezone).reset_index(drop=True)
     if len(texts):
@@ -329,6 +333,13 @@ def _values(
     if not typed:
         return texts[col]
     return [below[p][col] if col < len(below[p]) else "" for p in positions]
+
+
+def _from_1904(value: Any) -> Any:
+    """A serial number of the 1904 date system as one of the 1900 system, which the parser reads."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value + DAYS_1904
+    return value
 
 
 def _statuses(
