@@ -164,6 +164,7 @@ _TIME_ONLY_PREFIX = re.compile(r"^(?:1899-12-3[01]|1900-01-01|3[01]/12/1899|0?1/
 _MONTH_FIRST_RE2 = (
     r"(?:^|[^0-9/.-])(?P<a>[0-9]{1,2})[/-](?P<b>[0-9]{1,2})[/-](?:[0-9]{2}|[0-9]{4})(?:[^0-9]|$)"
 )
+_DIGITS = frozenset("0123456789")
 _SPACES = re.compile(r"\s+")
 _DASHES = str.maketrans({"\u2013": "-", "\u2014": "-", "\u2010": "-", "\u2011": "-", "\u2212": "-"})
 
@@ -385,12 +386,13 @@ def _term_span(m: re.Match[str], shown: str) -> _Span:
 
 def _text_span(s: str, shown: str, default_year: int | None, notes: list[str]) -> _Span:
     """The span of a lower-case, cleaned date text (no approximation markers)."""
-    if m := _WEEK.match(s):
+    worded = s[:1] not in _DIGITS  # only worded forms start with a letter
+    if worded and (m := _WEEK.match(s)):
         inner = _text_span(m[1], shown, default_year, notes)
         if inner.precision != "day" or inner.clock:
             raise _Bad(f"not a date: '{shown}' (week commencing needs a single day)", datelike=False)
         return _Span(inner.first, inner.first + timedelta(days=6), "week")
-    if m := _WEEKDAY.match(s):
+    if worded and (m := _WEEKDAY.match(s)):
         inner = _text_span(m[2], shown, default_year, notes)
         if inner.precision not in ("day", "time"):
             raise _Bad(f"not a date: '{shown}'", datelike=False)
@@ -399,9 +401,9 @@ def _text_span(s: str, shown: str, default_year: int | None, notes: list[str]) -
             actual = WEEKDAY_NAMES[inner.first.weekday()]
             notes.append(f"weekday {WEEKDAY_NAMES[named]} does not match {inner.first:%d/%m/%Y}, a {actual}")
         return inner
-    if m := _TERM.match(s):
+    if worded and (m := _TERM.match(s)):
         return _term_span(m, shown)
-    if m := _PART.match(s):
+    if worded and (m := _PART.match(s)):
         month = _month_of(m[2])
         year = int(m[3]) if m[3] else _needs_year(default_year, notes)
         _check_year(year, shown)
@@ -411,9 +413,9 @@ def _text_span(s: str, shown: str, default_year: int | None, notes: list[str]) -
         last_day = days_in_month(year, month) if last_day == 31 or m[1] == "end of" else last_day
         first_day = 21 if m[1] == "end of" else first_day
         return _Span(date(year, month, first_day), date(year, month, last_day), "week")
-    if m := _MONTH_YEAR.match(s) or _MONTH_YY.match(s):
+    if worded and (m := _MONTH_YEAR.match(s) or _MONTH_YY.match(s)):
         return _month_span(_year2(m[2]), _month_of(m[1]), shown)
-    if m := _MONTH_ONLY.match(s):
+    if worded and (m := _MONTH_ONLY.match(s)):
         return _month_span(_needs_year(default_year, notes), _month_of(m[1]), shown)
     if m := _NUM_MONTH.match(s):
         _make_date(int(m[2]), int(m[1]), 1, shown)
