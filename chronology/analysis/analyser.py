@@ -86,6 +86,11 @@ def analyse(
                 found.append(f)
     findings = findings_frame(found, ctx)
     warnings: list[str] = []
+    if len(prepared) and not ctx.csc:
+        warnings.append(
+            "analysis: no agency of the case is known as children's social care, so referral decisions, "
+            'visits on a plan and closures are not checked; name it in [rules] csc_agencies = ["..."]'
+        )
     if decisions is not None and len(decisions):
         findings, warnings = apply_decisions(findings, decisions)
     return Analysed(findings=findings, warnings=warnings)

@@ -89,7 +89,7 @@ def findings_json(findings: pd.DataFrame) -> str:
 
 def _citation_line(c: dict[str, Any]) -> str:
     sheet = f", sheet {c['source_sheet']}" if c.get("source_sheet") else ""
-    return f"{c['agency']} chronology{sheet}, row {c['source_row']} ({c['date']}) — {c['source_file']}"
+    return f"{c['agency']} chronology, row {c['source_row']} ({c['date']}) — {c['source_file']}{sheet}"
 
 
 def findings_markdown(findings: pd.DataFrame, case_name: str = "") -> str:

@@ -82,3 +82,12 @@ def test_csc_agencies_names_children_social_care(ev, frames):
     assert found.iloc[0].severity == "medium"  # a notification, but not known to go to CSC
     found = analyse(events, clusters_frame(events), {**only, "csc_agencies": ["Family Front Door"]}).findings
     assert found.iloc[0].severity == "high"  # now named as children's social care
+
+
+def test_a_case_without_childrens_social_care_says_so(ev, frames):
+    events_frame, clusters_frame = frames
+    events = events_frame(ev("Police", "2019-03-04", "police_attendance", "Attended", rid="p1"))
+    warnings = analyse(events, clusters_frame(events)).warnings
+    assert len(warnings) == 1 and "csc_agencies" in warnings[0]  # the checks that need CSC cannot run
+    events = events_frame(ev("Children's Social Care", "2019-03-04", "home_visit", "Visit", rid="c1"))
+    assert analyse(events, clusters_frame(events)).warnings == []
