@@ -17,7 +17,10 @@ OUT = Path(__file__).resolve().parent / "out"
 TYPES = [
     ("Home visit", "HV visited the home. Child seen and observed playing; home conditions adequate."),
     ("Telephone call", "Tel call to mother re missed appointment; no answer, message left."),
-    ("DA incident", "Police attended DA incident at the address; DASH completed, medium risk. PPN submitted to MASH."),
+    (
+        "DA incident",
+        "Police attended DA incident at the address; DASH completed, medium risk. PPN submitted to MASH.",
+    ),
     ("Strategy discussion", "Strat discussion held with police, CSC and health re bruising to left cheek."),
     ("Core group", "Core group meeting held; CP plan reviewed, actions agreed with parents."),
     ("DNA", "Child was not brought to paediatric appointment (WNB). Letter sent to GP."),
@@ -90,3 +93,154 @@ def xlsx_file(n: int) -> str:
         ws.append(["End of chronology"])
         wb.save(path)
     return str(path)
+
+
+# --- Case folders rendered from the labelled generator (chronology.synth) ---------------------------
+
+#: Records per real event that chronology.synth.generate_case makes (measured: about 1.8).
+RECORDS_PER_EVENT = 1.8
+#: Ingestion accepts years up to 2100 and the generator starts in 2021: a huge one-child case is
+#: made denser rather than longer than this many years.
+MAX_YEARS = 60
+OUTCOMES = ("NFA", "Continue plan", "Referral made", "Visit booked", "Advice given", "")
+#: The agency whose file is written as XLSX (real Excel date cells); the others are CSV.
+XLSX_AGENCY = "Children's Social Care"
+
+
+def _slug(agency: str) -> str:
+    return agency.lower().replace("'", "").replace(" ", "_")
+
+
+def _agency_rows(frame, seed: int) -> list[list[object]]:  # noqa: ANN001
+    """Date, Time, Contact type, Details, Outcome, Worker for one agency's events (file order)."""
+    rng = random.Random(seed)
+    out: list[list[object]] = []
+    for start, precision, label, text in zip(
+        frame["start"].dt.tz_localize(None).dt.to_pydatetime(),
+        frame["date_precision"],
+        frame["type_label"],
+        frame["description"],
+        strict=True,
+    ):
+        day = start.date()
+        cell: object = day
+        if precision == "week":
+            cell = f"w/c {day:%d/%m/%Y}"
+        out.append(
+            [
+                cell,
+                f"{start:%H:%M}" if precision == "time" else "",
+                label,
+                text,
+                rng.choice(OUTCOMES),
+                rng.choice(WORKERS),
+            ]
+        )
+    return out
+
+
+def render_case(folder: Path, events, name: str, seed: int = 0) -> Path:  # noqa: ANN001
+    """Write generated events as agency files plus a case.toml; return the case file.
+
+    One file per agency, with the headers agencies use (Date, Time, Contact type,
+    Details, Outcome, Worker): CSV with a title row for every agency but
+    ``XLSX_AGENCY``, whose file is an XLSX with real Excel date cells. Week-precision
+    dates are written "w/c dd/mm/yyyy". Rows are in the generator's order.
+    """
+    from openpyxl import Workbook
+
+    folder.mkdir(parents=True, exist_ok=True)
+    toml = [f'[case]\nname = "{name}"\n']
+    for number, (agency, frame) in enumerate(events.groupby("agency", sort=True)):
+        rows_ = _agency_rows(frame, seed * 100 + number)
+        title = f"{agency} chronology - {name}"
+        if agency == XLSX_AGENCY:
+            path = folder / f"{_slug(agency)}.xlsx"
+            wb = Workbook(write_only=True)
+            ws = wb.create_sheet("Chronology")
+            ws.append([title])
+            ws.append(HEADER)
+            for row in rows_:
+                ws.append(row)
+            wb.save(path)
+        else:
+            path = folder / f"{_slug(agency)}.csv"
+            with path.open("w", encoding="utf-8", newline="") as fh:
+                writer = csv.writer(fh)
+                writer.writerow([title])
+                writer.writerow(HEADER)
+                for row in rows_:
+                    cell = row[0]
+                    writer.writerow([cell.strftime("%d/%m/%Y") if isinstance(cell, date) else cell, *row[1:]])
+        toml.append(f'[[sources]]\npath = "{path.name}"\nagency = "{agency}"\n')
+    case_file = folder / "case.toml"
+    case_file.write_text("\n".join(toml), encoding="utf-8")
+    return case_file
+
+
+def generated(n_records: int, seed: int = 0, n_subjects: int = 1):  # noqa: ANN201
+    """chronology.synth.generate_case for about ``n_records`` records: (events, truth)."""
+    from chronology.synth import generate_case
+
+    n_events = max(1, round(n_records / RECORDS_PER_EVENT))
+    per_day = max(0.4, n_events / n_subjects / (MAX_YEARS * 365))
+    return generate_case(n_events, seed=seed, n_subjects=n_subjects, events_per_day=per_day)
+
+
+def case_folder(n_records: int, seed: int = 0) -> str:
+    """Path of a case.toml with about ``n_records`` records over six agencies (made once)."""
+    folder = OUT / "cases" / f"case_{n_records}_s{seed}"
+    case_file = folder / "case.toml"
+    if not case_file.exists():
+        events, _ = generated(n_records, seed)
+        tmp = folder.with_name(folder.name + ".tmp")
+        render_case(tmp, events, f"Benchmark case {n_records:,}", seed)
+        tmp.rename(folder)
+    return str(case_file)
+
+
+def batch_folder(n_cases: int = 1000, records_per_case: int = 1000, seed: int = 0) -> str:
+    """A folder of ``n_cases`` case folders of about ``records_per_case`` records each (made once)."""
+    folder = OUT / "batches" / f"batch_{n_cases}x{records_per_case}_s{seed}"
+    if not (folder / ".complete").exists():
+        for k in range(n_cases):
+            case = folder / f"case_{k:04d}"
+            if (case / "case.toml").exists():
+                continue
+            events, _ = generated(records_per_case, seed * 100_000 + k)
+            render_case(case, events, f"Benchmark case {k:04d}", k)
+        (folder / ".complete").write_text("", encoding="utf-8")
+    return str(folder)
+
+
+def matched_case(n_records: int, seed: int = 0, n_subjects: int = 1, matched: bool = False) -> str:
+    """A folder of generated events and their truth as parquet (made once).
+
+    The input of the match benchmark (events.parquet, truth.parquet); with ``matched``,
+    also the matched events and clusters (matched.parquet, clusters.pkl) for the
+    analysis benchmark, made here if the match benchmark has not left them.
+    """
+    folder = OUT / "matched" / f"m_{n_records}_x{n_subjects}_s{seed}"
+    if not (folder / "truth.parquet").exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        events, truth = generated(n_records, seed, n_subjects)
+        events.to_parquet(folder / "events.parquet")
+        truth.to_frame().to_parquet(folder / "truth.parquet")
+    if matched and not (folder / "clusters.pkl").exists():
+        import pandas as pd
+
+        from chronology.match import match_events
+
+        save_matched(str(folder), match_events(pd.read_parquet(folder / "events.parquet")))
+    return str(folder)
+
+
+def save_matched(folder: str, result) -> None:  # noqa: ANN001
+    """Keep a MatchResult's events and clusters for the analysis benchmark (once)."""
+    import pandas as pd
+
+    path = Path(folder)
+    if not (path / "clusters.pkl").exists():
+        result.events.to_parquet(path / "matched.parquet")
+        pd.to_pickle(result.clusters, path / ".clusters.tmp")
+        (path / ".clusters.tmp").rename(path / "clusters.pkl")
