@@ -69,6 +69,7 @@ def analyse(
     events = _with_cluster_ids(events, clusters)
     prepared = prepare_events(events, timezone, vocab, general["csc_agencies"])
     ctx = Context.build(prepared, vocab, timezone)
+    ctx.rules = params
     enabled = [
         (name, d) for name, d in DETECTORS.items() if params[name].get("enabled", True) and d.run is not None
     ]
@@ -77,7 +78,7 @@ def analyse(
         sub_ctx = ctx
         if len(rows) != len(prepared):
             sub_ctx = Context.build(rows, vocab, timezone, ctx.agencies)
-            sub_ctx.csc = ctx.csc
+            sub_ctx.csc, sub_ctx.rules = ctx.csc, params
         for name, detector in enabled:
             used = {k: v for k, v in params[name].items() if k != "enabled"}
             assert detector.run is not None

@@ -245,6 +245,8 @@ class Context:
         rows: record_id -> row position in ``events``.
         clusters: cluster_id -> row positions of its records.
         resolver: Resolves agency mentions in text to the case's labels.
+        rules: Every detector's parameters in force (one detector may use
+            another's, e.g. cp_visits uses contact_gap's "child seen" phrases).
     """
 
     events: pd.DataFrame
@@ -255,6 +257,7 @@ class Context:
     rows: dict[str, int] = field(default_factory=dict)
     clusters: dict[str, list[int]] = field(default_factory=dict)
     resolver: AgencyResolver | None = None
+    rules: dict[str, dict[str, Any]] = field(default_factory=dict)
     _columns: dict[str, Any] | None = field(default=None, repr=False)
     _mentions: dict[int, list[str]] = field(default_factory=dict, repr=False)
 

@@ -465,7 +465,7 @@ def _cp_visits(ev: pd.DataFrame, check: _Check, ctx: Context) -> list[Finding | 
     if not len(starts):
         return []
     n = int(check.params["cp_visit_working_days"])
-    seen = child_seen(ev, ctx, DETECTORS["contact_gap"].defaults())
+    seen = child_seen(ev, ctx, ctx.rules.get("contact_gap") or DETECTORS["contact_gap"].defaults())
     visits = _Series(ev[seen & ev["is_csc"].to_numpy()], ctx)
     ends = _Series(occurrences(ev, PLAN_ENDS), ctx)
     out: list[Finding | None] = []

@@ -167,3 +167,23 @@ def test_information_received_without_a_referral_needs_no_decision(ev, detect):
         ev(CSC, "2020-12-01", "home_visit", "Visit", rid="c2"),
     )
     assert len(found) == 0  # a letter for information, not a referral
+
+
+def test_cp_visits_use_the_case_contact_gap_phrases(ev, detect, frames):
+    from chronology.analysis import DETECTORS, analyse
+
+    events_frame, clusters_frame = frames
+    events = events_frame(
+        ev(CSC, "2019-12-02", "initial_conference", "ICPC: CP plan", rid="c1"),
+        ev(CSC, "2019-12-09", "home_visit", "SW visit, child in the garden only", rid="c2"),  # 5 working days
+        ev(CSC, "2019-12-16", "home_visit", "SW visit, child seen", rid="c3"),  # 5 more
+        ev(CSC, "2019-12-18", "cp_plan_end", "Plan ended", rid="c4"),
+    )
+    only = {name: {"enabled": False} for name in DETECTORS if name != "timescale_breach"}
+    rules = {**only, "timescale_breach": {"subkinds": ["cp_visits"]}}
+    assert len(analyse(events, clusters_frame(events), rules).findings) == 0
+    # A case that says "in the garden only" means the child was not seen: 02/12 to 16/12 is 10 working days.
+    not_seen = {**rules, "contact_gap": {"enabled": False, "not_seen_phrases": ["garden only"]}}
+    assert len(analyse(events, clusters_frame(events), not_seen).findings) == 0
+    strict = {**not_seen, "timescale_breach": {"subkinds": ["cp_visits"], "cp_visit_working_days": 9}}
+    assert analyse(events, clusters_frame(events), strict).findings.iloc[0].record_ids == ["c1", "c3"]
