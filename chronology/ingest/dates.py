@@ -543,7 +543,9 @@ def _parse(
         if clock is not None:
             if span.precision == "day" and span.clock is None:
                 span.clock, precision = clock, "time"
-            elif span.precision in ("day", "time") and span.aware is None:
+            elif span.aware is not None:
+                notes.append(f"time column '{_show(clock)}' ignored: the date cell gives the exact instant")
+            elif span.precision in ("day", "time"):
                 if clock != span.clock:
                     notes.append(
                         f"time column '{_show(clock)}' differs from the time in the date cell, which is used"
