@@ -8,6 +8,7 @@ readers do the work they do on real files. Files are cached under bench/out/.
 from __future__ import annotations
 
 import csv
+import os
 import random
 from datetime import date, timedelta
 from pathlib import Path
@@ -64,12 +65,14 @@ def csv_file(n: int) -> str:
     path = OUT / f"agency_{n}.csv"
     if not path.exists():
         OUT.mkdir(parents=True, exist_ok=True)
-        with path.open("w", encoding="utf-8", newline="") as fh:
+        tmp = path.with_name(f".{os.getpid()}.{path.name}")
+        with tmp.open("w", encoding="utf-8", newline="") as fh:
             writer = csv.writer(fh)
             writer.writerow(["Northshire Police chronology - benchmark case"])
             writer.writerow(HEADER)
             writer.writerows(rows(n))
             writer.writerow(["End of chronology"])
+        tmp.rename(path)  # whole or not at all: several runs may make it at once
     return str(path)
 
 
@@ -91,7 +94,9 @@ def xlsx_file(n: int) -> str:
             else:
                 ws.append(row)
         ws.append(["End of chronology"])
-        wb.save(path)
+        tmp = path.with_name(f".{os.getpid()}.{path.name}")
+        wb.save(tmp)
+        tmp.rename(path)
     return str(path)
 
 
