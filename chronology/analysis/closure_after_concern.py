@@ -30,6 +30,7 @@ from chronology.analysis.registry import register
 from chronology.analysis.timescale_breach import occurrences
 
 NAME = "closure_after_concern"
+SEVERITY = "high when a cited concern is an injury, a disclosure or self-harm; medium otherwise"
 IMPRECISE = ("month", "term", "year")
 SERIOUS = ("injury", "disclosure", "self_harm")
 
@@ -39,6 +40,7 @@ SERIOUS = ("injury", "disclosure", "self_harm")
     "closure_after_concern",
     """Children's social care closes the case while another agency recorded a
     new concern in the window before or after the closure.""",
+    severity=SEVERITY,
 )
 def run(
     events: pd.DataFrame, clusters: pd.DataFrame, params: Mapping[str, Any], ctx: Context

@@ -35,6 +35,7 @@ from chronology.analysis.phrases import matches_regex
 from chronology.analysis.registry import register
 
 NAME = "conflicting_accounts"
+SEVERITY = "high when the event is an injury, ED attendance or admission, or one account is a blow or no explanation; medium otherwise"
 _DET = r"(?:(?:the|a|an|his|her|their|its|my|some)\s+)?"
 _OBJ = r"([a-z][a-z-]*(?:'s\s+[a-z][a-z-]*)?'?)"
 _CLAUSE = re.compile(r"[^.;:,!?()\n]{0,40}")
@@ -109,6 +110,7 @@ def mechanisms(text: str) -> list[tuple[str, str, str]]:
     """One real event (a matched cluster) whose records in two or more agencies
     give materially different explanations, e.g. of an injury; the accounts are
     shown side by side.""",
+    severity=SEVERITY,
 )
 def run(
     events: pd.DataFrame, clusters: pd.DataFrame, params: Mapping[str, Any], ctx: Context

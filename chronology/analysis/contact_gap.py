@@ -36,6 +36,7 @@ from chronology.analysis.phrases import matches
 from chronology.analysis.registry import register
 
 NAME = "contact_gap"
+SEVERITY = "high when the gap is at least twice max_days; medium otherwise"
 
 
 def child_seen(events: pd.DataFrame, ctx: Context, params: Mapping[str, Any]) -> np.ndarray:
@@ -57,6 +58,7 @@ def child_seen(events: pd.DataFrame, ctx: Context, params: Mapping[str, Any]) ->
     """A period longer than max_days when no agency saw the child: only records
     that saw the child count (a phone call, a letter or a missed appointment do
     not); reported with the records at both ends.""",
+    severity=SEVERITY,
 )
 def run(
     events: pd.DataFrame, clusters: pd.DataFrame, params: Mapping[str, Any], ctx: Context

@@ -38,6 +38,7 @@ from chronology.analysis.phrases import matches
 from chronology.analysis.registry import register
 
 NAME = "info_sharing_gap"
+SEVERITY = "high when the concern is an injury or a disclosure, or the agency that did not know is children's social care; medium otherwise"
 IMPRECISE = ("month", "term", "year")
 CONCERN_WORDS = {
     "injury": "an injury",
@@ -56,6 +57,7 @@ CONCERN_WORDS = {
     (records within the involvement window before and after), and nothing shows B
     knew within the window: no shared cluster, no handoff from A to B, no record of
     B mentioning the concern.""",
+    severity=SEVERITY,
 )
 def run(
     events: pd.DataFrame, clusters: pd.DataFrame, params: Mapping[str, Any], ctx: Context

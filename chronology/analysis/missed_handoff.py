@@ -39,6 +39,7 @@ from chronology.analysis.finding import Finding
 from chronology.analysis.registry import register
 
 NAME = "missed_handoff"
+SEVERITY = "high for a referral or notification to children's social care; medium for any other referral, notification or transfer; low for a letter or request for information"
 
 #: Types of the receiving agency that count as acting on a handoff, beyond receipts and decisions.
 ACTION_TYPES = frozenset(
@@ -67,6 +68,7 @@ def _severity(event_type: str, to_csc: bool) -> str:
     """Agency A records a referral, notification, letter, transfer or request to
     agency B, and B's chronology shows no receipt, decision or action on it
     within the window (a matched cluster with B's record counts as received).""",
+    severity=SEVERITY,
 )
 def run(
     events: pd.DataFrame, clusters: pd.DataFrame, params: Mapping[str, Any], ctx: Context

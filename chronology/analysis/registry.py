@@ -65,6 +65,7 @@ class Detector:
         kind: The finding kind it produces (one of ``FINDING_KINDS``).
         description: One paragraph: what it looks for and what counts.
         parameters: Name -> Parameter, from ``schemas/rules.toml``.
+        severity: The rule that sets each finding's severity, in words.
         run: ``run(events, clusters, params, context) -> list[Finding]``; events is
             the prepared frame of :func:`chronology.analysis.context.prepare_events`.
     """
@@ -73,6 +74,7 @@ class Detector:
     kind: str
     description: str
     parameters: dict[str, Parameter] = field(default_factory=dict)
+    severity: str = ""
     run: RunFunction | None = None
 
     def defaults(self) -> dict[str, Any]:
@@ -109,7 +111,9 @@ def default_parameters(name: str) -> dict[str, Parameter]:
     }
 
 
-def register(name: str, kind: str, description: str) -> Callable[[RunFunction], RunFunction]:
+def register(
+    name: str, kind: str, description: str, severity: str = ""
+) -> Callable[[RunFunction], RunFunction]:
     """Register a detector's run function under ``name``.
 
     Example:
@@ -124,6 +128,7 @@ def register(name: str, kind: str, description: str) -> Callable[[RunFunction], 
             kind=kind,
             description=" ".join(description.split()),
             parameters=default_parameters(name),
+            severity=severity,
             run=run,
         )
         return run

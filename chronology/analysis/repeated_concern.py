@@ -32,6 +32,7 @@ from chronology.analysis.finding import Finding
 from chronology.analysis.registry import register
 
 NAME = "repeated_concern"
+SEVERITY = "high for injuries, disclosures and self-harm, or two or more concerns beyond the threshold; medium otherwise"
 PLURALS = {
     "domestic_abuse": "domestic abuse incidents",
     "missed_appointment": "missed appointments of the child",
@@ -60,6 +61,7 @@ def _category_rows(ev: pd.DataFrame, category: str) -> pd.DataFrame:
     """Three or more concerns of one category (domestic abuse, missed
     appointments of the child, injuries...) within 12 months, with no strategy
     discussion, conference or assessment in that window.""",
+    severity=SEVERITY,
 )
 def run(
     events: pd.DataFrame, clusters: pd.DataFrame, params: Mapping[str, Any], ctx: Context

@@ -49,6 +49,7 @@ from chronology.analysis.registry import DETECTORS, register
 from chronology.errors import ConfigError
 
 NAME = "timescale_breach"
+SEVERITY = "high when the expected step never happened or took more than twice the timescale; medium when over by more than a fifth; low otherwise"
 SUBKINDS = (
     "referral_decision",
     "strategy_to_icpc",
@@ -274,6 +275,7 @@ class _Check:
     initial conference, initial conference to first core group and to first
     review, interval between reviews, assessment duration, and visits to a child
     on a child protection plan.""",
+    severity=SEVERITY,
 )
 def run(
     events: pd.DataFrame, clusters: pd.DataFrame, params: Mapping[str, Any], ctx: Context

@@ -13,7 +13,7 @@ from chronology.schema import FINDING_KINDS
 def test_every_detector_is_registered_with_sourced_parameters():
     assert set(DETECTORS) == set(FINDING_KINDS)  # one detector per kind
     for d in DETECTORS.values():
-        assert d.kind in FINDING_KINDS and d.description and d.run is not None
+        assert d.kind in FINDING_KINDS and d.description and d.severity and d.run is not None
         assert d.parameters, d.name
         for p in d.parameters.values():
             assert p.source and p.description, (d.name, p.name)
