@@ -50,6 +50,14 @@ def ingest_only(config: CaseConfig, vocab: Vocabulary | None = None):  # noqa: A
     return ingested
 
 
+def agency_aliases(config: CaseConfig) -> dict[str, list[str]]:
+    """Each agency label's extra aliases from case.toml (sources sharing a label pool theirs)."""
+    aliases: dict[str, list[str]] = {}
+    for source in config.sources:
+        aliases.setdefault(source.agency, []).extend(source.aliases)
+    return aliases
+
+
 def run_case(config: CaseConfig, vocab: Vocabulary | None = None) -> Run:
     """Run ingest, match and analysis on a case.
 
@@ -75,6 +83,7 @@ def run_case(config: CaseConfig, vocab: Vocabulary | None = None) -> Run:
         timezone=config.timezone,
         decisions=decisions,
         vocab=vocab,
+        aliases=agency_aliases(config),
     )
     return Run(
         config=config,

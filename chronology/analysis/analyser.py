@@ -7,7 +7,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,6 +43,7 @@ def analyse(
     timezone: str = DEFAULT_TIMEZONE,
     decisions: pd.DataFrame | None = None,
     vocab: Vocabulary | None = None,
+    aliases: Mapping[str, Sequence[str]] | None = None,
 ) -> Analysed:
     """Find where information did not travel, per subject, with every enabled detector.
 
@@ -56,6 +57,8 @@ def analyse(
         timezone: The case's timezone (days are local calendar days).
         decisions: The reviewer's decisions (:func:`read_decisions`), or None.
         vocab: The vocabulary; the shipped one by default.
+        aliases: Each agency label's extra aliases from case.toml (what other
+            agencies call it), used to resolve agency mentions in text.
 
     Raises:
         ConfigError: An unknown detector or parameter in ``rules``.
@@ -67,8 +70,8 @@ def analyse(
     vocab = vocab or load_vocabulary()
     params, general = resolve_rules(rules)
     events = _with_cluster_ids(events, clusters)
-    prepared = prepare_events(events, timezone, vocab, general["csc_agencies"])
-    ctx = Context.build(prepared, vocab, timezone)
+    prepared = prepare_events(events, timezone, vocab, general["csc_agencies"], aliases)
+    ctx = Context.build(prepared, vocab, timezone, aliases=aliases)
     ctx.rules = params
     enabled = [
         (name, d) for name, d in DETECTORS.items() if params[name].get("enabled", True) and d.run is not None
@@ -77,7 +80,7 @@ def analyse(
     for subject, rows in _subjects(prepared):
         sub_ctx = ctx
         if len(rows) != len(prepared):
-            sub_ctx = Context.build(rows, vocab, timezone, ctx.agencies)
+            sub_ctx = Context.build(rows, vocab, timezone, ctx.agencies, aliases)
             sub_ctx.csc, sub_ctx.rules = ctx.csc, params
         for name, detector in enabled:
             used = {k: v for k, v in params[name].items() if k != "enabled"}

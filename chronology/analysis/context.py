@@ -121,7 +121,11 @@ def _local_days(values: pd.Series, timezone: str) -> np.ndarray:
 
 
 def prepare_events(
-    events: pd.DataFrame, timezone: str, vocab: Vocabulary | None = None, csc_agencies: Sequence[str] = ()
+    events: pd.DataFrame,
+    timezone: str,
+    vocab: Vocabulary | None = None,
+    csc_agencies: Sequence[str] = (),
+    aliases: Mapping[str, Sequence[str]] | None = None,
 ) -> pd.DataFrame:
     """The events detectors read, sorted by subject, day and record id.
 
@@ -131,6 +135,7 @@ def prepare_events(
         timezone: The case's timezone; days are local calendar days.
         vocab: The vocabulary, for each type's group and concern.
         csc_agencies: Labels of children's social care (see :func:`is_csc_label`).
+        aliases: Each agency label's extra aliases from case.toml.
 
     Example:
         >>> prepare_events(events, "Europe/London").columns[:3].tolist()  # doctest: +SKIP
@@ -175,7 +180,7 @@ def prepare_events(
     out["concern"] = out["event_type"].map(concerns).fillna("").astype(object)
     out["text"] = (out["type_label"] + " " + out["description"] + " " + out["outcome"]).str.lower()
     labels = sorted(set(out["agency"]))
-    resolver = AgencyResolver([(label, []) for label in labels], vocab)
+    resolver = AgencyResolver([(label, list((aliases or {}).get(label, ()))) for label in labels], vocab)
     csc = {label for label in labels if is_csc_label(label, csc_agencies, resolver)}
     out["is_csc"] = out["agency"].isin(csc).to_numpy(dtype=bool)
     out = out.sort_values(["subject_ref", "day", "start", "record_id"], kind="stable").reset_index(drop=True)
@@ -268,6 +273,7 @@ class Context:
         vocab: Vocabulary,
         timezone: str = "Europe/London",
         case_agencies: Sequence[str] | None = None,
+        aliases: Mapping[str, Sequence[str]] | None = None,
     ) -> Context:
         """The context of a prepared events frame.
 
@@ -302,7 +308,9 @@ class Context:
             csc=csc,
             rows=rows,
             clusters=clusters,
-            resolver=AgencyResolver([(label, []) for label in agencies], vocab),
+            resolver=AgencyResolver(
+                [(label, list((aliases or {}).get(label, ()))) for label in agencies], vocab
+            ),
         )
 
     def at(self, position: int) -> Record:
