@@ -368,7 +368,8 @@ def choose_sheet(
 
     A sheet named in case.toml wins. Otherwise every visible sheet is tried
     and the one whose header is best recognised and whose date column holds
-    the most dates wins; hidden sheets are skipped with a warning.
+    the most dates wins; hidden sheets are skipped with a warning (when only a
+    hidden sheet holds a chronology, the error names it).
 
     Raises:
         InputError: A named sheet missing, or no sheet with a chronology.
@@ -403,6 +404,13 @@ def choose_sheet(
             continue
         found.append(((layout.date_cells > 0, layout.date_cells, layout.score, -order), s, layout))
     if not found:
+        hidden = [s.name for s in book.sheets if not s.visible and _holds_chronology(s, kw)]
+        if hidden:
+            raise InputError(
+                f"no visible sheet holds a chronology; the hidden sheet '{hidden[0]}' does",
+                file=file,
+                hint=f'if it is the agency\'s chronology, name it in case.toml: sheet = "{hidden[0]}"',
+            )
         if first_error is not None:
             raise first_error
         raise InputError(
@@ -418,3 +426,11 @@ def choose_sheet(
             f"{file}: read sheet '{best.name}'; also a table in {', '.join(map(repr, skipped))}, not read"
         )
     return best, layout, warnings
+
+
+def _holds_chronology(sheet: Sheet, kw: Mapping[str, Any]) -> bool:
+    try:
+        detect_layout(sheet, **kw)
+    except InputError:
+        return False
+    return True
