@@ -16,10 +16,13 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Final
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Final
 
 from chronology.vocabulary import load_vocabulary
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Okabe-Ito, in its published order, with black last (used for a 9th agency).
 AGENCY_COLOURS: Final[list[str]] = [
@@ -69,6 +72,42 @@ SYMBOLS: Final[list[str]] = [
     "triangle-left",
     "triangle-right",
 ]
+
+
+def lane_order(events: pd.DataFrame, agencies: Iterable[str] = ()) -> list[str]:
+    """Agencies top to bottom, in the order that also sets their colours.
+
+    First the agencies in the order they first appear among dated event
+    records (status ``event`` with a start), then ``agencies`` (usually the
+    case.toml sources: one with no dated record still gets a lane and a
+    colour), then any other agency of an event record. The timeline, the
+    report and the workbook all take their order from here, so each agency
+    has the same colour in all three.
+
+    Args:
+        events: Events with EVENT_COLUMNS (at least ``agency``, ``status``, ``start``).
+        agencies: Agencies to add after those with dated records, in order.
+
+    Returns:
+        Agency labels, each once.
+
+    Example:
+        >>> import pandas as pd
+        >>> events = pd.DataFrame({
+        ...     "agency": ["GP", "Police", "School", "Police"],
+        ...     "status": ["event", "event", "event", "rejected"],
+        ...     "start": [pd.NaT, pd.Timestamp("2020-01-02"), pd.Timestamp("2020-01-01"), pd.NaT],
+        ... })
+        >>> lane_order(events, ["Health Visiting", "School"])
+        ['Police', 'School', 'Health Visiting', 'GP']
+    """
+    dated: list[str] = []
+    rest: list[str] = []
+    if len(events):
+        is_event = events["status"] == "event"
+        dated = [str(a) for a in events.loc[is_event & events["start"].notna(), "agency"].tolist()]
+        rest = [str(a) for a in events.loc[is_event, "agency"].tolist()]
+    return list(dict.fromkeys([*dated, *agencies, *rest]))
 
 
 def agency_colours(agencies: Sequence[str]) -> dict[str, str]:

@@ -29,7 +29,7 @@ import pandas as pd
 import plotly.io as pio
 import plotly.offline
 
-from chronology.views.palette import agency_colours
+from chronology.views.palette import agency_colours, lane_order
 from chronology.views.timeline import SHADED_KINDS, build_timeline
 
 if TYPE_CHECKING:
@@ -222,23 +222,16 @@ def _finding_zoom(live: pd.DataFrame, recs: pd.DataFrame) -> dict[str, dict[str,
 def lanes_of(run: Run) -> list[str]:
     """Agencies top to bottom, in the order that also sets their colours.
 
-    First the agencies in the order they first appear among dated event records
-    (the timeline's own default, and the workbook's ``agency_order``), then the
-    case.toml sources with no dated record (an empty lane says so), then any other.
+    ``palette.lane_order``: first the agencies in the order they first appear
+    among dated event records (the timeline's own default, and the workbook's
+    order), then the case.toml sources with no dated record (an empty lane
+    says so), then any other.
 
     Example:
         >>> lanes_of(run)  # doctest: +SKIP
         ['Police', "Children's Social Care", 'School', 'GP']
     """
-    ev = run.events
-    order: list[str] = []
-    if len(ev):
-        dated = ev[(ev["status"] == "event") & ev["start"].notna()]
-        order = [str(a) for a in dated["agency"].tolist()]
-    order += [s.agency for s in run.config.sources]
-    if len(ev):
-        order += [str(a) for a in ev.loc[ev["status"] == "event", "agency"].tolist()]
-    return list(dict.fromkeys(order))
+    return lane_order(run.events, [s.agency for s in run.config.sources])
 
 
 def report_html(run: Run) -> str:

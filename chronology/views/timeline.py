@@ -24,7 +24,27 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from chronology.views.palette import GROUP_COLOURS, MISSED_COLOUR, agency_colours, group_colour, type_symbols
+from chronology.views.records import (
+    X_FORMAT,
+    age_text,
+    column_lists,
+    hover_texts,
+    per_event_records,
+    plotted_records,
+    wall_times,
+)
 from chronology.vocabulary import load_vocabulary
+
+__all__ = [
+    "GL_THRESHOLD",
+    "OUTSIDE_LANE",
+    "SHADED_KINDS",
+    "TimelineParts",
+    "age_text",
+    "build_timeline",
+    "plotted_records",
+    "timeline",
+]
 
 #: Above this many plotted records the markers are drawn with WebGL (scattergl).
 GL_THRESHOLD = 2000
@@ -32,8 +52,6 @@ GL_THRESHOLD = 2000
 OUTSIDE_LANE = "Outside the review"
 #: Finding kinds shaded as periods on the timeline, with their fill colours.
 SHADED_KINDS = {"contact_gap": "#777777", "info_sharing_gap": "#CC6677"}
-_OFFSETS = (0.0, 0.2, -0.2, 0.35, -0.35, 0.1, -0.1, 0.28, -0.28)
-_X_FORMAT = "%Y-%m-%d %H:%M"
 
 
 @dataclass
@@ -63,185 +81,6 @@ class TimelineParts:
     def figure(self) -> go.Figure:
         """The plotly Figure."""
         return go.Figure(data=self.data, layout=self.layout, _validate=self.validate)
-
-
-def age_text(born: date, when: pd.Timestamp | date) -> str:
-    """The child's age on a date, as a reviewer writes it.
-
-    Example:
-        >>> age_text(date(2018, 5, 21), date(2020, 3, 3))
-        '1y 9m'
-        >>> age_text(date(2018, 5, 21), date(2018, 5, 1))
-        'before birth'
-    """
-    day = when.date() if isinstance(when, pd.Timestamp) else when
-    if day < born:
-        return "before birth"
-    months = (day.year - born.year) * 12 + day.month - born.month - (day.day < born.day)
-    if months == 0:
-        return f"{(day - born).days}d"
-    return f"{months // 12}y {months % 12}m"
-
-
-def _wall(series: pd.Series) -> pd.Series:
-    """Timestamps as naive wall-clock times in their own timezone."""
-    series = pd.to_datetime(series)
-    return series.dt.tz_localize(None) if series.dt.tz is not None else series
-
-
-def _date_text(start: pd.Timestamp, last: pd.Timestamp, precision: str) -> str:
-    if precision == "week":
-        return f"w/c {start:%d/%m/%Y}"
-    if precision == "month":
-        return f"{start:%B %Y}"
-    if precision == "year" and start.month == 1 and start.day == 1:
-        return f"{start:%Y}"
-    if last.normalize() > start.normalize():
-        return f"{start:%d/%m/%Y}\u2013{last:%d/%m/%Y}"
-    return f"{start:%d/%m/%Y}"
-
-
-def _excerpt(text: str, width: int = 70, lines: int = 3) -> str:
-    """Escaped excerpt for a hover box: at most ``lines`` lines of about ``width`` characters.
-
-    Example:
-        >>> _excerpt("a <b> " * 3, width=6, lines=2)
-        'a &lt;b&gt;<br>a &lt;b&gt; …'
-    """
-    text = " ".join(str(text).split())
-    limit = width * lines
-    if len(text) > limit:
-        text = text[:limit].rsplit(" ", 1)[0] + " …"
-    out: list[str] = []
-    while len(text) > width and len(out) < lines - 1:
-        cut = text.rfind(" ", 0, width + 1)
-        cut = width if cut <= 0 else cut
-        out.append(text[:cut])
-        text = text[cut:].lstrip()
-    out.append(text)
-    return "<br>".join(html.escape(part) for part in out)
-
-
-def plotted_records(
-    events: pd.DataFrame,
-    *,
-    date_of_birth: date | None = None,
-    agencies: Sequence[str] | None = None,
-    start: Any = None,
-    end: Any = None,
-    types: Sequence[str] | None = None,
-) -> tuple[pd.DataFrame, list[str]]:
-    """Select, sort and place the records the timeline plots.
-
-    Only rows with status ``event`` and a start are plotted. Approximate dates
-    are placed at the middle of their period, with ``x0``/``x1`` its bounds.
-
-    Returns:
-        The records (see ``TimelineParts.records``) and the lanes, top first.
-
-    Example:
-        >>> recs, lanes = plotted_records(events)  # doctest: +SKIP
-    """
-    vocab = load_vocabulary()
-    ev = events[(events["status"] == "event") & events["start"].notna()].copy()
-    lanes = list(dict.fromkeys(agencies if agencies is not None else ev["agency"].tolist()))
-    ev = ev[ev["agency"].isin(lanes)]
-    if types is not None:
-        ev = ev[ev["event_type"].isin(list(types))]
-    s = _wall(ev["start"])
-    e = _wall(ev["end"]).fillna(s) if len(ev) else s
-    e = e.where(e >= s, s)
-    if start is not None:
-        keep = e >= pd.Timestamp(start).tz_localize(None)
-        ev, s, e = ev[keep], s[keep], e[keep]
-    if end is not None:
-        last = pd.Timestamp(end).tz_localize(None)
-        # A bare date means the whole of that day.
-        keep = s < last + pd.Timedelta(days=1) if last == last.normalize() else s <= last
-        ev, s, e = ev[keep], s[keep], e[keep]
-    precision = ev["date_precision"].fillna("day").astype(str)
-    ranged = (e > s) & ~precision.isin(["time"])
-    x1 = (e + pd.Timedelta(days=1)).where(ranged, s)
-    x = (s + (x1 - s) / 2).where(ranged, s)
-    lane_of = {a: i for i, a in enumerate(lanes)}
-    recs = pd.DataFrame(
-        {
-            "record_id": ev["record_id"].astype(str).to_numpy(),
-            "agency": ev["agency"].astype(str).to_numpy(),
-            "lane": ev["agency"].map(lane_of).astype(int).to_numpy(),
-            "event_type": ev["event_type"].astype(str).to_numpy(),
-            "cluster_id": ev["cluster_id"].fillna("").astype(str).to_numpy(),
-            "to_agency": ev["to_agency"].fillna("").astype(str).to_numpy(),
-            "start": s.to_numpy(),
-            "last": e.to_numpy(),
-            "x_ts": x.to_numpy(),
-            "x1_ts": x1.to_numpy(),
-            "ranged": ranged.to_numpy(),
-            "precision": precision.to_numpy(),
-            "source_file": ev["source_file"].astype(str).to_numpy(),
-            "source_sheet": ev["source_sheet"].fillna("").astype(str).to_numpy(),
-            "source_row": ev["source_row"].to_numpy(),
-            "type_label": ev["type_label"].fillna("").astype(str).to_numpy(),
-            "description": ev["description"].fillna("").astype(str).to_numpy(),
-            "outcome": ev["outcome"].fillna("").astype(str).to_numpy(),
-            "practitioner": ev["practitioner"].fillna("").astype(str).to_numpy(),
-        }
-    )
-    recs = recs.sort_values(
-        ["start", "lane", "source_file", "source_sheet", "source_row", "record_id"], kind="stable"
-    ).reset_index(drop=True)
-    day = recs["x_ts"].dt.normalize()
-    nth = recs.groupby([recs["lane"], day]).cumcount() % len(_OFFSETS)
-    recs["y"] = (len(lanes) - 1 - recs["lane"]) + nth.map(dict(enumerate(_OFFSETS)))
-    recs["x"] = recs["x_ts"].dt.strftime(_X_FORMAT)
-    recs["x0"] = recs["start"].dt.strftime(_X_FORMAT)
-    recs["x1"] = recs["x1_ts"].dt.strftime(_X_FORMAT)
-    recs["date_text"] = recs["start"].dt.strftime("%d/%m/%Y")
-    odd = recs["precision"].isin(["week", "month", "year"]) | (
-        recs["last"].dt.normalize() > recs["start"].dt.normalize()
-    )
-    recs.loc[odd, "date_text"] = [
-        _date_text(a, b, p)
-        for a, b, p in zip(
-            recs.loc[odd, "start"], recs.loc[odd, "last"], recs.loc[odd, "precision"], strict=True
-        )
-    ]
-    recs["time_text"] = recs["start"].dt.strftime("%H:%M").where(recs["precision"] == "time", "")
-    recs["age_text"] = [age_text(date_of_birth, t) for t in recs["start"]] if date_of_birth else ""
-    labels = {name: t.label for name, t in vocab.types.items()}
-    recs["type_text"] = recs["event_type"].map(lambda t: labels.get(t, t))
-    sheet = recs["source_sheet"].astype(str)
-    recs["citation"] = (
-        recs["source_file"].astype(str)
-        + sheet.where(sheet == "", ", sheet " + sheet)
-        + ", row "
-        + recs["source_row"].astype(str)
-    )
-    return recs, lanes
-
-
-def _columns(frame: pd.DataFrame, *names: str) -> list[list[Any]]:
-    """Columns as Python lists (much faster to loop over than itertuples on Arrow strings)."""
-    return [frame[n].tolist() for n in names]
-
-
-def _hover(recs: pd.DataFrame) -> list[str]:
-    out = []
-    cols = _columns(
-        recs, "date_text", "time_text", "age_text", "type_label", "type_text", "outcome", "precision",
-        "agency", "description", "citation",
-    )  # fmt: skip
-    for date_t, time_t, age_t, own_t, type_t, outcome_t, prec, agency, desc, cite in zip(*cols, strict=True):
-        when = date_t + (f" {time_t}" if time_t else "")
-        age = f" \u00b7 age {age_t}" if age_t else ""
-        own = f" ({html.escape(own_t)})" if own_t and own_t != type_t else ""
-        outcome = f"<br><b>Outcome:</b> {_excerpt(outcome_t, lines=2)}" if outcome_t else ""
-        out.append(
-            f"<b>{html.escape(when)}</b> [{prec}]{age}<br>"
-            f"{html.escape(agency)} \u00b7 {html.escape(type_t)}{own}<br>"
-            f"{_excerpt(desc)}{outcome}<br><i>{html.escape(cite)}</i>"
-        )
-    return out
 
 
 def _type_order(present: Sequence[str]) -> list[str]:
@@ -307,49 +146,6 @@ def _segments(pairs: Sequence[tuple[Any, Any, Any, Any]]) -> tuple[list[Any], li
     return xs, ys
 
 
-def _per_event(recs: pd.DataFrame, clusters: pd.DataFrame | None) -> tuple[pd.DataFrame, list[str]]:
-    """One representative record per real event (its earliest, top-lane record), with hover text."""
-    keys = recs["cluster_id"].where(recs["cluster_id"] != "", "r:" + recs["record_id"]).tolist()
-    info: dict[str, tuple[Any, Any]] = {}
-    if clusters is not None and len(clusters):
-        info = dict(
-            zip(
-                clusters["cluster_id"].astype(str).tolist(),
-                zip(clusters["event_type"].tolist(), clusters["description"].tolist(), strict=True),
-                strict=True,
-            )
-        )
-    groups: dict[str, tuple[list[str], list[str]]] = {}
-    first: list[int] = []
-    for i, (key, agency, cite) in enumerate(zip(keys, *_columns(recs, "agency", "citation"), strict=True)):
-        if key not in groups:
-            groups[key] = ([], [])
-            first.append(i)
-        agencies, cites = groups[key]
-        if agency not in agencies:
-            agencies.append(agency)
-        cites.append(cite)
-    reps = recs.iloc[first].copy()
-    text, types = [], []
-    cols = _columns(reps, "event_type", "description", "date_text", "precision")
-    for key, own_type, own_desc, date_t, prec in zip([keys[i] for i in first], *cols, strict=True):
-        c_type, c_desc = info.get(key, (None, None))
-        types.append(str(c_type or own_type))
-        desc = str(c_desc or own_desc)
-        agencies, cites = groups[key]
-        n = len(cites)
-        cite = "<br>".join(html.escape(x) for x in cites[:4]) + ("<br>\u2026" if n > 4 else "")
-        text.append(
-            f"<b>{html.escape(date_t)}</b> [{prec}]<br>"
-            f"Recorded by {html.escape(', '.join(agencies))} ({n} record{'s' if n != 1 else ''})<br>"
-            f"{_excerpt(desc)}<br><i>{cite}</i>"
-        )
-    labels = {name: t.label for name, t in load_vocabulary().types.items()}
-    reps["event_type"] = types
-    reps["type_text"] = [labels.get(t, t) for t in types]
-    return reps, text
-
-
 def _age_ticks(born: date, first: pd.Timestamp, last: pd.Timestamp) -> tuple[list[str], list[str]]:
     span_years = (last - first).days / 365.25
     step = 3 if span_years <= 3 else 6 if span_years <= 8 else 12
@@ -364,7 +160,7 @@ def _age_ticks(born: date, first: pd.Timestamp, last: pd.Timestamp) -> tuple[lis
         if when > last + pd.Timedelta(days=31):
             break
         if when >= first - pd.Timedelta(days=31):
-            vals.append(when.strftime(_X_FORMAT))
+            vals.append(when.strftime(X_FORMAT))
             texts.append("birth" if months == 0 else f"age {months // 12}y {months % 12}m")
         months += step
     return vals, texts
@@ -418,7 +214,7 @@ def build_timeline(
     sent: list[tuple[Any, ...]] = []
     missed: list[tuple[Any, ...]] = []
     labels = []
-    cols = _columns(
+    cols = column_lists(
         handoffs, "record_id", "cluster_id", "agency", "to_agency", "x", "y", "date_text", "citation"
     )
     for rid, cid, sender, to, x, y, when, cite in zip(*cols, strict=True):
@@ -460,7 +256,7 @@ def build_timeline(
     ordered = clustered.sort_values(["cluster_id", "y", "x"], ascending=[True, False, True], kind="stable")
     pairs = []
     previous = None
-    for cid, x, y in zip(*_columns(ordered, "cluster_id", "x", "y"), strict=True):
+    for cid, x, y in zip(*column_lists(ordered, "cluster_id", "x", "y"), strict=True):
         if previous is not None and previous[0] == cid:
             pairs.append((previous[1], previous[2], x, y))
         previous = (cid, x, y)
@@ -503,9 +299,9 @@ def build_timeline(
                 "visible": True if segs else "legendonly",
             }
         )
-    record_text = _hover(recs) if record_hover else None
+    record_text = hover_texts(recs) if record_hover else None
     traces += _marker_traces(recs, record_text, "records", gl, visible=not per_event)
-    reps, rep_text = _per_event(recs, clusters)
+    reps, rep_text = per_event_records(recs, clusters)
     traces += _marker_traces(reps, rep_text, "events", gl, visible=per_event)
     traces.append(
         {
@@ -555,16 +351,16 @@ def build_timeline(
         for n, f in enumerate(shaded.itertuples()):
             if pd.isna(f.start):
                 continue
-            x0 = _wall(pd.Series([f.start])).iloc[0]
-            x1 = _wall(pd.Series([f.end if not pd.isna(f.end) else f.start])).iloc[0]
+            x0 = wall_times(pd.Series([f.start])).iloc[0]
+            x1 = wall_times(pd.Series([f.end if not pd.isna(f.end) else f.start])).iloc[0]
             label = f"{f.finding_id} {'contact gap' if f.kind == 'contact_gap' else 'info gap'}"
             shapes.append(
                 {
                     "type": "rect",
                     "xref": "x",
                     "yref": "paper",
-                    "x0": x0.strftime(_X_FORMAT),
-                    "x1": (x1 + pd.Timedelta(days=1)).strftime(_X_FORMAT),
+                    "x0": x0.strftime(X_FORMAT),
+                    "x1": (x1 + pd.Timedelta(days=1)).strftime(X_FORMAT),
                     "y0": 0,
                     "y1": 1,
                     "fillcolor": SHADED_KINDS[f.kind],

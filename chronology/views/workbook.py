@@ -186,17 +186,15 @@ def _source_order(run: Run) -> dict[str, int]:
 
 
 def agency_order(run: Run) -> list[str]:
-    """Agencies in the order the timeline gives them colours, then any others.
+    """Agencies in the order the timeline gives them colours (``palette.lane_order``).
 
-    The timeline colours its lanes in the order agencies first appear among
-    dated event records; using the same order gives each agency the same
-    colour in both. Agencies with no such record follow in case.toml order.
+    Agencies with a dated event record in the order they first appear, then
+    the case.toml sources, then any other; the same order gives each agency the
+    same colour in the workbook as on the timeline.
     """
-    ev = run.events
-    dated = ev[(ev["status"] == "event") & ev["start"].notna()]
-    order = [str(a) for a in dated["agency"].tolist()]
-    order += [s.agency for s in run.config.sources] + [str(a) for a in ev["agency"].tolist()]
-    return list(dict.fromkeys(order))
+    from chronology.views.palette import lane_order
+
+    return lane_order(run.events, [s.agency for s in run.config.sources])
 
 
 def chronology_rows(run: Run) -> pd.DataFrame:
