@@ -7,7 +7,10 @@
     chronology batch FOLDER --out DIR       every case in a folder of case folders, in parallel
 
 Exit status 0 on success, 2 on bad input with a one-line reason naming file,
-sheet, row and column (a traceback only with --debug).
+sheet, row and column; 1 on an internal error (a bug in the toolkit), also as
+one line, asking to re-run with --debug; 130 when interrupted. A traceback is
+shown only with --debug. A merge that fails at any stage leaves the previous
+run's outputs as they were (see ``chronology.outputs``).
 """
 
 from __future__ import annotations
@@ -22,7 +25,9 @@ import pandas as pd
 from chronology.errors import InputError
 
 EXIT_OK = 0
+EXIT_INTERNAL = 1
 EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
 
 
 def _print(text: str = "") -> None:
@@ -153,7 +158,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="chronology",
         description="Merge agencies' chronologies for a case review and find where information did not travel.",
     )
-    parser.add_argument("--debug", action="store_true", help="show a traceback on bad input")
+    parser.add_argument(
+        "--debug", action="store_true", help="show a traceback on bad input or an internal error"
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("init", help="draft a case.toml for the agency files in FOLDER")
@@ -202,7 +209,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("chronology: interrupted; earlier outputs are left as they were", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # a bug, not bad input: one line, the traceback only with --debug
+        if args.debug:
+            raise
+        print(f"chronology: {internal_error_line(exc)}", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def internal_error_line(exc: BaseException) -> str:
+    """The one line shown for an unexpected exception.
+
+    Example:
+        >>> internal_error_line(KeyError("wb_cluster"))
+        "internal error (KeyError: 'wb_cluster'); earlier outputs are left as they were; re-run with --debug for the traceback and report it"
+    """
+    detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+    what = f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
+    return (
+        f"internal error ({what}); earlier outputs are left as they were; "
+        "re-run with --debug for the traceback and report it"
+    )
 
 
 if __name__ == "__main__":
