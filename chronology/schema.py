@@ -145,4 +145,5 @@ FINDING_COLUMNS: Final = (
     "decision_reason",
     "reviewer",
     "cited",
+    "cited_hash",
 )

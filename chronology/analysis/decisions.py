@@ -151,7 +151,8 @@ def apply_decisions(
             continue
         status = d.status
         given = str(getattr(d, "cited_hash", "") or "")
-        if given and given != cited_hash(out.at[i, "cited"]):
+        current = out.at[i, "cited_hash"] if "cited_hash" in out.columns else cited_hash(out.at[i, "cited"])
+        if given and given != current:
             status = "re-review"
             warnings.append(
                 f"{file} row {row}: finding {d.finding_id} cites records that changed; flagged for re-review"

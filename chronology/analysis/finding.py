@@ -191,6 +191,8 @@ def findings_frame(findings: Sequence[Finding], ctx: Context) -> pd.DataFrame:
                 "cited": json.dumps(cited, sort_keys=True, ensure_ascii=False),
             }
         )
+        # Kept as a column so that it survives pseudonymisation of the cited text.
+        rows[-1]["cited_hash"] = cited_hash(rows[-1]["cited"])
     frame = pd.DataFrame(rows, columns=list(FINDING_COLUMNS))
     for c in ("start", "end"):
         values = [instant(v, "UTC") for v in frame[c]]

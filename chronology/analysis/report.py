@@ -64,7 +64,8 @@ def finding_records(findings: pd.DataFrame) -> list[dict[str, Any]]:
             if isinstance(rec["cited"], str)
             else json.dumps(rec["cited"], sort_keys=True, ensure_ascii=False)
         )
-        rec["cited_hash"] = cited_hash(cited_text)
+        # The hash of the real cited text, kept even when the text was pseudonymised.
+        rec["cited_hash"] = str(rec.get("cited_hash") or "") or cited_hash(cited_text)
         rec["rule"] = _as_json(rec["rule"], {})
         rec["cited"] = _as_json(rec["cited"], [])
         for c in FINDING_COLUMNS:
