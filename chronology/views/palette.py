@@ -160,7 +160,7 @@ def type_symbols(event_types: Sequence[str]) -> dict[str, str]:
 
     Example:
         >>> type_symbols(["referral", "notification", "made_up"])
-        {'referral': 'circle', 'notification': 'square', 'made_up': 'circle'}
+        {'referral': 'square', 'notification': 'circle', 'made_up': 'circle'}
     """
     vocab = load_vocabulary()
     position: dict[str, int] = {}
