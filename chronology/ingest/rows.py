@@ -283,6 +283,10 @@ def sheet_records(sheet: Sheet, layout: Layout, ctx: RowContext) -> pd.DataFrame
     else:
         width = max(len(layout.headers), max((len(r) for r in below), default=0))
         texts = text_frame(below, width, ctx.typed)
+    if width > WIDE:  # one block of objects: per-row work on thousands of text columns stays fast
+        texts = pd.DataFrame(
+            texts.to_numpy(dtype=object), index=texts.index, columns=texts.columns, dtype=object
+        )
     keep = _filled(texts, range(width))
     positions = np.flatnonzero(keep)
     texts = texts[keep].reset_index(drop=True)
@@ -475,7 +479,7 @@ def _frame(
 
     def text_of(name: str) -> pd.Series:
         if name in cols:
-            return texts[cols[name]].str.strip().reset_index(drop=True)
+            return texts[cols[name]].str.strip().reset_index(drop=True).astype("str")
         return const("")
 
     def const(value: str) -> pd.Series:
