@@ -24,9 +24,9 @@ from chronology.config import CaseConfig, load_config
 from chronology.errors import InputError
 from chronology.pipeline import Run, run_case
 
-#: Columns shown first when the analyst looks at events.
+#: Columns shown first when the analyst looks at events ("date" is day-first text).
 EVENT_VIEW = [
-    "start",
+    "date",
     "agency",
     "event_type",
     "description",
@@ -49,6 +49,12 @@ def day_first(value: Any) -> str:
     if ts.hour == 0 and ts.minute == 0:
         return ts.strftime("%d/%m/%Y")
     return ts.strftime("%d/%m/%Y %H:%M")
+
+
+def _readable(events: pd.DataFrame) -> pd.DataFrame:
+    """Events with a day-first ``date`` column and the readable columns first."""
+    out = events.assign(date=events["start"].map(day_first))
+    return out[[*EVENT_VIEW, "start"]].reset_index(drop=True)
 
 
 def _table_html(rows: list[tuple[str, ...]], header: tuple[str, ...]) -> str:
@@ -147,10 +153,14 @@ class Case:
         return self.run.warnings
 
     def chronology(self) -> pd.DataFrame:
-        """The integrated chronology: event records in date order, readable columns first."""
+        """The integrated chronology: event records in date order, readable columns first.
+
+        ``date`` is the start as the UK reads it (03/04/2019 14:30); ``start``
+        keeps the timestamp for sorting and arithmetic.
+        """
         ev = self.run.events
         ev = ev[ev["status"] == "event"].sort_values(["start", "agency", "source_row"], kind="stable")
-        return ev[EVENT_VIEW].reset_index(drop=True)
+        return _readable(ev)
 
     # --- questions --------------------------------------------------------
     def explain(self, record_id: str) -> pd.DataFrame:
@@ -178,7 +188,7 @@ class Case:
         ids = list(row["record_ids"])
         ev = self.run.events.set_index("record_id")
         records = ev.loc[[i for i in ids if i in ev.index]].reset_index()
-        return Finding(row=row, records=records[EVENT_VIEW])
+        return Finding(row=row, records=_readable(records.sort_values("start", kind="stable")))
 
     def timeline(
         self,
