@@ -275,8 +275,10 @@ def check_zip(data: bytes, name: str) -> bool:
 
     Reads the zip's directory first, so a zip bomb is refused before anything
     is inflated; then the prolog of each XML part (entity and document type
-    declarations); then streams each worksheet in chunks (bounded memory),
-    measuring the grid its cell references span.
+    declarations); then streams each XML part in blocks (bounded memory): a
+    part inflating beyond its declared size fails its CRC check (a directory
+    that understates sizes is refused as corrupt), and each worksheet's cell
+    references give the grid it spans.
 
     Returns:
         True when the workbook uses the 1904 date system.
@@ -310,6 +312,9 @@ def check_zip(data: bytes, name: str) -> bool:
                 if info.filename.endswith((".xml", ".rels", ".vml")):
                     with zf.open(info) as part:
                         declared = _prolog_declaration(part)
+                        if not declared and not info.filename.startswith("xl/worksheets/"):
+                            while part.read(1 << 20):  # inflated in blocks to the declared size,
+                                pass  # then checked against its CRC: a size understated is refused
                     if declared:
                         raise InputError(f"refused: {declared} in {info.filename}", file=name, hint=hint)
             sheet_names = _sheet_names(zf)

@@ -563,6 +563,39 @@ def make_zip_bomb(folder: Path) -> Path:
     return case_file(folder, [("police.xlsx", "Police")])
 
 
+def make_understated_bomb(folder: Path, megabytes: int = 64) -> Path:
+    """A workbook whose directory says a part holds 1,000 bytes while it inflates to 64 MB of zeros."""
+    import struct
+
+    path = _simple_xlsx(folder / "police.xlsx")
+    with (
+        zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as zf,
+        zf.open("xl/sharedStrings.xml", "w") as part,
+    ):
+        part.write(b'<?xml version="1.0"?><sst>')
+        block = b"\x00" * (1 << 20)
+        for _ in range(megabytes):
+            part.write(block)
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as zf:
+        info = zf.getinfo("xl/sharedStrings.xml")
+    struct.pack_into("<I", data, info.header_offset + 22, 1000)  # the local header's size
+    for start in _all(data, b"PK\x01\x02"):
+        name_len = struct.unpack_from("<H", data, start + 28)[0]
+        if data[start + 46 : start + 46 + name_len] == b"xl/sharedStrings.xml":
+            struct.pack_into("<I", data, start + 24, 1000)  # the central directory's size
+    path.write_bytes(bytes(data))
+    return case_file(folder, [("police.xlsx", "Police")])
+
+
+def _all(data: bytearray, needle: bytes) -> list[int]:
+    found, at = [], data.find(needle)
+    while at >= 0:
+        found.append(at)
+        at = data.find(needle, at + 1)
+    return found
+
+
 LAUGHS = (
     '<!DOCTYPE worksheet [<!ENTITY lol "lol">'
     + "".join(
@@ -749,6 +782,9 @@ ENTRIES: list[Entry] = [
     Entry("zip_bomb", f"Zip bomb: a workbook declaring {BOMB_MB} MB in a few hundred KB", make_zip_bomb,
           Refused("zip bomb", ("police.xlsx",)), "refused from the archive's directory, before inflating",
           no_reader=True),
+    Entry("understated_bomb", "Zip bomb whose directory understates a part's size (1 KB said, 64 MB inside)",
+          make_understated_bomb, Refused("corrupt", ("police.xlsx",)),
+          "refused as corrupt: inflated in 1 MB blocks, the part fails its size and CRC check", no_reader=True),
     Entry("billion_laughs", "Billion laughs: a sheet's XML declaring nested entities", make_laughs,
           Refused("XML entity declaration in xl/worksheets/sheet1.xml", ("police.xlsx",)),
           "refused before any reader parses it", no_reader=True),
