@@ -195,9 +195,9 @@ class AgencyResolver:
     def __init__(self, sources: Sequence[tuple[str, Sequence[str]]], vocab: Vocabulary) -> None:
         self.vocab = vocab
         self._alias_kind: dict[str, str] = {}
-        for kind in vocab.agencies.values():
-            for alias in kind.aliases:
-                self._alias_kind.setdefault(_flat(alias), kind.name)
+        for agency_kind in vocab.agencies.values():
+            for alias in agency_kind.aliases:
+                self._alias_kind.setdefault(_flat(alias), agency_kind.name)
         alias_words = {_token(w) for alias in self._alias_kind for w in _WORD.findall(alias)}
         self._ignored_words = alias_words | _STOP | QUALIFIERS
         # words that cannot start an agency's name in running text ("Letter To GP"); unlike
@@ -228,6 +228,7 @@ class AgencyResolver:
         self._names: dict[str, frozenset[str]] = {label: self._name_tokens(label) for label in self.labels}
         self._all_terms = {**self._alias_kind, **self._own_terms}
         self._cache: dict[str, list[str]] = {}
+        self._targets: dict[tuple[str, str], str] = {}  # (mention, own) -> resolve_target's answer
 
     # -- building ---------------------------------------------------------------
 
@@ -318,6 +319,12 @@ class AgencyResolver:
             >>> r.resolve_target("new school", "Oakfield School"), r.resolve_target("school", "Oakfield School")
             ('new school', '')
         """
+        cached = self._targets.get((mention, own))
+        if cached is None:
+            cached = self._targets[mention, own] = self._resolve_target(mention, own)
+        return cached
+
+    def _resolve_target(self, mention: str, own: str) -> str:
         tidy = normalise_text(mention).strip(_TIDY)
         found = [c for c in self._candidates(mention) if c]
         if not found:
@@ -360,6 +367,21 @@ class AgencyResolver:
                 return []
         return same_kind
 
+    def may_mention(self, text: str) -> bool:
+        """False only when no word of the text starts a term (then it mentions no agency).
+
+        A quick check before the word-by-word scan: the words' flat forms
+        (lower case, no apostrophes) against the terms' first words, in C. For
+        ASCII text, lowering the whole text and then splitting it into words
+        gives the words ``_Words`` finds, lowered; other text is always scanned.
+        """
+        if not text.isascii():
+            return True
+        words = _TOKEN.findall(text.lower())
+        if "'" in text:
+            words = [w.replace("'", "") for w in words]
+        return not self._first_words.isdisjoint(words)
+
     def find_mentions(self, text: str) -> list[tuple[int, int, str]]:
         """Agency mentions in running text: (start, end, mention) with any name words before an alias.
 
@@ -374,6 +396,8 @@ class AgencyResolver:
             >>> [m for _, _, m in r.find_mentions("Referral to Hillside Academy; Ed said")]
             ['Hillside Academy']
         """
+        if not self.may_mention(text):
+            return []
         words = _Words(text)
         found = []
         for i, size, _ in self._terms_in(words, self._all_terms, capitals=True):

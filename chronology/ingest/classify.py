@@ -1,4 +1,4 @@
-"""Classify chronology entries into the event-type vocabulary; find handoff targets.
+"""Classify chronology entries into the event-type vocabulary.
 
 Each type in ``schemas/vocabulary.toml`` carries regular expressions. A text is
 given the first type, in file order, whose patterns match it (the file is
@@ -15,9 +15,13 @@ are classified separately and then combined:
   "no access", "DNA");
 * "other" when neither names a type.
 
-Classification is vectorised: one RE2 pass per type with
-``pyarrow.compute.match_substring_regex`` over the rows still unclassified, and
-type cells are classified once per distinct value.
+Classification is vectorised with RE2 (``pyarrow.compute.match_substring_regex``)
+and reads each distinct type cell, description and description opening once.
+The first matching type of a text is found by halving: a text is searched for
+the union of the first half of the types, then for the union of the first or
+the second half of that half, and so on, about log2(types) passes per text
+instead of one per type tried. Handoff targets are found in
+``chronology.ingest.handoffs`` (``find_handoffs`` is importable from here too).
 
 Example:
     >>> from chronology.vocabulary import load_vocabulary
@@ -32,15 +36,17 @@ import os
 import re
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from typing import Final
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from chronology.ingest.agencies import AgencyResolver, normalise_text
 from chronology.vocabulary import Vocabulary
+
+if TYPE_CHECKING:
+    from chronology.ingest.handoffs import find_handoffs as find_handoffs
 
 #: Type-cell types that say how a contact happened rather than what happened.
 WEAK_LABEL_TYPES: Final = frozenset(
@@ -85,10 +91,8 @@ SEND_LEAD: Final = (
 )
 #: Threads for the regex passes (the result never depends on it).
 THREADS: Final = min(8, os.cpu_count() or 1)
-#: Types that record receiving something.
-RECEIPT_TYPES: Final = frozenset({"information_shared"})
-#: Types whose rows can carry a handoff target (group handoff or receipt).
-HANDOFF_GROUPS: Final = ("handoff", "receipt")
+#: Fewest texts worth a thread of their own.
+_ROWS_PER_THREAD: Final = 20_000
 
 
 @dataclass(frozen=True)
@@ -102,6 +106,40 @@ class _Rules:
     overrides_weak: np.ndarray  # bool per code: a description type that beats a weak cell
     missed: int  # code of missed_appointment (-1 if absent)
     handoff: np.ndarray  # bool per code: a sender's type (group handoff)
+    unions: dict[tuple[int, ...], str | None] = field(default_factory=dict)  # see _union
+
+    @property
+    def segments(self) -> list[tuple[int, ...]]:
+        """Codes with patterns in priority order, in runs that RE2 can search together.
+
+        A type whose pattern RE2 rejects is a run of its own (searched with Python re).
+        """
+        runs: list[tuple[int, ...]] = []
+        run: list[int] = []
+        for code, pattern in enumerate(self.patterns):
+            if pattern is None:
+                continue
+            if self.arrow_ok[code]:
+                run.append(code)
+                continue
+            if run:
+                runs.append(tuple(run))
+                run = []
+            runs.append((code,))
+        if run:
+            runs.append(tuple(run))
+        return runs
+
+    def union(self, codes: tuple[int, ...]) -> str | None:
+        """One RE2 pattern that matches a text when any of the types matches it; None if RE2 rejects it."""
+        if codes not in self.unions:
+            joined: str | None = "|".join(f"(?:{self.patterns[c]})" for c in codes)
+            try:
+                pc.match_substring_regex(pa.array([""], type=pa.large_string()), joined, ignore_case=True)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                joined = None
+            self.unions[codes] = joined
+        return self.unions[codes]
 
 
 _RULES_CACHE: dict[int, tuple[Vocabulary, _Rules]] = {}
@@ -179,52 +217,86 @@ def _as_arrow(values: Sequence[str]) -> pa.Array:
     return pc.fill_null(arr, "")
 
 
-def _mask(texts: pa.Array, code: int, rules: _Rules) -> np.ndarray:
-    """Which texts match type ``code``'s patterns."""
-    if rules.arrow_ok[code]:
-        hit = pc.match_substring_regex(texts, rules.patterns[code], ignore_case=True)
-        return hit.to_numpy(zero_copy_only=False).astype(bool)
-    search = rules.python[code].search  # type: ignore[union-attr]
-    return np.fromiter((search(t) is not None for t in texts.to_pylist()), bool, len(texts))
+def _search(texts: pa.Array, pattern: str) -> pa.BooleanArray:
+    """Whether each text matches the RE2 pattern (case-insensitive), as an Arrow mask."""
+    return pc.match_substring_regex(texts, pattern, ignore_case=True)
 
 
-def _codes(texts: pa.Array, rules: _Rules, dedupe: bool = False) -> np.ndarray:
+def _first_in_run(texts: pa.Array, run: tuple[int, ...], rules: _Rules) -> np.ndarray:
+    """Per text, the first code of ``run`` whose pattern matches it; len(names) for none.
+
+    Halving: the texts that match the union of the run's first half have their
+    type in that half, the others can only have it in the second half; each half
+    is split the same way until one type is left. A text is known to match one
+    of a range once it matched the union of that range, so the last type is then
+    not searched again.
+    """
+    none = len(rules.names)
+    codes = np.full(len(texts), none, dtype=np.int32)
+
+    def solve(subset: pa.Array, rows: np.ndarray, lo: int, hi: int, known: bool) -> None:
+        if len(rows) == 0:
+            return
+        if hi - lo == 1:
+            if known:
+                codes[rows] = run[lo]
+            else:
+                hit = _search(subset, rules.patterns[run[lo]])  # type: ignore[arg-type]
+                codes[rows[hit.to_numpy(zero_copy_only=False)]] = run[lo]
+            return
+        mid = (lo + hi) // 2
+        pattern = rules.union(run[lo:mid])
+        if pattern is None:  # RE2 cannot hold the union (too large): the halves in turn
+            solve(subset, rows, lo, mid, False)
+            left = codes[rows] == none
+            solve(subset.filter(pa.array(left)), rows[left], mid, hi, known)
+            return
+        hit = _search(subset, pattern)
+        mask = hit.to_numpy(zero_copy_only=False)
+        solve(subset.filter(hit), rows[mask], lo, mid, True)
+        solve(subset.filter(pc.invert(hit)), rows[~mask], mid, hi, known)
+
+    solve(texts, np.arange(len(texts)), 0, len(run), False)
+    return codes
+
+
+def _first_codes(texts: pa.Array, rules: _Rules) -> np.ndarray:
+    """The first matching type per text, as an index into ``rules.names``; len(names) for none."""
+    none = len(rules.names)
+    codes = np.full(len(texts), none, dtype=np.int32)
+    pending = np.arange(len(texts))
+    for run in rules.segments:
+        if len(pending) == 0:
+            break
+        subset = texts if len(pending) == len(texts) else texts.take(pa.array(pending))
+        if rules.arrow_ok[run[0]]:
+            found = _first_in_run(subset, run, rules)
+        else:  # a pattern RE2 rejects: Python re, one text at a time
+            search = rules.python[run[0]].search  # type: ignore[union-attr]
+            hit = np.fromiter((search(t) is not None for t in subset.to_pylist()), bool, len(subset))
+            found = np.where(hit, run[0], none).astype(np.int32)
+        codes[pending] = found
+        pending = pending[found == none]
+    return codes
+
+
+def _codes(texts: pa.Array, rules: _Rules) -> np.ndarray:
     """The first matching type per text, as an index into ``rules.names``; len(names) for none.
 
-    With ``dedupe``, distinct texts are classified once (for type cells, which
-    repeat; hashing a million distinct descriptions costs more than it saves).
-    Types are tried in priority order, a
-    batch of them at a time in threads (Arrow's regex kernels release the
-    GIL); rows matched by one batch are not searched by the next. The result
-    does not depend on the number of threads.
+    Types are tried in priority order (see ``_first_in_run``). Large inputs
+    are cut into one slice per thread (Arrow's regex kernels release the GIL);
+    the result does not depend on the number of threads.
     """
     n = len(texts)
-    none = len(rules.names)
-    if n == 0:
-        return np.full(0, none, dtype=np.int32)
-    if dedupe:
-        encoded = pc.dictionary_encode(texts)
-        distinct = encoded.dictionary
-    else:
-        distinct = texts
-    codes = np.full(len(distinct), none, dtype=np.int32)
-    pending = np.arange(len(distinct))
-    order = [code for code, pattern in enumerate(rules.patterns) if pattern is not None]
-    workers = max(1, min(THREADS, len(order)))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        for first in range(0, len(order), workers):
-            if len(pending) == 0:
-                break
-            batch = order[first : first + workers]
-            subset = distinct if len(pending) == len(distinct) else distinct.take(pa.array(pending))
-            masks = list(pool.map(lambda code, subset=subset: _mask(subset, code, rules), batch))
-            taken = np.zeros(len(pending), dtype=bool)
-            for code, mask in zip(batch, masks, strict=True):
-                fresh = mask & ~taken
-                codes[pending[fresh]] = code
-                taken |= mask
-            pending = pending[~taken]
-    return codes[encoded.indices.to_numpy(zero_copy_only=False)] if dedupe else codes
+    parts = max(1, min(THREADS, n // _ROWS_PER_THREAD))
+    if parts == 1:
+        return _first_codes(texts, rules)
+    bounds = np.linspace(0, n, parts + 1).astype(int)
+    with ThreadPoolExecutor(max_workers=parts) as pool:
+        found = pool.map(
+            lambda k: _first_codes(texts.slice(bounds[k], bounds[k + 1] - bounds[k]), rules), range(parts)
+        )
+        return np.concatenate(list(found))
 
 
 def classify_text(text: str, vocab: Vocabulary) -> str:
@@ -243,18 +315,19 @@ def classify_text(text: str, vocab: Vocabulary) -> str:
 
 
 def _matches(texts: pa.Array, pattern: str) -> np.ndarray:
-    return (
-        pc.match_substring_regex(texts, pattern, ignore_case=True).to_numpy(zero_copy_only=False).astype(bool)
-    )
+    return _search(texts, pattern).to_numpy(zero_copy_only=False).astype(bool)
 
 
-def _receipts(labels: pa.Array, descriptions: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """Rows that record receiving something: (by their type cell, by their description's opening)."""
-    encoded = pc.dictionary_encode(labels)
-    label_hit = _matches(encoded.dictionary, RECEIPT_LABEL)[encoded.indices.to_numpy(zero_copy_only=False)]
-    lead = pc.utf8_slice_codeunits(descriptions, 0, LEAD_CHARS)
-    sent = _matches(lead, SEND_LEAD)
-    return label_hit, (_matches(lead, RECEIPT_LEAD) | _matches(lead, SENDER_LEAD)) & ~sent
+def _distinct(texts: pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """The distinct texts and, per text, the index of its distinct value."""
+    encoded = pc.dictionary_encode(texts)
+    return encoded.dictionary, encoded.indices.to_numpy(zero_copy_only=False)
+
+
+def _lead_receipts(leads: pa.Array) -> np.ndarray:
+    """Description openings that record receiving something ("PPN received from", "Call from SW")."""
+    sent = _matches(leads, SEND_LEAD)
+    return (_matches(leads, RECEIPT_LEAD) | _matches(leads, SENDER_LEAD)) & ~sent
 
 
 def classify_events(
@@ -301,10 +374,11 @@ def classify_events(
         raise ValueError("type_labels, descriptions and kinds differ in length")
     rules = _rules(vocab)
     none = len(rules.names)
-    descs = _as_arrow(descriptions)
-    labels = _as_arrow(type_labels)
-    desc_codes = _codes(descs, rules)
-    label_codes = _codes(labels, rules, dedupe=True)
+    # each distinct description, type cell and description opening is read once
+    desc_values, desc_of_row = _distinct(_as_arrow(descriptions))
+    label_values, label_of_row = _distinct(_as_arrow(type_labels))
+    desc_codes = _codes(desc_values, rules)[desc_of_row]
+    label_codes = _codes(label_values, rules)[label_of_row]
 
     result = np.where(label_codes != none, label_codes, desc_codes)
     weak_yields = rules.weak[label_codes] & rules.overrides_weak[desc_codes]
@@ -315,15 +389,21 @@ def classify_events(
     code_of = {name: code for code, name in enumerate(names)}
     shared = code_of.get("information_shared")
     if shared is not None and len(result):
-        label_receipt, lead_receipt = _receipts(labels, descs)
+        # receipts: by the type cell, or by the description's opening (see _receipts)
+        lead_values, lead_of_desc = _distinct(pc.utf8_slice_codeunits(desc_values, 0, LEAD_CHARS))
+        lead_of_row = lead_of_desc[desc_of_row]
+        label_receipt = _matches(label_values, RECEIPT_LABEL)[label_of_row]
+        lead_receipt = _lead_receipts(lead_values)[lead_of_row]
         label_open = (label_codes == none) | rules.weak[label_codes] | rules.handoff[label_codes]
         receipt = label_receipt | (lead_receipt & label_open)
         rows = np.flatnonzero(receipt)
         if len(rows):
-            lead = pc.utf8_slice_codeunits(descs.take(pa.array(rows)), 0, LEAD_CHARS)
-            lead_codes = _codes(lead, rules)
+            leads = np.unique(lead_of_row[rows])
+            lead_codes = np.full(len(lead_values), none, dtype=np.int32)
+            lead_codes[leads] = _codes(lead_values.take(pa.array(leads)), rules)
+            row_codes = lead_codes[lead_of_row[rows]]
             meetings = np.array([n in MEETING_TYPES for n in names])
-            result[rows] = np.where(meetings[lead_codes], lead_codes, shared)
+            result[rows] = np.where(meetings[row_codes], row_codes, shared)
     if kinds is not None and "ed_attendance" in code_of:
         is_ed = np.array([k == "emergency_department" for k in kinds], dtype=bool)
         keeps = np.array(
@@ -334,199 +414,10 @@ def classify_events(
     return np.array(names, dtype=object)[result].tolist()
 
 
-# --- handoffs -----------------------------------------------------------------
+def __getattr__(name: str) -> Any:
+    # find_handoffs lives in chronology.ingest.handoffs, which imports this module
+    if name == "find_handoffs":
+        from chronology.ingest.handoffs import find_handoffs
 
-_RECEIPT = re.compile(
-    r"\b(received|receives|receiving|receipt|rec'?d|recvd|rcvd|recieved|arrived|came in|in from)\b", re.I
-)
-_SEND = re.compile(
-    r"\b(sent|send|submitted|completed|made|faxed|e-?mailed|forwarded|posted|shared|referred|"
-    r"transferred|passed|notified|informed|raised|uploaded|copied)\b",
-    re.I,
-)
-_FAMILY_SPEECH = re.compile(
-    r"\b(mother|father|mum|dad|parents?|carers?|partner|grandmother|grandfather|nan|aunt|uncle|"
-    r"child|she|he|they|family)\s+(has\s+|had\s+)?(said|says|stated|states|reported|reports|told|"
-    r"would|will|is going to|was going to|plans?|planned|intends?|intended|wants?|wanted)\b",
-    re.I,
-)
-_ADVICE = re.compile(
-    r"\b(advised|encouraged|asked|told|signposted|reminded|suggested)\b.*\b(to|will|would|should)\s+"
-    r"(contact|see|ring|call|phone|tell|speak to|inform|visit|attend|register with|book|make an appointment)\b",
-    re.I,
-)
-_PLANNED = re.compile(
-    r"\b(will|would|to be|plans? to|planned to|needs? to|should|is to|are to|going to|agreed to|"
-    r"intend(s|ed)? to)\s+(be\s+)?(contact|liais|refer|send|sent|share|shared|inform|e-?mail|write|"
-    r"tell|pass|forward|notify|made|make|complete)",
-    re.I,
-)
-_BEFORE_FROM = re.compile(r"\b(from|via|rec'?d from|received from)\s+(the\s+|a\s+)?$", re.I)
-_BEFORE_BY_SENDER = re.compile(
-    r"\b(referred|sent|made|submitted|completed|written|raised|reported|shared|forwarded|notified)\s+by\s+(the\s+)?$",
-    re.I,
-)
-_BEFORE_BY_RECEIVER = re.compile(
-    r"\b(received|rec'?d|accepted|acknowledged|processed|screened|seen)\s+by\s+(the\s+)?$", re.I
-)
-_BEFORE_TO = re.compile(
-    r"(\b(to|with|cc|for|into)|\b(e-?mailed|informed|notified|updated|contacted|phoned|rang|called|"
-    r"telephoned|alerted|copied|faxed|wrote|messaged|texted|advised|told|asked|requested))\s+(the\s+|a\s+)?$",
-    re.I,
-)
-_BEFORE_TOPIC = re.compile(r"\b(re|about|regarding|concerning|at|in|of|on|around)\s+(the\s+|a\s+)?$", re.I)
-_AFTER_NOUN = re.compile(
-    r"^\s*(letter|notification|referral|report|ppn|vpa|liaison|discharge|summary|e-?mail|update|request|"
-    r"minutes|checks|form|information|info|file|records?|correspondence)\b",
-    re.I,
-)
-_AFTER_SUBJECT_SENDS = re.compile(
-    r"^\s*(have\s+|has\s+|had\s+)?(referred|sent|submitted|e-?mailed|phoned|rang|called|reported|notified|"
-    r"shared|faxed|forwarded|raised|made a referral|contacted)\b",
-    re.I,
-)
-_PPN = re.compile(r"\b(ppns?|vpas?|public protection notice)\b", re.I)
-_CLAUSE = re.compile(r"[.;\n]+\s+|[;\n]+|\s+-\s+|\s+–\s+")
-
-
-def _directions(clause: str, text_receipt: bool, event_type: str, resolver: AgencyResolver, own: str):
-    """(from candidates, to candidates) found in one clause, as resolved labels."""
-    froms: list[str] = []
-    tos: list[str] = []
-    found = resolver.find_mentions(clause)
-    if not found:
-        return froms, tos
-    # what the family says or intends, advice to them and plans are not this agency's handoffs:
-    # mentions after such words are dropped ("mum reports...", "advised mother to contact GP")
-    cut = min(
-        (m.start() for p in (_FAMILY_SPEECH, _ADVICE, _PLANNED) if (m := p.search(clause))), default=None
-    )
-    if cut is not None:
-        found = [f for f in found if f[0] < cut]
-    clause_receipt = bool(_RECEIPT.search(clause))
-    clause_send = bool(_SEND.search(clause))
-    for start, end, mention in found:
-        target = resolver.resolve_target(mention, own)
-        if not target:
-            continue
-        before = clause[max(0, start - 40) : start]
-        after = clause[end : end + 40]
-        direction = ""
-        if _BEFORE_FROM.search(before):
-            direction = "to" if event_type == "information_request" and not clause_receipt else "from"
-        elif _BEFORE_BY_SENDER.search(before):
-            direction = "from"
-        elif _BEFORE_BY_RECEIVER.search(before):
-            direction = "to"
-        elif _BEFORE_TOPIC.search(before):
-            continue
-        elif _BEFORE_TO.search(before):
-            direction = "to"
-        elif _AFTER_NOUN.search(after):  # "GP letter received", "HV liaison form sent", "MASH notification:"
-            if clause_receipt or (event_type in RECEIPT_TYPES and not clause_send):
-                direction = "from"
-            elif clause_send:
-                direction = "to"
-        elif _AFTER_SUBJECT_SENDS.search(after) or clause_receipt:
-            direction = "from"
-        elif clause_send and not text_receipt:
-            direction = "to"
-        if direction == "from":
-            froms.append(target)
-        elif direction == "to":
-            tos.append(target)
-    return froms, tos
-
-
-def _handoff(
-    event_type: str, label: str, description: str, own: str, resolver: AgencyResolver
-) -> tuple[str, str]:
-    text = normalise_text(f"{label}. {description}" if label else description)
-    text_receipt = bool(_RECEIPT.search(text))
-    if event_type in MEETING_TYPES:  # "ICPC outcome rec'd": a receipt of the meeting's record
-        if not _RECEIPT.search(text[:LEAD_CHARS]):
-            return "", ""
-        found = _directions(text[:LEAD_CHARS], True, event_type, resolver, own)[0]
-        return (found[0] if found else resolver.resolve_target("csc", own)), ""
-    froms: list[str] = []
-    tos: list[str] = []
-    for clause in _CLAUSE.split(text):
-        if clause.strip():
-            f, t = _directions(clause, text_receipt, event_type, resolver, own)
-            froms += f
-            tos += t
-    if _PPN.search(text):  # a PPN goes from the police to the front door
-        if text_receipt and not froms:
-            froms.append(resolver.resolve_target("police", own))
-        elif not text_receipt and not tos:
-            tos.append(resolver.resolve_target("mash", own))
-    from_agency = next((f for f in froms if f), "")
-    to_agency = next((t for t in tos if t and t != from_agency), "")
-    return from_agency, to_agency
-
-
-def find_handoffs(
-    event_types: Sequence[str],
-    type_labels: Sequence[str],
-    descriptions: Sequence[str],
-    own_agencies: Sequence[str],
-    resolver: AgencyResolver,
-) -> tuple[list[str], list[str]]:
-    """The sending and receiving agency of each row that hands something over.
-
-    Only rows whose type is in the handoff or receipt group (referral,
-    notification, letter, transfer, information_request, information_shared)
-    are read. ``to_agency`` is the agency something was sent to ("PPN
-    submitted to MASH", "letter to GP", "HV liaison form sent", "emailed SW");
-    ``from_agency`` the agency it came from ("referral rec'd from school", "GP
-    letter received", "discharge letter from hospital"). A PPN or VPA with no
-    named agency goes from the police to the front door (MASH). Clauses that
-    report the family's words or intentions ("Mother said she would tell the
-    GP"), advice ("advised mother to contact GP") or plans ("SW to contact GP")
-    are not handoffs. A row's own agency is never returned; a kind mention
-    that resolves to it ("new school" in a school's file) is taken as another
-    case source of that kind, or kept as written when qualified ("new school").
-
-    Args:
-        event_types: Type id per row (from ``classify_events``).
-        type_labels: The agency's type cell per row ("" when none).
-        descriptions: The entry's text per row.
-        own_agencies: The case agency label of each row's own source.
-        resolver: Resolves mentions to the case's agency labels.
-
-    Returns:
-        (from_agency, to_agency): one string per row each, "" when none.
-
-    Example:
-        >>> from chronology.vocabulary import load_vocabulary
-        >>> from chronology.ingest.agencies import AgencyResolver
-        >>> r = AgencyResolver([("Police", []), ("Children's Social Care", [])], load_vocabulary())
-        >>> find_handoffs(["notification"], [""], ["PPN submitted to MASH"], ["Police"], r)
-        ([''], ["Children's Social Care"])
-    """
-    n = len(event_types)
-    if not (len(type_labels) == len(descriptions) == len(own_agencies) == n):
-        raise ValueError("event_types, type_labels, descriptions and own_agencies differ in length")
-    wanted = {t for t, et in resolver.vocab.types.items() if et.group in HANDOFF_GROUPS} | MEETING_TYPES
-    types = np.asarray(_as_arrow(event_types).to_numpy(zero_copy_only=False), dtype=object)
-    rows = np.flatnonzero(np.isin(types, list(wanted)))
-    froms = [""] * n
-    tos = [""] * n
-    labels = _as_arrow(type_labels)
-    descs = _as_arrow(descriptions)
-    owns = _as_arrow(own_agencies)
-    if len(rows):
-        idx = pa.array(rows)
-        seen: dict[tuple[str, str, str, str], tuple[str, str]] = {}  # repeated rows read once
-        for i, label, desc, own in zip(
-            rows.tolist(),
-            labels.take(idx).to_pylist(),
-            descs.take(idx).to_pylist(),
-            owns.take(idx).to_pylist(),
-            strict=True,
-        ):
-            key = (str(types[i]), label, desc, own)
-            if key not in seen:
-                seen[key] = _handoff(*key, resolver)
-            froms[i], tos[i] = seen[key]
-    return froms, tos
+        return find_handoffs
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

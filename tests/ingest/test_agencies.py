@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from chronology.ingest.agencies import AgencyResolver, normalise_text
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from chronology.ingest.agencies import AgencyResolver, _Words, normalise_text
 from chronology.vocabulary import load_vocabulary
 
 VOCAB = load_vocabulary()
@@ -121,3 +124,69 @@ def test_find_mentions_takes_names_before_an_alias() -> None:
     found = [m for _, _, m in r.find_mentions("EDT: referral from Northshire General ED. Letter To School")]
     assert found == ["Northshire General ED", "School"]  # a name is kept; "Letter To" is trade words
     assert r.resolve(found[0]) == "Emergency Department"  # the case's ED label names no hospital
+
+
+# --- the quick check before the word scan ------------------------------------
+
+_PIECES = st.sampled_from(
+    [
+        "MASH",
+        "hv",
+        "Hv",
+        "gp",
+        "G'P",
+        "a&e",
+        "A & E",
+        "a and e",
+        "children's",
+        "childrens",
+        "Children''s",
+        "0-19",
+        "ed",
+        "ED",
+        "x-ed",
+        "referred",
+        "placement",
+        "Ref 123456",
+        "Oakfield",
+        "St Mary's",
+        "social worker",
+        "'",
+        "''",
+        "&",
+        "-",
+        "_",
+        "é",
+        "\u212a",
+        " ",
+        ".",
+        ",",
+        "(",
+    ]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_PIECES, max_size=8).map("".join))
+def test_may_mention_never_hides_a_mention(text: str) -> None:
+    r = _resolver("Police", CSC, "GP", "Oakfield Primary School", "St Mary's Hospital ED")
+    if not r.may_mention(text):
+        assert r._terms_in(_Words(text), r._all_terms) == []  # no term at all, whatever the case
+        assert r.find_mentions(text) == []  # so nothing is found
+
+
+def test_may_mention_examples() -> None:
+    r = _resolver("Police", CSC)
+    assert not r.may_mention("Ref 123456.")  # no word starts an agency term
+    assert not r.may_mention("Supervision discussion; case to remain open")  # nor here
+    assert r.may_mention("Referral to MASH")  # MASH
+    assert r.may_mention("info from childrens services")  # a term's first word
+    assert r.may_mention("Children's Services")  # apostrophes are not part of a word's flat form
+    assert r.may_mention("Café")  # non-ASCII text is always scanned
+
+
+def test_resolve_target_is_remembered_per_own_agency() -> None:
+    r = _resolver("Oakfield Primary School", "Hillside Academy", "GP")
+    first = [r.resolve_target("school", own) for own in ("Oakfield Primary School", "Hillside Academy", "GP")]
+    again = [r.resolve_target("school", own) for own in ("Oakfield Primary School", "Hillside Academy", "GP")]
+    assert first == again == ["Hillside Academy", "Oakfield Primary School", "Oakfield Primary School"]

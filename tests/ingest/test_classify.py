@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 
+from chronology.ingest import classify as classify_module
 from chronology.ingest.agencies import AgencyResolver
 from chronology.ingest.classify import classify_events, classify_text, find_handoffs
-from chronology.vocabulary import load_vocabulary
+from chronology.vocabulary import EventType, Vocabulary, load_vocabulary
 
 VOCAB = load_vocabulary()
 
@@ -343,3 +348,67 @@ def test_result_does_not_depend_on_threads(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr(classify, "THREADS", 4)
     four = classify_events(labels, descriptions, VOCAB)
     assert one == four  # batches of types in threads pick the same first match
+
+
+# --- the halving search ----------------------------------------------------------
+
+TEXTS = sorted({t for r in ROWS for t in r[:2]} | {f"{a[1]}; {b[1]}" for a in ROWS[::3] for b in ROWS[1::4]})
+
+
+def _one_type_at_a_time(texts: list[str], vocab: Vocabulary) -> list[str]:
+    """The definition, type by type in vocabulary order: the first whose RE2 pattern matches."""
+    rules = classify_module._rules(vocab)
+    arr = pa.array(texts, type=pa.large_string())
+    got = ["other"] * len(texts)
+    for name, pattern in zip(rules.names, rules.patterns, strict=True):
+        if pattern is None:
+            continue
+        hits = pc.match_substring_regex(arr, pattern, ignore_case=True).to_pylist()
+        got = [name if hit and g == "other" else g for hit, g in zip(hits, got, strict=True)]
+    return got
+
+
+def _codes_as_names(texts: list[str], vocab: Vocabulary) -> list[str]:
+    rules = classify_module._rules(vocab)
+    codes = classify_module._codes(pa.array(texts, type=pa.large_string()), rules)
+    return [[*rules.names, "other"][c] for c in codes]
+
+
+def test_halving_finds_the_first_type_in_order() -> None:
+    assert len(TEXTS) > 300
+    assert _codes_as_names(TEXTS, VOCAB) == _one_type_at_a_time(TEXTS, VOCAB)  # same first type
+
+
+def test_halving_in_threads_and_without_unions(monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = _one_type_at_a_time(TEXTS, VOCAB)
+    monkeypatch.setattr(classify_module, "_ROWS_PER_THREAD", 7)
+    monkeypatch.setattr(classify_module, "THREADS", 3)
+    assert _codes_as_names(TEXTS, VOCAB) == expected  # slices in threads, put back in order
+    monkeypatch.setattr(classify_module._Rules, "union", lambda self, codes: None)
+    assert _codes_as_names(TEXTS, VOCAB) == expected  # a union RE2 cannot hold: halves in turn
+
+
+def test_a_pattern_re2_rejects_is_searched_in_python() -> None:
+    types = dict(VOCAB.types)
+    order = list(types)
+    extra = EventType(name="lookbehind", label="Look-behind", group="other", patterns=(r"(?<=xyz )abc",))
+    at = order.index("home_visit")
+    vocab = replace(
+        VOCAB,
+        types={n: types[n] if n != "lookbehind" else extra for n in [*order[:at], "lookbehind", *order[at:]]},
+    )
+    got = classify_events(["", "", "", ""], ["xyz abc", "Home visit xyz abc", "ICPC xyz abc", "abc"], vocab)
+    assert got == [
+        "lookbehind",  # only the Python pattern matches
+        "lookbehind",  # it comes before home_visit
+        "initial_conference",  # an earlier type still wins
+        "other",  # the look-behind fails
+    ]
+
+
+def test_repeated_rows_are_classified_like_single_ones() -> None:
+    rows = ROWS[::4]
+    kinds = ["emergency_department" if i % 3 == 0 else None for i in range(len(rows))]
+    alone = [classify_events([r[0]], [r[1]], VOCAB, kinds=[k])[0] for r, k in zip(rows, kinds, strict=True)]
+    got = classify_events([r[0] for r in rows] * 3, [r[1] for r in rows] * 3, VOCAB, kinds=kinds * 3)
+    assert got == alone * 3  # reading each distinct text once changes nothing

@@ -1,0 +1,264 @@
+"""Find the sending and receiving agency of chronology rows that hand something over.
+
+Only rows whose type is in the handoff or receipt group, or is a meeting, are
+read (see ``find_handoffs``). The text of a row (type cell and description) is
+cut into clauses; in each clause the agency mentions are found
+(``AgencyResolver.find_mentions``) and each is given a direction from the
+words around it ("to", "from", "received by", "GP letter received"...).
+
+Speed: distinct rows are read once, and each clause once per (clause, whether
+the row records a receipt, the kind of type, own agency): real chronologies
+repeat their phrases even when whole entries differ ("Referral to MASH re
+neglect. Ref 123."). A clause in which no word can start an agency term is
+passed over without a word-by-word scan.
+
+Example:
+    >>> from chronology.vocabulary import load_vocabulary
+    >>> from chronology.ingest.agencies import AgencyResolver
+    >>> r = AgencyResolver([("Police", []), ("GP", [])], load_vocabulary())
+    >>> find_handoffs(["information_shared"], [""], ["PPN received from police"], ["GP"], r)
+    (['Police'], [''])
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Final
+
+from chronology.ingest.agencies import AgencyResolver, normalise_text
+from chronology.ingest.classify import LEAD_CHARS, MEETING_TYPES, _as_arrow
+
+#: Types that record receiving something.
+RECEIPT_TYPES: Final = frozenset({"information_shared"})
+#: Types whose rows can carry a handoff target (group handoff or receipt).
+HANDOFF_GROUPS: Final = ("handoff", "receipt")
+
+_RECEIPT = re.compile(
+    r"\b(received|receives|receiving|receipt|rec'?d|recvd|rcvd|recieved|arrived|came in|in from)\b", re.I
+)
+_SEND = re.compile(
+    r"\b(sent|send|submitted|completed|made|faxed|e-?mailed|forwarded|posted|shared|referred|"
+    r"transferred|passed|notified|informed|raised|uploaded|copied)\b",
+    re.I,
+)
+_FAMILY_SPEECH = re.compile(
+    r"\b(mother|father|mum|dad|parents?|carers?|partner|grandmother|grandfather|nan|aunt|uncle|"
+    r"child|she|he|they|family)\s+(has\s+|had\s+)?(said|says|stated|states|reported|reports|told|"
+    r"would|will|is going to|was going to|plans?|planned|intends?|intended|wants?|wanted)\b",
+    re.I,
+)
+_ADVICE = re.compile(
+    r"\b(advised|encouraged|asked|told|signposted|reminded|suggested)\b.*\b(to|will|would|should)\s+"
+    r"(contact|see|ring|call|phone|tell|speak to|inform|visit|attend|register with|book|make an appointment)\b",
+    re.I,
+)
+_PLANNED = re.compile(
+    r"\b(will|would|to be|plans? to|planned to|needs? to|should|is to|are to|going to|agreed to|"
+    r"intend(s|ed)? to)\s+(be\s+)?(contact|liais|refer|send|sent|share|shared|inform|e-?mail|write|"
+    r"tell|pass|forward|notify|made|make|complete)",
+    re.I,
+)
+_BEFORE_FROM = re.compile(r"\b(from|via|rec'?d from|received from)\s+(the\s+|a\s+)?$", re.I)
+_BEFORE_BY_SENDER = re.compile(
+    r"\b(referred|sent|made|submitted|completed|written|raised|reported|shared|forwarded|notified)\s+by\s+(the\s+)?$",
+    re.I,
+)
+_BEFORE_BY_RECEIVER = re.compile(
+    r"\b(received|rec'?d|accepted|acknowledged|processed|screened|seen)\s+by\s+(the\s+)?$", re.I
+)
+_BEFORE_TO = re.compile(
+    r"(\b(to|with|cc|for|into)|\b(e-?mailed|informed|notified|updated|contacted|phoned|rang|called|"
+    r"telephoned|alerted|copied|faxed|wrote|messaged|texted|advised|told|asked|requested))\s+(the\s+|a\s+)?$",
+    re.I,
+)
+_BEFORE_TOPIC = re.compile(r"\b(re|about|regarding|concerning|at|in|of|on|around)\s+(the\s+|a\s+)?$", re.I)
+_AFTER_NOUN = re.compile(
+    r"^\s*(letter|notification|referral|report|ppn|vpa|liaison|discharge|summary|e-?mail|update|request|"
+    r"minutes|checks|form|information|info|file|records?|correspondence)\b",
+    re.I,
+)
+_AFTER_SUBJECT_SENDS = re.compile(
+    r"^\s*(have\s+|has\s+|had\s+)?(referred|sent|submitted|e-?mailed|phoned|rang|called|reported|notified|"
+    r"shared|faxed|forwarded|raised|made a referral|contacted)\b",
+    re.I,
+)
+_PPN = re.compile(r"\b(ppns?|vpas?|public protection notice)\b", re.I)
+_CLAUSE = re.compile(r"[.;\n]+\s+|[;\n]+|\s+-\s+|\s+–\s+")
+
+_NOTHING: Final[tuple[tuple[str, ...], tuple[str, ...]]] = ((), ())
+
+
+def _directions(
+    clause: str, text_receipt: bool, event_type: str, resolver: AgencyResolver, own: str
+) -> tuple[list[str], list[str]]:
+    """(from candidates, to candidates) found in one clause, as resolved labels."""
+    froms: list[str] = []
+    tos: list[str] = []
+    found = resolver.find_mentions(clause)
+    if not found:
+        return froms, tos
+    # what the family says or intends, advice to them and plans are not this agency's handoffs:
+    # mentions after such words are dropped ("mum reports...", "advised mother to contact GP")
+    cut = min(
+        (m.start() for p in (_FAMILY_SPEECH, _ADVICE, _PLANNED) if (m := p.search(clause))), default=None
+    )
+    if cut is not None:
+        found = [f for f in found if f[0] < cut]
+    clause_receipt = bool(_RECEIPT.search(clause))
+    clause_send = bool(_SEND.search(clause))
+    for start, end, mention in found:
+        target = resolver.resolve_target(mention, own)
+        if not target:
+            continue
+        before = clause[max(0, start - 40) : start]
+        after = clause[end : end + 40]
+        direction = ""
+        if _BEFORE_FROM.search(before):
+            direction = "to" if event_type == "information_request" and not clause_receipt else "from"
+        elif _BEFORE_BY_SENDER.search(before):
+            direction = "from"
+        elif _BEFORE_BY_RECEIVER.search(before):
+            direction = "to"
+        elif _BEFORE_TOPIC.search(before):
+            continue
+        elif _BEFORE_TO.search(before):
+            direction = "to"
+        elif _AFTER_NOUN.search(after):  # "GP letter received", "HV liaison form sent", "MASH notification:"
+            if clause_receipt or (event_type in RECEIPT_TYPES and not clause_send):
+                direction = "from"
+            elif clause_send:
+                direction = "to"
+        elif _AFTER_SUBJECT_SENDS.search(after) or clause_receipt:
+            direction = "from"
+        elif clause_send and not text_receipt:
+            direction = "to"
+        if direction == "from":
+            froms.append(target)
+        elif direction == "to":
+            tos.append(target)
+    return froms, tos
+
+
+class _Reader:
+    """Reads rows for ``find_handoffs``, remembering each clause's directions.
+
+    ``_directions`` reads the event type only as "is it information_request"
+    and "is it a receipt type", so clauses are remembered under those two
+    facts rather than the type itself.
+    """
+
+    def __init__(self, resolver: AgencyResolver) -> None:
+        self.resolver = resolver
+        self.clauses: dict[tuple[str, bool, bool, bool, str], tuple[tuple[str, ...], tuple[str, ...]]] = {}
+
+    def directions(
+        self, clause: str, text_receipt: bool, event_type: str, own: str
+    ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """``_directions`` of the clause, remembered."""
+        key = (clause, text_receipt, event_type == "information_request", event_type in RECEIPT_TYPES, own)
+        found = self.clauses.get(key)
+        if found is None:
+            if not self.resolver.may_mention(clause):  # no agency mentioned: nothing to remember
+                return _NOTHING
+            froms, tos = _directions(clause, text_receipt, event_type, self.resolver, own)
+            found = self.clauses[key] = (tuple(froms), tuple(tos))
+        return found
+
+    def row(self, event_type: str, label: str, description: str, own: str) -> tuple[str, str]:
+        """(from_agency, to_agency) of one row."""
+        text = normalise_text(f"{label}. {description}" if label else description)
+        if event_type in MEETING_TYPES:  # "ICPC outcome rec'd": a receipt of the meeting's record
+            lead = text[:LEAD_CHARS]
+            if not _RECEIPT.search(lead):
+                return "", ""
+            found = self.directions(lead, True, event_type, own)[0]
+            return (found[0] if found else self.resolver.resolve_target("csc", own)), ""
+        text_receipt = bool(_RECEIPT.search(text))
+        froms: list[str] = []
+        tos: list[str] = []
+        for clause in _CLAUSE.split(text):
+            if clause.strip():
+                f, t = self.directions(clause, text_receipt, event_type, own)
+                froms += f
+                tos += t
+        if _PPN.search(text):  # a PPN goes from the police to the front door
+            if text_receipt and not froms:
+                froms.append(self.resolver.resolve_target("police", own))
+            elif not text_receipt and not tos:
+                tos.append(self.resolver.resolve_target("mash", own))
+        from_agency = next((f for f in froms if f), "")
+        to_agency = next((t for t in tos if t and t != from_agency), "")
+        return from_agency, to_agency
+
+
+def _strings(values: Sequence[str]) -> list[str]:
+    """Texts as a list of str (None and NaN become ""), as ``_as_arrow`` reads them."""
+    if isinstance(values, list) and all(type(v) is str for v in values):
+        return values
+    return _as_arrow(values).to_pylist()
+
+
+def find_handoffs(
+    event_types: Sequence[str],
+    type_labels: Sequence[str],
+    descriptions: Sequence[str],
+    own_agencies: Sequence[str],
+    resolver: AgencyResolver,
+) -> tuple[list[str], list[str]]:
+    """The sending and receiving agency of each row that hands something over.
+
+    Only rows whose type is in the handoff or receipt group (referral,
+    notification, letter, transfer, information_request, information_shared)
+    are read, and meeting rows whose opening records a receipt ("ICPC minutes
+    rec'd from CSC": from CSC, the conference's agency when none is named).
+    ``to_agency`` is the agency something was sent to ("PPN
+    submitted to MASH", "letter to GP", "HV liaison form sent", "emailed SW");
+    ``from_agency`` the agency it came from ("referral rec'd from school", "GP
+    letter received", "discharge letter from hospital"). A PPN or VPA with no
+    named agency goes from the police to the front door (MASH). Clauses that
+    report the family's words or intentions ("Mother said she would tell the
+    GP"), advice ("advised mother to contact GP") or plans ("SW to contact GP")
+    are not handoffs. A row's own agency is never returned; a kind mention
+    that resolves to it ("new school" in a school's file) is taken as another
+    case source of that kind, or kept as written when qualified ("new school").
+
+    Args:
+        event_types: Type id per row (from ``classify_events``).
+        type_labels: The agency's type cell per row ("" when none).
+        descriptions: The entry's text per row.
+        own_agencies: The case agency label of each row's own source.
+        resolver: Resolves mentions to the case's agency labels.
+
+    Returns:
+        (from_agency, to_agency): one string per row each, "" when none.
+
+    Example:
+        >>> from chronology.vocabulary import load_vocabulary
+        >>> from chronology.ingest.agencies import AgencyResolver
+        >>> r = AgencyResolver([("Police", []), ("Children's Social Care", [])], load_vocabulary())
+        >>> find_handoffs(["notification"], [""], ["PPN submitted to MASH"], ["Police"], r)
+        ([''], ["Children's Social Care"])
+    """
+    n = len(event_types)
+    if not (len(type_labels) == len(descriptions) == len(own_agencies) == n):
+        raise ValueError("event_types, type_labels, descriptions and own_agencies differ in length")
+    wanted = {t for t, et in resolver.vocab.types.items() if et.group in HANDOFF_GROUPS} | MEETING_TYPES
+    types = _strings(event_types)
+    rows = [i for i, t in enumerate(types) if t in wanted]
+    froms = [""] * n
+    tos = [""] * n
+    if not rows:
+        return froms, tos
+    labels = _strings(type_labels)
+    descs = _strings(descriptions)
+    owns = _strings(own_agencies)
+    reader = _Reader(resolver)
+    seen: dict[tuple[str, str, str, str], tuple[str, str]] = {}  # repeated rows read once
+    for i in rows:
+        key = (types[i], labels[i], descs[i], owns[i])
+        found = seen.get(key)
+        if found is None:
+            found = seen[key] = reader.row(*key)
+        froms[i], tos[i] = found
+    return froms, tos
