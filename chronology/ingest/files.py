@@ -45,6 +45,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from chronology.errors import InputError
@@ -634,11 +635,23 @@ def _check_unclosed_quote(frame: pd.DataFrame, delimiter: str) -> None:
 
 
 def _trim_blank_tail(frame: pd.DataFrame) -> pd.DataFrame:
-    """Drop the trailing rows that are wholly empty (a final newline, padding)."""
-    last = len(frame)
-    while last and not any(str(v).strip() for v in frame.iloc[last - 1]):
-        last -= 1
-    return frame.iloc[:last] if last < len(frame) else frame
+    """Drop the trailing rows that are wholly empty (a final newline, padding, ",,,," to row 1048576).
+
+    Example:
+        >>> len(_trim_blank_tail(pd.DataFrame({0: ["a", "", " "], 1: ["", "", ""]})))
+        1
+    """
+    if not len(frame):
+        return frame
+    tail = frame.iloc[-1].tolist()
+    if any(str(v).strip() for v in tail):
+        return frame
+    filled = np.zeros(len(frame), dtype=bool)
+    for column in frame.columns:
+        filled |= (frame[column].astype("str").str.strip() != "").to_numpy(dtype=bool)
+    rows = np.flatnonzero(filled)
+    last = int(rows[-1]) + 1 if len(rows) else 0
+    return frame.iloc[:last]
 
 
 def head_text(text: str, lines: int, limit: int = 500_000) -> str:

