@@ -218,6 +218,20 @@ def batch_folder(n_cases: int = 1000, records_per_case: int = 1000, seed: int = 
     return str(folder)
 
 
+def batch_subset(n_cases: int, records_per_case: int = 1000, seed: int = 0) -> str:
+    """A folder of links to the first ``n_cases`` cases of the 1,000-case batch (a smaller batch of the same cases)."""
+    full = Path(batch_folder(1000, records_per_case, seed))
+    if n_cases >= 1000:
+        return str(full)
+    folder = OUT / "batches" / f"subset_{n_cases}x{records_per_case}_s{seed}"
+    folder.mkdir(parents=True, exist_ok=True)
+    for k in range(n_cases):
+        link = folder / f"case_{k:04d}"
+        if not link.exists():
+            link.symlink_to(full / f"case_{k:04d}", target_is_directory=True)
+    return str(folder)
+
+
 def matched_case(n_records: int, seed: int = 0, n_subjects: int = 1, matched: bool = False) -> str:
     """A folder of generated events and their truth as parquet (made once).
 

@@ -41,7 +41,7 @@ from typing import Any
 from bench import data
 from bench.measure import ROOT
 
-RESULTS = data.OUT / "results.json"
+RESULTS = Path(os.environ.get("BENCH_RESULTS", data.OUT / "results.json"))
 STAGES = ("ingest", "match", "analysis", "html", "e2e", "profile")
 #: A run longer than this is not repeated.
 LONG_SECONDS = 60.0
@@ -274,32 +274,37 @@ def stage_html(sizes: list[int], repeat: int) -> tuple[list[dict[str, Any]], str
     return out, browser
 
 
-def stage_e2e(sizes: list[int], repeat: int, workers: int) -> list[dict[str, Any]]:
+def stage_e2e(
+    sizes: list[int], repeat: int, workers: int, batch_cases: tuple[int, ...] = (BATCH_CASES,)
+) -> list[dict[str, Any]]:
     """chronology merge (run_case + write_outputs) beside ingestion alone; 1M through run_batch."""
     out = []
     for n in sizes:
         if n >= MILLION:
-            log("e2e 1M: preparing the batch folder")
-            folder = data.batch_folder(BATCH_CASES, BATCH_RECORDS)
-            log("e2e 1M: run_batch")
-            ours = timed("bench.bench_pipeline:batch", folder, workers, repeat=1)
-            base = timed("bench.bench_pipeline:batch_ingest", folder, workers, repeat=1)
-            res = ours["result"]
-            out.append(
-                row(
-                    "end to end",
-                    n,
-                    ours,
-                    res["records"],
-                    "ingestion alone, same pool",
-                    base,
-                    f"chronology.batch.run_batch: {res['cases']:,} cases, {workers} workers, "
-                    f"{res['errors']} errors",
-                    worker_peak_mb=res["children_peak_mb"],
-                    base_worker_peak_mb=base["result"]["children_peak_mb"],
-                    findings=res["findings"],
+            for cases in batch_cases:
+                log(f"e2e batch of {cases:,} cases: preparing")
+                folder = data.batch_subset(cases, BATCH_RECORDS)
+                log(f"e2e batch of {cases:,} cases: run_batch")
+                ours = timed("bench.bench_pipeline:batch", folder, workers, repeat=1)
+                base = timed("bench.bench_pipeline:batch_ingest", folder, workers, repeat=1)
+                res = ours["result"]
+                out.append(
+                    row(
+                        "end to end (batch)",
+                        cases * BATCH_RECORDS,
+                        ours,
+                        res["records"],
+                        "ingestion alone, same pool",
+                        base,
+                        f"chronology.batch.run_batch: {res['cases']:,} cases"
+                        + (f" (the first of the 1M batch's {BATCH_CASES:,})" if cases < BATCH_CASES else "")
+                        + f", {workers} workers, {res['errors']} errors",
+                        cases=res["cases"],
+                        worker_peak_mb=res["children_peak_mb"],
+                        base_worker_peak_mb=base["result"]["children_peak_mb"],
+                        findings=res["findings"],
+                    )
                 )
-            )
             continue
         case_file = data.case_folder(n)
         log(f"e2e {n:,}")
@@ -553,14 +558,29 @@ def _targets(results: dict[str, Any]) -> list[str]:
         f"{r['seconds']:.1f} s, {r['peak_mb']:,.0f} MB" if r else None,
         r["seconds"] < 60 if r else None,
     )
-    r = _find(results, "end to end", MILLION)
-    if r:
-        total = r["peak_mb"] + r.get("worker_peak_mb", 0) * 2
-        measured = (
-            f"{r['seconds']:.0f} s ({r['seconds'] / 60:.1f} min), 1 run; parent {r['peak_mb']:,.0f} MB, "
-            f"largest worker {r.get('worker_peak_mb', 0):,.0f} MB"
-        )
-        add("1M records over 1,000 cases under 5 minutes", measured, r["seconds"] < 300)
+    batches = sorted(
+        (r for r in results.get("rows", []) if r["stage"] == "end to end (batch)"), key=lambda r: r["size"]
+    )
+    if batches:
+        r = batches[-1]
+        cases = r.get("cases", r["size"] // BATCH_RECORDS)
+        memory = f"parent {r['peak_mb']:,.0f} MB, largest worker {r.get('worker_peak_mb', 0):,.0f} MB"
+        if cases >= BATCH_CASES:
+            measured = (
+                f"{r['seconds']:.0f} s ({r['seconds'] / 60:.1f} min, CPU {r['cpu']:.0f} s), 1 run; {memory}"
+            )
+            add("1M records over 1,000 cases under 5 minutes", measured, r["seconds"] < 300)
+        else:
+            scale = BATCH_CASES / cases
+            measured = (
+                f"not run whole: {cases:,} of the 1,000 cases took {r['seconds']:.0f} s (CPU {r['cpu']:.0f} s); "
+                f"at that rate 1,000 cases take about {r['seconds'] * scale / 60:.0f} min "
+                f"(CPU {r['cpu'] * scale / 60:.0f} min over 2 cores); {memory}"
+            )
+            lines.append(
+                f"| 1M records over 1,000 cases under 5 minutes | {measured} | "
+                f"{'**not met** (extrapolated)' if r['seconds'] * scale >= 300 else 'met (extrapolated)'} |"
+            )
     else:
         add("1M records over 1,000 cases under 5 minutes", None, None)
     peaks = [
@@ -772,15 +792,46 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=3, help="fresh-process runs per figure (median)")
     parser.add_argument("--workers", type=int, default=2, help="worker processes of the 1M batch")
     parser.add_argument(
+        "--batch-cases",
+        type=int,
+        nargs="*",
+        default=[BATCH_CASES],
+        help="at 1M, run_batch on the first K of the 1,000 cases for each K (fewer when time is short)",
+    )
+    parser.add_argument(
         "--profile-size", type=int, help="records of the profiled case (default: largest ≤100k)"
     )
     parser.add_argument("--fresh", action="store_true", help="forget earlier runs' results")
     parser.add_argument("--out", type=Path, default=ROOT / "BENCHMARKS.md")
     parser.add_argument("--render", action="store_true", help="only rewrite the file from stored results")
     parser.add_argument("--notes", type=Path, help="markdown to put under Profile (what to do about it)")
+    parser.add_argument("--missing", type=Path, help="markdown lines for 'Not measured' (what and why)")
+    parser.add_argument(
+        "--merge", type=Path, nargs="*", default=[], help="add the rows of other results files"
+    )
     args = parser.parse_args(argv)
-    if args.render or args.notes:
+    if args.render or args.notes or args.merge or args.missing:
         results = _load_results()
+        if args.missing:
+            results["missing"] = [
+                line.removeprefix("- ")
+                for line in args.missing.read_text(encoding="utf-8").splitlines()
+                if line
+            ]
+        for other_path in args.merge:
+            other = json.loads(other_path.read_text(encoding="utf-8"))
+            for group in {r["group"] for r in other.get("rows", [])}:
+                rows_ = [r for r in other["rows"] if r["group"] == group]
+                _merge(results, rows_, group, rows_[0].get("run", "?"))
+            for key in ("demo", "browser", "browser_10k", "profile"):
+                if other.get(key) and not results.get(key):
+                    results[key] = other[key]
+            if other.get("profile") and results.get("profile") is not other["profile"]:
+                mine = results.get("profile") or []
+                results["profile"] = [*other["profile"], *[p for p in mine if p not in other["profile"]]]
+            results["runs"] = sorted({*results.get("runs", []), *other.get("runs", [])})
+            if MILLION in {r["size"] for r in other.get("rows", [])}:
+                results["missing"] = [m for m in results.get("missing", []) if not m.startswith("1M")]
         if args.notes:
             results["profile_notes"] = args.notes.read_text(encoding="utf-8")
         _save(results, args.out)
@@ -810,7 +861,7 @@ def main(argv: list[str] | None = None) -> None:
         "ingest": lambda: stage_ingest(sizes, args.repeat),
         "match": lambda: stage_match(sizes, args.repeat),
         "analysis": lambda: stage_analysis(sizes, args.repeat),
-        "e2e": lambda: stage_e2e(sizes, args.repeat, args.workers),
+        "e2e": lambda: stage_e2e(sizes, args.repeat, args.workers, tuple(args.batch_cases)),
     }
     order = ["ingest", "e2e", "match", "analysis", "html", "profile"]
     for stage in order:
