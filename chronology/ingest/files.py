@@ -322,6 +322,8 @@ def check_zip(data: bytes, name: str) -> bool:
             for info in infos:
                 if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
                     _check_extent(zf, info, name, sheet_names.get(info.filename))
+                elif info.filename == "content.xml":
+                    _check_ods_extent(zf, info, name)
             date1904 = False
             if "xl/workbook.xml" in zf.namelist():
                 with zf.open("xl/workbook.xml") as part:
@@ -454,6 +456,62 @@ def _check_extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, sheet: 
             sheet=sheet or info.filename,
             hint="delete the stray cells far from the table (Ctrl+End finds them) and save again, or send it as CSV",
         )
+
+
+_ODS_ROW = re.compile(rb"<table:table-row\b([^>]*?)(/?)>")
+_ODS_ROW_END = b"</table:table-row>"
+_ODS_CELL = re.compile(rb"<table:(?:covered-)?table-cell\b([^>]*?)/?>")
+_ODS_ROWS_REPEATED = re.compile(rb'table:number-rows-repeated="([0-9]+)"')
+_ODS_COLUMNS_REPEATED = re.compile(rb'table:number-columns-repeated="([0-9]+)"')
+
+
+def _check_ods_extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> None:
+    """Refuse an OpenDocument spreadsheet whose repeated cells holding a value span too large a grid.
+
+    A row or cell "repeated" a million times is a few bytes of XML that a
+    reader materialises cell by cell; empty repeats (how LibreOffice pads a
+    sheet) do not count. The rows of every table are added up (an over-estimate
+    for several sheets, on the safe side).
+    """
+    rows = width = 0  # rows so far (repeats included), widest row holding a value
+    last = 0  # rows up to the last one holding a value
+    buffer = b""
+    for block in _chunks(zf, info):
+        buffer += block
+        while True:
+            start = _ODS_ROW.search(buffer)
+            if start is None:
+                buffer = buffer[-4096:]
+                break
+            if start[2]:  # <table:table-row .../>: an empty row
+                body, end = b"", start.end()
+            else:
+                close = buffer.find(_ODS_ROW_END, start.end())
+                if close < 0:
+                    buffer = buffer[start.start() :]
+                    if len(buffer) > 64 * 1024**2:
+                        raise InputError("refused: a spreadsheet row over 64 MB", file=name)
+                    break
+                body, end = buffer[start.end() : close], close + len(_ODS_ROW_END)
+            repeat = _ODS_ROWS_REPEATED.search(start[1])
+            times = int(repeat[1]) if repeat else 1
+            column = filled = 0
+            for cell in _ODS_CELL.finditer(body):
+                found = _ODS_COLUMNS_REPEATED.search(cell[1])
+                column += int(found[1]) if found else 1
+                if b"value-type" in cell[1]:
+                    filled = column
+            rows += times
+            if filled:
+                width, last = max(width, filled), rows
+            if last * width > MAX_SHEET_CELLS:
+                raise InputError(
+                    f"refused: repeated cells holding values span a grid of {last * width:,} cells "
+                    f"(the limit is {MAX_SHEET_CELLS:,})",
+                    file=name,
+                    hint="delete the cells far from the table and save again, or send it as CSV",
+                )
+            buffer = buffer[end:]
 
 
 def read_workbook(data: bytes, name: str) -> list[Sheet]:

