@@ -279,7 +279,9 @@ def check_zip(data: bytes, name: str) -> bool:
     declarations); then streams each XML part in blocks (bounded memory): a
     part inflating beyond its declared size fails its CRC check (a directory
     that understates sizes is refused as corrupt), and each worksheet's cell
-    references give the grid it spans.
+    references give the grid it spans. A shared-string table declaring more
+    strings than its size can hold is refused (a reader reserves memory for
+    the count it declares).
 
     Returns:
         True when the workbook uses the 1904 date system.
@@ -318,6 +320,20 @@ def check_zip(data: bytes, name: str) -> bool:
                                 pass  # then checked against its CRC: a size understated is refused
                     if declared:
                         raise InputError(f"refused: {declared} in {info.filename}", file=name, hint=hint)
+            for info in infos:
+                if info.filename.lower().endswith("sharedstrings.xml"):
+                    with zf.open(info) as part:
+                        head = part.read(65536)
+                    found = re.search(rb'uniqueCount="([0-9]+)"', head)
+                    if (
+                        found and int(found[1]) > info.file_size // 5 + 16
+                    ):  # each <si/> takes 5 bytes at least
+                        raise InputError(
+                            f"refused: {info.filename} declares {int(found[1]):,} strings "
+                            f"in {info.file_size:,} bytes",
+                            file=name,
+                            hint=hint,
+                        )
             sheet_names = _sheet_names(zf)
             for info in infos:
                 if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):

@@ -635,6 +635,17 @@ def check_stray_row(events: pd.DataFrame) -> None:
     assert events["description"][1] == "Call\nstray note"
 
 
+def make_string_count(folder: Path) -> Path:
+    path = raw_xlsx(folder / "police.xlsx", [("Chronology", CHRON)])
+    sst = (
+        '<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        'count="1" uniqueCount="4294967295"><si><t>a</t></si></sst>'
+    )
+    with zipfile.ZipFile(path, "a") as zf:
+        zf.writestr("xl/sharedStrings.xml", sst)
+    return case_file(folder, [("police.xlsx", "Police")])
+
+
 def ods(path: Path, rows_xml: str) -> Path:
     """A minimal OpenDocument spreadsheet around the rows' XML."""
     ns = (
@@ -861,6 +872,9 @@ ENTRIES: list[Entry] = [
           "refused, naming the sheet and the far cell", no_reader=True),
     Entry("stray_row", "A stray note in the sheet's last row (1,048,576), far below the table", make_stray_row,
           Read(3, 2, 0, check=check_stray_row), "kept, as a continuation of the last entry (its row named)"),
+    Entry("string_count", "A shared-string table declaring 4 billion strings in 150 bytes", make_string_count,
+          Refused("declares 4,294,967,295 strings in", ("police.xlsx",)),
+          "refused before the reader reserves 100 GB for them", no_reader=True),
     Entry("ods_padding", "OpenDocument sheet padded to its last row with empty repeated cells (as LibreOffice saves)",
           make_ods_padded, Read(2, 2), "read; the padding ignored"),
     Entry("ods_repeat_bomb", "OpenDocument cell holding a value repeated 300 columns x 100,000 rows",
