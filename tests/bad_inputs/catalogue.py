@@ -76,7 +76,7 @@ class Read:
 
     @property
     def outcome(self) -> str:
-        return "read, exit 0"
+        return "read, exit 0; rejected rows kept" if self.rejected else "read, exit 0"
 
 
 @dataclass(frozen=True)
@@ -747,11 +747,11 @@ def make_utf16(folder: Path) -> Path:
 
 ENTRIES: list[Entry] = [
     Entry("empty", "Empty file", one_file("gp.csv", b""), Refused("the file is empty", ("gp.csv",)),
-          "`gp.csv: the file is empty`; ask the agency again"),
+          "`gp.csv: the file is empty; ask the agency for its chronology again`"),
     Entry("blank", "Only blank lines and spaces", one_file("gp.csv", "\r\n  \r\n\t\r\n"),
-          Refused("the file is empty", ("gp.csv",)), "the file is empty"),
+          Refused("the file is empty", ("gp.csv",)), "the file is empty (as above)"),
     Entry("header_only", "Header row only", one_file("gp.csv", "Date,Details\r\n"),
-          Refused("no rows below the header", ("gp.csv", "row 1")), "no rows below the header, at row 1"),
+          Refused("no rows below the header", ("gp.csv", "row 1")), "`gp.csv, row 1: no rows below the header`"),
     Entry("no_date_column", "No date column", one_file("gp.csv", "Type,Details\nVisit,Seen\nCall,Mother\n"),
           Refused("no date column found", ("gp.csv",)),
           "no date column found, the first cells seen, and how to name it in case.toml"),
@@ -761,13 +761,13 @@ ENTRIES: list[Entry] = [
           "the column, the header row and the columns seen"),
     Entry("header_row_too_far", "`header_row` below the end of the file",
           one_file("gp.csv", SIMPLE_CSV, extra="header_row = 50\n"),
-          Refused("header_row 50 is below the last row", ("gp.csv",)), "the last row there is"),
+          Refused("header_row 50 is below the last row", ("gp.csv",)), "the header_row asked for and the last row there is"),
     Entry("sheet_misspelt", "`sheet` names no sheet of the workbook",
           xlsx_maker("police.xlsx", _simple_xlsx, extra='sheet = "Chronolgy"\n'),
-          Refused("no sheet named 'Chronolgy'; sheets: 'Chronology'", ("police.xlsx",)), "the sheets there are"),
+          Refused("no sheet named 'Chronolgy'; sheets: 'Chronology'", ("police.xlsx",)), "the sheet asked for and the sheets there are"),
     Entry("every_date_invalid", "Every date invalid (31/02/2020, TBC, 00/00/0000...)",
           one_file("gp.csv", "Date,Details\n31/02/2020,a\nTBC,b\n00/00/0000,c\n32/13/2019,d\nyesterday,e\n"),
-          Read(5, 0, 5, reason=r"\(column 'Date'\)$"), "every row rejected with the parser's reason; merge still runs",
+          Read(5, 0, 5, reason=r"\(column 'Date'\)$"), "every row kept as rejected with the parser's reason and the column",
           merge=True, known_bug="views/workbook.py chronology_rows: KeyError 'wb_cluster' with no event rows"),
     Entry("month_first", "Month-first (US) dates in a day-first file",
           one_file("gp.csv", "Date,Details\n04/13/2019,a\n04/02/2019,b\n12/25/2019,c\n"),
@@ -777,7 +777,7 @@ ENTRIES: list[Entry] = [
           make_mixed, Read(11, 10, 1, reason="not a date", check=check_mixed),
           "each read with its precision (day, week, month, term); free text rejected"),
     Entry("date_1904", "Excel 1904 date system (date cells and plain serial numbers)",
-          make_1904, Read(2, 2, check=check_1904), "the right dates"),
+          make_1904, Read(2, 2, check=check_1904), "the right dates (a plain serial number counted from 1904)"),
     Entry("formulas", "Formulas: with cached values, and saved without one", make_formulas,
           Read(2, 1, 1, reason="a date and nothing else", check=check_formulas),
           "each formula's saved value; a row whose only text is an unsaved formula rejected"),
@@ -808,23 +808,23 @@ ENTRIES: list[Entry] = [
           Refused("the file is a PDF document", ("gp.csv",)), "not a chronology table: the file is a PDF"),
     Entry("nul_bytes", "NUL bytes padding the fields",
           one_file("gp.csv", b"Date\x00,Details\x00\n01/02/2019\x00\x00,Seen\x00\n02/02/2019,Call\x00\x00\n"),
-          Read(2, 2, warning=r"removed 7 NUL byte\(s\), the first on line 1"), "a warning with the count and first line"),
+          Read(2, 2, warning=r"removed 7 NUL byte\(s\), the first on line 1"), "the NULs removed, with a warning giving their count and first line"),
     Entry("cp1252", "Windows-1252 text (£, é, curly quotes) read as UTF-8",
           one_file("gp.csv", "Date,Details\n01/02/2019,Paid £50 – Zoë said “fine”\n".encode("cp1252")),
           Read(1, 1, check=lambda ev: _eq(ev["description"][0], "Paid £50 – Zoë said “fine”")),
           "the text as written (decoded as Windows-1252)"),
     Entry("utf16", "UTF-16 tab-separated export", make_utf16,
-          Read(1, 1, check=lambda ev: _eq(ev["description"][0], "Zoë seen")), "read as written"),
+          Read(1, 1, check=lambda ev: _eq(ev["description"][0], "Zoë seen")), "the text as written"),
     Entry("unclosed_quote", "A quote opened and never closed (it would swallow the rest of the file)",
           one_file("gp.csv", 'Date,Details\n01/02/2019,"Said ""no\n02/02/2019,Visit\n03/02/2019,Call\n'),
-          Refused("never closed", ("gp.csv", "row 2", "column 'B'")), "the row and column where the quote opens"),
+          Refused("never closed", ("gp.csv", "row 2", "column 'B'")), "refused, naming the row and column where the quote opens"),
     Entry("padding_rows", "A million empty rows of commas after the table (an export's padding)",
           one_file("gp.csv", SIMPLE_CSV + ",,,\r\n" * 1_000_000), Read(2, 2), "read at once; the padding ignored"),
     Entry("duplicate_columns", "Duplicate column names", make_duplicates, Read(1, 1, check=check_duplicates),
           "every cell kept; repeats named \"Details (2)\" in raw"),
     Entry("ten_thousand_columns", "10,000 columns", make_wide, Read(3, 3, check=check_wide),
           "read; all 10,000 cells kept in raw"),
-    Entry("megabyte_cell", "A 1 MB cell", make_big_cell, Read(2, 2, check=check_big_cell), "read whole"),
+    Entry("megabyte_cell", "A 1 MB cell", make_big_cell, Read(2, 2, check=check_big_cell), "read whole, kept verbatim"),
     Entry("rows_200k", "200,000 rows in one sheet (one in a thousand dated 31/02)", make_200k,
           Read(ROWS_200K, ROWS_200K - 200, 200, reason="impossible date"),
           "read in seconds; the 200 impossible dates rejected", slow=True),
