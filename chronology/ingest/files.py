@@ -43,7 +43,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 import pandas as pd
@@ -355,7 +355,7 @@ _ROOT = re.compile(rb"<[A-Za-z_:]")
 _DECLARATION = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
-def _prolog_declaration(part: io.BufferedIOBase) -> str | None:
+def _prolog_declaration(part: IO[bytes]) -> str | None:
     """What an XML part declares before its root element ("an XML entity declaration"), or None.
 
     Reads in chunks until the root element starts (comments skipped, NULs of
