@@ -153,3 +153,15 @@ def test_debug_shows_the_traceback(monkeypatch) -> None:  # noqa: ANN001
     monkeypatch.setattr(chronology.ingest, "ingest_case", _boom)
     with pytest.raises(Injected):
         main(["--debug", "validate", str(CASE)])
+
+
+def test_next_run_removes_what_a_killed_run_left(demo_run, out: Path, capsys, monkeypatch) -> None:  # noqa: ANN001
+    """A run killed outright (no exception handler ran) leaves .tmp-/.prev- files; the next run removes them."""
+    monkeypatch.setattr(chronology.pipeline, "run_case", lambda *_a, **_k: demo_run)
+    for name in OUTPUT_FILES:
+        (out / f".tmp-{name}").write_bytes(b"half-written")
+        (out / f".prev-{name}").write_bytes(b"backup")
+    assert main(["merge", str(CASE), "--out", str(out)]) == 0
+    capsys.readouterr()
+    assert sorted(p.name for p in out.iterdir()) == sorted(OUTPUT_FILES)
+    assert (out / "manifest.json").read_bytes() != b"previous run's manifest.json\n"
