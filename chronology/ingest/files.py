@@ -9,7 +9,8 @@ worksheet's extent is measured from its cell references, so that a stray cell
 in the far corner (XFD1048576) is refused instead of a reader allocating a grid
 of 17 billion cells and aborting the process; an encrypted workbook is refused
 with a hint. A workbook using the 1904 date system is flagged (``Sheet.date1904``)
-so that plain serial numbers in its date column are read from 1904.
+so that plain serial numbers in its date column are read from 1904. Error cells
+of an .xlsx (#REF!, #N/A), which the reader gives as empty, get their text back.
 
 CSV choices:
     * Encoding: ``encoding`` from case.toml; else a UTF-8 BOM means
@@ -200,6 +201,8 @@ def open_book(
     """
     name = label or str(path)
     try:
+        if path.exists() and not path.is_dir() and not path.is_file():  # a pipe or device would block
+            raise InputError("not a regular file (a pipe or device)", file=name, hint="copy the file itself")
         data = path.read_bytes()
     except FileNotFoundError:
         raise InputError("file not found", file=name, hint="check 'path' in case.toml") from None
@@ -226,12 +229,26 @@ def open_book(
             raise InputError(exc.message, file=name, row=exc.row, column=exc.column, hint=exc.hint) from None
         return Book(path, "csv", sha, [Sheet("", True, [], frame=frame)], warnings + enc_warnings, enc, sep)
     date1904 = False
+    errors: dict[str, dict[tuple[int, int], str]] = {}
     if kind in ("xlsx", "ods"):
-        date1904 = check_zip(data, name)
+        date1904 = check_zip(data, name, errors)
     sheets = read_workbook(data, name)
     for sheet in sheets:
         sheet.date1904 = date1904
+        _put_errors(sheet, errors.get(sheet.name, {}))
     return Book(path, kind, sha, sheets, warnings)
+
+
+def _put_errors(sheet: Sheet, errors: dict[tuple[int, int], str]) -> None:
+    """Write error cells' text ("#REF!") where the reader left "" (kept verbatim, never a lost row)."""
+    for (row, col), text in errors.items():
+        while len(sheet.rows) <= row:
+            sheet.rows.append([])
+        cells = sheet.rows[row]
+        if len(cells) <= col:
+            cells.extend([""] * (col + 1 - len(cells)))
+        if cells[col] in ("", None):
+            cells[col] = text
 
 
 def _content_kind(data: bytes, name: str) -> str:
@@ -271,7 +288,7 @@ def _content_kind(data: bytes, name: str) -> str:
     return "csv"
 
 
-def check_zip(data: bytes, name: str) -> bool:
+def check_zip(data: bytes, name: str, errors: dict[str, dict[tuple[int, int], str]] | None = None) -> bool:
     """Refuse a zipped workbook whose declared sizes, XML or sheet extents look hostile.
 
     Reads the zip's directory first, so a zip bomb is refused before anything
@@ -282,6 +299,12 @@ def check_zip(data: bytes, name: str) -> bool:
     references give the grid it spans. A shared-string table declaring more
     strings than its size can hold is refused (a reader reserves memory for
     the count it declares).
+
+    Args:
+        data: The file's bytes.
+        name: The file as named in messages.
+        errors: Filled, when given, with each sheet's error cells (sheet name ->
+            (row, column) -> "#REF!"), which the reader gives as empty.
 
     Returns:
         True when the workbook uses the 1904 date system.
@@ -337,7 +360,10 @@ def check_zip(data: bytes, name: str) -> bool:
             sheet_names = _sheet_names(zf)
             for info in infos:
                 if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
-                    _check_extent(zf, info, name, sheet_names.get(info.filename))
+                    found: dict[tuple[int, int], str] = {}
+                    _check_extent(zf, info, name, sheet_names.get(info.filename), found)
+                    if found and errors is not None:
+                        errors[sheet_names.get(info.filename, info.filename)] = found
                 elif info.filename == "content.xml":
                     _check_ods_extent(zf, info, name)
             date1904 = False
@@ -438,16 +464,32 @@ def _letters(column: int) -> str:
     return out
 
 
-def _check_extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, sheet: str | None) -> None:
+#: An error cell (#REF!, #N/A...) and its text, which the reader gives as "".
+_ERROR_CELL = re.compile(
+    rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>]*?\bt="e"[^>]*>(?:<f\b.*?</f>|<f\b[^>]*/>)?<v>([^<]*)</v>'
+)
+
+
+def _check_extent(
+    zf: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    name: str,
+    sheet: str | None,
+    errors: dict[tuple[int, int], str] | None = None,
+) -> None:
     """Refuse a worksheet whose non-empty cells reach beyond a grid of MAX_SHEET_CELLS from A1.
 
     Two streamed passes keep it cheap: the widest column first (only cells
     past column Z match), then only the rows deep enough to matter for that
     width. Cells whose ``r`` is not their first attribute are measured by a
-    slower general pattern.
+    slower general pattern. The first pass also collects error cells into
+    ``errors``: (0-based row, 0-based column) -> their text ("#REF!").
     """
     cols = 1
     for block in _chunks(zf, info):
+        if errors is not None and b't="e"' in block:
+            for letters, digits, text in _ERROR_CELL.findall(block):
+                errors[(int(digits) - 1, _column_number(letters) - 1)] = html.unescape(text.decode("utf-8"))
         if block.count(b"<c ") != block.count(b'<c r="'):
             for letters, _, empty in _ANY_CELL.findall(block):
                 if not empty:

@@ -146,6 +146,8 @@ def _col(j: int) -> str:
 def _cell(ref: str, value: object) -> str:
     if value is None or value == "":
         return ""
+    if isinstance(value, tuple) and value[0] == "e":  # ("e", "#REF!"): an error cell
+        return f'<c r="{ref}" t="e"><v>{escape(value[1])}</v></c>'
     if isinstance(value, tuple):  # ("f", formula, cached value or None)
         _, formula, cached = value
         if cached is None:
@@ -635,6 +637,34 @@ def check_stray_row(events: pd.DataFrame) -> None:
     assert events["description"][1] == "Call\nstray note"
 
 
+def make_error_cells(folder: Path) -> Path:
+    rows: list[list[object]] = [
+        ["Date", "Details"],
+        [("e", "#REF!"), "Date cell lost in a copy"],
+        ["01/02/2019", ("e", "#N/A")],
+        ["02/02/2019", "Visit"],
+        [("e", "#REF!"), ("e", "#DIV/0!")],  # a row of errors only: still a row
+    ]
+    raw_xlsx(folder / "police.xlsx", [("Chronology", rows)])
+    return case_file(folder, [("police.xlsx", "Police")])
+
+
+def check_error_cells(events: pd.DataFrame) -> None:
+    assert json.loads(events["raw"][1])["Details"] == "#N/A"
+    assert json.loads(events["raw"][3]) == {"Date": "#REF!", "Details": "#DIV/0!"}
+
+
+def make_fifo(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    os.mkfifo(folder / "gp.csv")
+    return case_file(folder, [("gp.csv", "GP")])
+
+
+def make_folder_source(folder: Path) -> Path:
+    (folder / "gp.csv").mkdir(parents=True)
+    return case_file(folder, [("gp.csv", "GP")])
+
+
 def make_string_count(folder: Path) -> Path:
     path = raw_xlsx(folder / "police.xlsx", [("Chronology", CHRON)])
     sst = (
@@ -781,6 +811,9 @@ ENTRIES: list[Entry] = [
     Entry("formulas", "Formulas: with cached values, and saved without one", make_formulas,
           Read(2, 1, 1, reason="a date and nothing else", check=check_formulas),
           "each formula's saved value; a row whose only text is an unsaved formula rejected"),
+    Entry("error_cells", "Excel error cells (#REF! as a date, #N/A as the text)", make_error_cells,
+          Read(4, 2, 2, reason="not a date: '#REF!'", check=check_error_cells),
+          "each error kept as its text (the reader gives them as empty); a #REF! date rejected with its reason"),
     Entry("merged_cells", "Merged cells (title, dates spanning rows, text across columns)", make_merged,
           Read(4, 4, check=check_merged), "each row of a merged date range dated, reason \"date from merged cell\""),
     Entry("hidden_sheet", "A hidden sheet beside the chronology", make_hidden,
@@ -854,6 +887,10 @@ ENTRIES: list[Entry] = [
           Refused("outside the case folder", ("case.toml",)), "refused; copy the file into the case folder"),
     Entry("symlink_outside", "A symlink in the case folder to a file outside it", make_symlink_outside,
           Refused("outside the case folder", ("case.toml",)), "refused, as a path outside"),
+    Entry("folder_source", "A source path that is a folder", make_folder_source,
+          Refused("is a folder, not a file", ("gp.csv",)), "is a folder, not a file"),
+    Entry("fifo_source", "A source that is a named pipe (reading would wait forever)", make_fifo,
+          Refused("not a regular file", ("gp.csv",)), "not a regular file; copy the file itself"),
     Entry("missing_file", "A missing file", make_missing, Refused("file not found", ("gp.csv",)),
           "file not found; check 'path' in case.toml"),
     Entry("zip_bomb", f"Zip bomb: a workbook declaring {BOMB_MB} MB in a few hundred KB", make_zip_bomb,
