@@ -360,10 +360,10 @@ def check_zip(data: bytes, name: str, errors: dict[str, dict[tuple[int, int], st
             sheet_names = _sheet_names(zf)
             for info in infos:
                 if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
-                    found: dict[tuple[int, int], str] = {}
-                    _check_extent(zf, info, name, sheet_names.get(info.filename), found)
-                    if found and errors is not None:
-                        errors[sheet_names.get(info.filename, info.filename)] = found
+                    cells: dict[tuple[int, int], str] = {}
+                    _check_extent(zf, info, name, sheet_names.get(info.filename), cells)
+                    if cells and errors is not None:
+                        errors[sheet_names.get(info.filename, info.filename)] = cells
                 elif info.filename == "content.xml":
                     _check_ods_extent(zf, info, name)
             date1904 = False
