@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import html
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -57,7 +58,7 @@ def _readable(events: pd.DataFrame) -> pd.DataFrame:
     return out[[*EVENT_VIEW, "start"]].reset_index(drop=True)
 
 
-def _table_html(rows: list[tuple[str, ...]], header: tuple[str, ...]) -> str:
+def _table_html(rows: Sequence[Sequence[object]], header: Sequence[str]) -> str:
     head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
