@@ -15,7 +15,9 @@ of an .xlsx (#REF!, #N/A), which the reader gives as empty, get their text back.
 CSV choices:
     * Encoding: ``encoding`` from case.toml; else a UTF-8 BOM means
       ``utf-8-sig``, a UTF-16 BOM ``utf-16``; else strict UTF-8; else
-      Windows-1252 (``latin-1`` for the five bytes cp1252 leaves undefined).
+      Windows-1252 (``latin-1`` for the five bytes cp1252 leaves undefined);
+      a file with both UTF-8 lines and lines that are not is decoded line by
+      line, with a warning naming the first line that is not UTF-8.
     * NUL bytes are stripped, with a warning naming the first row that held
       one (exports from old case systems pad fields with them).
     * Delimiter: ``delimiter`` from case.toml; else the one of ``, ; TAB |``
@@ -649,6 +651,15 @@ def decode_text(data: bytes, name: str, encoding: str | None = None) -> tuple[st
     except UnicodeDecodeError:
         if enc != "utf-8":
             raise InputError(f"the file starts as {enc} but does not decode", file=name) from None
+        mixed = _mixed_lines(data)
+        if mixed is not None:
+            text, first, count = mixed
+            enc = "utf-8+cp1252"
+            warnings.append(
+                f"{name}: mixed encodings: {count} line(s) are not UTF-8 (the first is line {first}) "
+                "and were read as Windows-1252, the rest as UTF-8; check their accented characters"
+            )
+            return _strip_nul(text, name, warnings), enc, warnings
         enc = "cp1252"
         try:
             text = data.decode(enc)
@@ -656,6 +667,40 @@ def decode_text(data: bytes, name: str, encoding: str | None = None) -> tuple[st
             enc = "latin-1"
             text = data.decode(enc)
     return _strip_nul(text, name, warnings), enc, warnings
+
+
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
+
+
+def _legacy(line: bytes) -> str:
+    try:
+        return line.decode("cp1252")
+    except UnicodeDecodeError:
+        return line.decode("latin-1")
+
+
+def _mixed_lines(data: bytes) -> tuple[str, int, int] | None:
+    """A file that is not UTF-8 as a whole but has UTF-8 lines (two exports pasted together).
+
+    Returns (text decoded line by line, the first line that is not UTF-8, how
+    many are not), or None when no line holds UTF-8 beyond ASCII (the whole file
+    is then one legacy encoding).
+    """
+    lines = data.split(b"\n")
+    utf8_lines, bad = 0, []
+    decoded = []
+    for number, line in enumerate(lines, start=1):
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError:
+            bad.append(number)
+            decoded.append(_legacy(line))
+            continue
+        utf8_lines += bool(_UTF8_MULTIBYTE.search(line))
+        decoded.append(text)
+    if not utf8_lines:
+        return None
+    return "\n".join(decoded), bad[0], len(bad)
 
 
 def _looks_binary(data: bytes) -> bool:

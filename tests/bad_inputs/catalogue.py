@@ -846,6 +846,11 @@ ENTRIES: list[Entry] = [
           one_file("gp.csv", "Date,Details\n01/02/2019,Paid £50 – Zoë said “fine”\n".encode("cp1252")),
           Read(1, 1, check=lambda ev: _eq(ev["description"][0], "Paid £50 – Zoë said “fine”")),
           "the text as written (decoded as Windows-1252)"),
+    Entry("mixed_encodings", "UTF-8 and Windows-1252 lines in one file (two exports pasted together)",
+          one_file("gp.csv", "Date,Details\n01/02/2019,Zoë seen\n".encode() + "02/02/2019,Zoë paid £5\n".encode("cp1252")),
+          Read(2, 2, warning="mixed encodings: 1 line.* line 3", check=lambda ev: _eq(
+              ev["description"].tolist(), ["Zoë seen", "Zoë paid £5"])),
+          "each line decoded as written, with a warning naming the first line that is not UTF-8"),
     Entry("utf16", "UTF-16 tab-separated export", make_utf16,
           Read(1, 1, check=lambda ev: _eq(ev["description"][0], "Zoë seen")), "the text as written"),
     Entry("unclosed_quote", "A quote opened and never closed (it would swallow the rest of the file)",
