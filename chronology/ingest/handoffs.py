@@ -84,9 +84,22 @@ _AFTER_SUBJECT_SENDS = re.compile(
     re.I,
 )
 _PPN = re.compile(r"\b(ppns?|vpas?|public protection notice)\b", re.I)
-_CLAUSE = re.compile(r"[.;\n]+\s+|[;\n]+|\s+-\s+|\s+–\s+")
+# the look-ahead only lets Python's engine skip quickly to where a separator can start
+_CLAUSE = re.compile(r"(?=[.;\n\s])(?:[.;\n]+\s+|[;\n]+|\s+-\s+|\s+–\s+)")
 
 _NOTHING: Final[tuple[tuple[str, ...], tuple[str, ...]]] = ((), ())
+#: Pieces of lower-case ASCII text without which _RECEIPT and _PPN cannot match (a quick check first).
+_RECEIPT_PIECES: Final = ("rec", "rcvd", "arrived", "came in", "in from")
+_PPN_PIECES: Final = ("ppn", "vpa", "public protection notice")
+
+
+def _has(pattern: re.Pattern[str], pieces: tuple[str, ...], text: str) -> bool:
+    """Whether the pattern matches; ASCII text holding none of its pieces (in lower case) is not searched."""
+    if text.isascii():
+        low = text.lower()
+        if not any(map(low.__contains__, pieces)):
+            return False
+    return pattern.search(text) is not None
 
 
 def _directions(
@@ -170,11 +183,11 @@ class _Reader:
         text = normalise_text(f"{label}. {description}" if label else description)
         if event_type in MEETING_TYPES:  # "ICPC outcome rec'd": a receipt of the meeting's record
             lead = text[:LEAD_CHARS]
-            if not _RECEIPT.search(lead):
+            if not _has(_RECEIPT, _RECEIPT_PIECES, lead):
                 return "", ""
             found = self.directions(lead, True, event_type, own)[0]
             return (found[0] if found else self.resolver.resolve_target("csc", own)), ""
-        text_receipt = bool(_RECEIPT.search(text))
+        text_receipt = _has(_RECEIPT, _RECEIPT_PIECES, text)
         froms: list[str] = []
         tos: list[str] = []
         for clause in _CLAUSE.split(text):
@@ -182,7 +195,7 @@ class _Reader:
                 f, t = self.directions(clause, text_receipt, event_type, own)
                 froms += f
                 tos += t
-        if _PPN.search(text):  # a PPN goes from the police to the front door
+        if _has(_PPN, _PPN_PIECES, text):  # a PPN goes from the police to the front door
             if text_receipt and not froms:
                 froms.append(self.resolver.resolve_target("police", own))
             elif not text_receipt and not tos:
@@ -194,7 +207,7 @@ class _Reader:
 
 def _strings(values: Sequence[str]) -> list[str]:
     """Texts as a list of str (None and NaN become ""), as ``_as_arrow`` reads them."""
-    if isinstance(values, list) and all(type(v) is str for v in values):
+    if isinstance(values, list) and set(map(type, values)) <= {str}:
         return values
     return _as_arrow(values).to_pylist()
 
