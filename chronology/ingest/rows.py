@@ -276,19 +276,26 @@ def sheet_records(sheet: Sheet, layout: Layout, ctx: RowContext) -> pd.DataFrame
     from chronology.ingest.dates import month_first_evidence, parse_date_column
 
     below = sheet.rows[layout.header_index + 1 :]
+    candidates = None  # for workbooks: positions of rows not wholly empty (the rest are never records)
     if sheet.frame is not None:
         width = max(len(layout.headers), sheet.frame.shape[1])
         texts = sheet.frame.iloc[layout.header_index + 1 :].reset_index(drop=True)
         texts = texts.reindex(columns=range(width), fill_value="")
     else:
-        width = max(len(layout.headers), max((len(r) for r in below), default=0))
-        texts = text_frame(below, width, ctx.typed)
+        width = max(len(layout.headers), max(map(len, below), default=0))
+        candidates = np.array(
+            [i for i, r in enumerate(below) if any(r) or r.count("") + r.count(None) != len(r)],
+            dtype=np.int64,
+        )
+        texts = text_frame([below[i] for i in candidates], width, ctx.typed)
     if width > WIDE:  # one block of objects: per-row work on thousands of text columns stays fast
         texts = pd.DataFrame(
             texts.to_numpy(dtype=object), index=texts.index, columns=texts.columns, dtype=object
         )
     keep = _filled(texts, range(width))
     positions = np.flatnonzero(keep)
+    if candidates is not None:
+        positions = candidates[positions]
     texts = texts[keep].reset_index(drop=True)
     headers = unique_headers(layout.headers, width)
     cols = layout.columns
