@@ -63,6 +63,8 @@ RATIO_FLOOR = 100 * 1024**2
 #: Refuse a worksheet whose cells span more than this many cells (rows x columns):
 #: a reader allocates the whole grid at once.
 MAX_SHEET_CELLS = 25_000_000
+#: ...and the sheets of a workbook together more than this (every sheet is read).
+MAX_BOOK_CELLS = 40_000_000
 #: Refuse an XML part whose prolog (what precedes the root element) is longer than this.
 MAX_PROLOG = 1024**2
 #: Days from the 1900 system's epoch to the 1904 system's.
@@ -360,10 +362,17 @@ def check_zip(data: bytes, name: str, errors: dict[str, dict[tuple[int, int], st
                             hint=hint,
                         )
             sheet_names = _sheet_names(zf)
+            grid = 0
             for info in infos:
                 if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
                     cells: dict[tuple[int, int], str] = {}
-                    _check_extent(zf, info, name, sheet_names.get(info.filename), cells)
+                    grid += _check_extent(zf, info, name, sheet_names.get(info.filename), cells)
+                    if grid > MAX_BOOK_CELLS:
+                        raise InputError(
+                            f"refused: the sheets together span {grid:,} cells (the limit is {MAX_BOOK_CELLS:,})",
+                            file=name,
+                            hint="delete the stray cells far from the tables and save again, or send it as CSV",
+                        )
                     if cells and errors is not None:
                         errors[sheet_names.get(info.filename, info.filename)] = cells
                 elif info.filename == "content.xml":
@@ -478,12 +487,14 @@ def _check_extent(
     name: str,
     sheet: str | None,
     errors: dict[tuple[int, int], str] | None = None,
-) -> None:
+) -> int:
     """Refuse a worksheet whose non-empty cells reach beyond a grid of MAX_SHEET_CELLS from A1.
 
+    Returns the grid's size (rows x columns from A1; 0 for an empty sheet).
+
     Two streamed passes keep it cheap: the widest column first (only cells
-    past column Z match), then only the rows deep enough to matter for that
-    width. Cells whose ``r`` is not their first attribute are measured by a
+    past column Z match a pattern; A-Z are found by plain search), then only
+    the rows deep enough to matter for that width. Cells whose ``r`` is not their first attribute are measured by a
     slower general pattern. The first pass also collects error cells into
     ``errors``: (0-based row, 0-based column) -> their text ("#REF!").
     """
@@ -499,6 +510,10 @@ def _check_extent(
         else:
             for letters in set(_WIDE_CELL.findall(block)):
                 cols = max(cols, _column_number(letters))
+            for column in range(26, cols, -1):  # columns A-Z: the last letter present
+                if b'<c r="%c' % (64 + column) in block:
+                    cols = column
+                    break
     deepest = MAX_SHEET_CELLS // cols + 1  # the first row number that breaks the limit
     deep = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{%d,7})"[^>/]*>' % min(len(str(deepest)), 7))
     rows = 0
@@ -516,6 +531,7 @@ def _check_extent(
             sheet=sheet or info.filename,
             hint="delete the stray cells far from the table (Ctrl+End finds them) and save again, or send it as CSV",
         )
+    return rows * cols
 
 
 _ODS_ROW = re.compile(rb"<table:table-row\b([^>]*?)(/?)>")

@@ -626,6 +626,18 @@ def make_far_corner(folder: Path) -> Path:
     return case_file(folder, [("police.xlsx", "Police")])
 
 
+def make_far_z(folder: Path) -> Path:
+    far = '<row r="1048576"><c r="Z1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+    raw_xlsx(folder / "police.xlsx", [("Chronology", CHRON)], after=far)
+    return case_file(folder, [("police.xlsx", "Police")])
+
+
+def make_far_corners(folder: Path) -> Path:
+    far = '<row r="960000"><c r="Z960000" t="inlineStr"><is><t>x</t></is></c></row>'
+    raw_xlsx(folder / "police.xlsx", [("Chronology", CHRON), ("Copy", CHRON)], after=far)
+    return case_file(folder, [("police.xlsx", "Police")])
+
+
 def make_stray_row(folder: Path) -> Path:
     far = '<row r="1048576"><c r="B1048576" t="inlineStr"><is><t>stray note</t></is></c></row>'
     raw_xlsx(folder / "police.xlsx", [("Chronology", CHRON)], after=far)
@@ -912,6 +924,12 @@ ENTRIES: list[Entry] = [
     Entry("far_corner", "A stray cell at XFD1048576 (the reader would allocate 17 billion cells)",
           make_far_corner, Refused("as far as XFD1048576", ("police.xlsx", "sheet 'Chronology'")),
           "refused, naming the sheet and the far cell", no_reader=True),
+    Entry("far_column_z", "A stray cell at Z1048576 (27 million cells within columns A to Z)", make_far_z,
+          Refused("as far as Z1048576, a grid of 27,262,976 cells", ("police.xlsx", "sheet 'Chronology'")),
+          "refused likewise", no_reader=True),
+    Entry("far_corners", "Two sheets each reaching Z960000 (under the limit alone, 50 million cells together)",
+          make_far_corners, Refused("the sheets together span 49,920,000 cells", ("police.xlsx",)),
+          "refused before the reader reads every sheet", no_reader=True),
     Entry("stray_row", "A stray note in the sheet's last row (1,048,576), far below the table", make_stray_row,
           Read(3, 2, 0, check=check_stray_row), "kept, as a continuation of the last entry (its row named)"),
     Entry("string_count", "A shared-string table declaring 4 billion strings in 150 bytes", make_string_count,
