@@ -221,7 +221,7 @@ def chronology_rows(run: Run) -> pd.DataFrame:
     ev["wb_pos"] = range(len(ev))
     cluster = ev["cluster_id"].fillna("").astype(str)
     sizes = cluster[cluster != ""].value_counts()
-    grouped = cluster.map(lambda c: bool(c) and sizes.get(c, 0) > 1)
+    grouped = cluster.map(lambda c: bool(c) and sizes.get(c, 0) > 1).astype(bool)
     ev["wb_cluster"] = cluster.where(grouped, "")
     first = ev[grouped].groupby("wb_cluster")["wb_pos"].min()
     ev["wb_group"] = [first[c] if c else p for c, p in zip(ev["wb_cluster"], ev["wb_pos"], strict=True)]

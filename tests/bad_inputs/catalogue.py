@@ -810,7 +810,7 @@ ENTRIES: list[Entry] = [
     Entry("every_date_invalid", "Every date invalid (31/02/2020, TBC, 00/00/0000...)",
           one_file("gp.csv", "Date,Details\n31/02/2020,a\nTBC,b\n00/00/0000,c\n32/13/2019,d\nyesterday,e\n"),
           Read(5, 0, 5, reason=r"\(column 'Date'\)$"), "every row kept as rejected with the parser's reason and the column",
-          merge=True, known_bug="views/workbook.py chronology_rows: KeyError 'wb_cluster' with no event rows"),
+          merge=True),
     Entry("month_first", "Month-first (US) dates in a day-first file",
           one_file("gp.csv", "Date,Details\n04/13/2019,a\n04/02/2019,b\n12/25/2019,c\n"),
           Read(3, 1, 2, reason="impossible date", warning="looks month-first"),
