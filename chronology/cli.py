@@ -129,6 +129,11 @@ def cmd_merge(args: argparse.Namespace) -> int:
     for warning in run.warnings:
         _print(f"warning: {warning}")
     pseudonymise = True if args.pseudonymise else None
+    if args.pseudonymise or config.pseudonymise:
+        from chronology.pseudonyms import unlisted_surnames
+
+        for surname in unlisted_surnames(config.names):
+            _print(f"warning: the surname '{surname}' alone is not in [names], so it stays as written")
     written = write_outputs(run, Path(args.out), pseudonymise=pseudonymise)
     _print(f"\nWrote {len(written)} files to {Path(args.out).resolve()}:")
     for name in written:

@@ -283,13 +283,16 @@ def unlisted_surnames(names: Mapping[str, str]) -> list[str]:
     ("BRENNAN states accident"); the command line can warn with this list.
 
     Example:
-        >>> unlisted_surnames({"Jodie Brennan": "Mother", "Ryan Cole": "Partner", "Cole": "Partner"})
+        >>> unlisted_surnames({"Jodie Brennan": "Mother", "Ryan Cole": "Partner", "Cole": "Partner",
+        ...                    "14 Larch Close": "the family home"})
         ['Brennan']
     """
     listed = {k.strip().casefold() for k in names}
     out: dict[str, None] = {}
     for name in names:
         words = name.split()
+        if any(ch.isdigit() for ch in name):
+            continue  # an address ("14 Larch Close"), not a person
         if len(words) >= 2 and not _is_initials(name) and words[-1].casefold() not in listed:
             out.setdefault(words[-1], None)
     return list(out)
