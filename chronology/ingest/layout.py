@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -143,13 +143,13 @@ def recognise_columns(
     matches = [match_field(h, synonyms) for h in headers]
     extras: list[int] = []
     for strength in (2, 1):
-        for i, (name, s) in enumerate(matches):
-            if s != strength or name is None or i in taken:
+        for i, (matched, s) in enumerate(matches):
+            if s != strength or matched is None or i in taken:
                 continue
-            if name not in columns:
-                columns[name] = i
+            if matched not in columns:
+                columns[matched] = i
                 taken.add(i)
-            elif name == "description":
+            elif matched == "description":
                 extras.append(i)
                 taken.add(i)
     return columns, sorted(extras)
@@ -244,7 +244,7 @@ def _date_run(rows: Sequence[Sequence[Any]]) -> tuple[int, int] | None:
     return None
 
 
-def _datey(cell: Any, looks_like_date: Any) -> bool:
+def _datey(cell: Any, looks_like_date: Callable[[object], bool]) -> bool:
     if isinstance(cell, str):
         return bool(cell.strip()) and looks_like_date(cell)
     return not isinstance(cell, bool) and cell is not None and cell != ""
@@ -269,13 +269,15 @@ def detect_layout(
         {'date': 0, 'description': 1}
     """
     synonyms = synonyms if synonyms is not None else load_synonyms()
-    where = {"file": file, "sheet": sheet.name or None}
+    sheet_name = sheet.name or None
+    index: int | None
     if header_row is not None:
-        index: int | None = header_row - 1
+        index = header_row - 1
         if index >= sheet.height:
             raise InputError(
                 f"header_row {header_row} is below the last row ({sheet.height})",
-                **where,
+                file=file,
+                sheet=sheet_name,
                 hint="fix 'header_row' in case.toml",
             )
     else:
@@ -285,7 +287,8 @@ def detect_layout(
         raise InputError(
             f"no date column found: no header row names a date in the first {HEADER_SEARCH_ROWS} rows "
             f"(first cells seen: {seen})",
-            **where,
+            file=file,
+            sheet=sheet_name,
             hint='set header_row and [sources.columns] date = "..." in case.toml',
         )
     top = sheet.head(index + 1 + SAMPLE_ROWS)
@@ -297,7 +300,8 @@ def detect_layout(
             raise InputError(
                 f"column '{wanted}' named in [sources.columns] {name} is not in the header; "
                 f"columns seen: {_listing(headers)}",
-                **where,
+                file=file,
+                sheet=sheet_name,
                 row=index + 1,
                 column=wanted,
                 hint="write the header exactly as the file has it",
@@ -309,14 +313,16 @@ def detect_layout(
     if "date" not in columns:
         raise InputError(
             f"no date column found; columns seen: {_listing(headers)}",
-            **where,
+            file=file,
+            sheet=sheet_name,
             row=index + 1,
             hint='name it in case.toml: [sources.columns] date = "<the date column\'s header>"',
         )
     if not _filled_below(sheet, top, index):
         raise InputError(
             "no rows below the header",
-            **where,
+            file=file,
+            sheet=sheet_name,
             row=index + 1,
             hint="check that this is the agency's full chronology",
         )
@@ -379,32 +385,34 @@ def choose_sheet(
         >>> sheet.name, layout.header_row  # doctest: +SKIP
         ('Chronology', 3)
     """
-    kw = {"file": file, "header_row": header_row, "configured": configured, "synonyms": synonyms}
+    detect = partial(
+        detect_layout, file=file, header_row=header_row, configured=configured, synonyms=synonyms
+    )
     if sheet is not None:
         for s in book.sheets:
             if s.name == sheet:
-                return s, detect_layout(s, **kw), []
+                return s, detect(s), []
         names = ", ".join(f"'{s.name}'" for s in book.sheets)
         raise InputError(
             f"no sheet named '{sheet}'; sheets: {names}", file=file, hint="fix 'sheet' in case.toml"
         )
     if len(book.sheets) == 1:
         s = book.sheets[0]
-        return s, detect_layout(s, **kw), []
+        return s, detect(s), []
     warnings = [f"{file}: hidden sheet '{s.name}' skipped" for s in book.sheets if not s.visible]
-    found: list[tuple[tuple[int, int, int], Sheet, Layout]] = []
+    found: list[tuple[tuple[bool, int, int, int], Sheet, Layout]] = []
     first_error: InputError | None = None
     for order, s in enumerate(book.sheets):
         if not s.visible:
             continue
         try:
-            layout = detect_layout(s, **kw)
+            layout = detect(s)
         except InputError as exc:
             first_error = first_error or exc
             continue
         found.append(((layout.date_cells > 0, layout.date_cells, layout.score, -order), s, layout))
     if not found:
-        hidden = [s.name for s in book.sheets if not s.visible and _holds_chronology(s, kw)]
+        hidden = [s.name for s in book.sheets if not s.visible and _holds_chronology(s, detect)]
         if hidden:
             raise InputError(
                 f"no visible sheet holds a chronology; the hidden sheet '{hidden[0]}' does",
@@ -428,9 +436,9 @@ def choose_sheet(
     return best, layout, warnings
 
 
-def _holds_chronology(sheet: Sheet, kw: Mapping[str, Any]) -> bool:
+def _holds_chronology(sheet: Sheet, detect: Callable[[Sheet], Layout]) -> bool:
     try:
-        detect_layout(sheet, **kw)
+        detect(sheet)
     except InputError:
         return False
     return True
