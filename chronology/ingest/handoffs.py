@@ -224,8 +224,8 @@ def find_handoffs(
     Only rows whose type is in the handoff or receipt group (referral,
     notification, letter, transfer, information_request, information_shared)
     are read, and meeting rows whose opening records a receipt ("ICPC minutes
-    rec'd from CSC": from CSC, the conference's agency when none is named).
-    ``to_agency`` is the agency something was sent to ("PPN
+    rec'd from police": from the police; children's social care when no
+    sender is named). ``to_agency`` is the agency something was sent to ("PPN
     submitted to MASH", "letter to GP", "HV liaison form sent", "emailed SW");
     ``from_agency`` the agency it came from ("referral rec'd from school", "GP
     letter received", "discharge letter from hospital"). A PPN or VPA with no
