@@ -34,10 +34,13 @@ def _merge_cases(case_files: list[Path]) -> None:
             write_outputs(run_case(load_config(case_file)), Path(tmp) / f"out{k}")
 
 
-def _entries(stats: pstats.Stats, key: str, top: int) -> list[dict[str, Any]]:
+def _entries(stats: pstats.Stats, key: str, top: int, only: str | None = None) -> list[dict[str, Any]]:
     stats.sort_stats(key)
     out = []
-    for func in stats.fcn_list[:top]:  # type: ignore[attr-defined]
+    funcs = stats.fcn_list  # type: ignore[attr-defined]
+    if only:
+        funcs = [f for f in funcs if only in f[0]]
+    for func in funcs[:top]:
         cc, nc, tt, ct, _ = stats.stats[func]  # type: ignore[attr-defined]
         file, line, name = func
         where = file
@@ -118,7 +121,7 @@ def markdown(got: dict[str, Any], show: int = 15) -> str:
     lines = [
         f"cProfile of `run_case` + `write_outputs` on {what}: {got['seconds']:.1f} s under the profiler "
         f"(profiling slows Python-heavy code; the shares are what matter). Stats kept in "
-        f"`{Path(got['dump']).relative_to(ROOT) if Path(got['dump']).is_relative_to(ROOT) else got['dump']}`.",
+        f"`bench/out/{Path(got['dump']).name}` (`python -m pstats`).",
         "",
         "By own time (tottime):",
         "",
