@@ -111,12 +111,18 @@ def profile(target: str, cases: int = 50, top: int = 25) -> dict[str, Any]:
     return got
 
 
+def title(got: dict[str, Any]) -> str:
+    """The profiled case's folder (or the batch folder's) name."""
+    target = Path(got["target"])
+    return target.name if got["cases"] > 1 or target.suffix != ".toml" else target.parent.name
+
+
 def markdown(got: dict[str, Any], show: int = 15) -> str:
     """Top entries by own time and by cumulative time, as tables."""
     what = (
         f"the first {got['cases']} cases of `{Path(got['target']).name}` one after another"
         if got["cases"] > 1
-        else f"`{Path(got['target']).parent.name}`"
+        else f"`{title(got)}`"
     )
     lines = [
         f"cProfile of `run_case` + `write_outputs` on {what}: {got['seconds']:.1f} s under the profiler "
@@ -144,6 +150,21 @@ def markdown(got: dict[str, Any], show: int = 15) -> str:
         lines.append(
             f"| `{e['function']}` | {e['calls']:,} | {e['cumtime']:.2f} | {e['cumtime'] / total:.0%} |"
         )
+    dump = Path(got["dump"])
+    if dump.exists():
+        own = _entries(pstats.Stats(str(dump), stream=io.StringIO()), "cumulative", 25, only="/chronology/")
+        lines += [
+            "",
+            "The package's own functions by cumulative time (where to act):",
+            "",
+            "| function | calls | cumulative s | share | own s |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        for e in own:
+            lines.append(
+                f"| `{e['function']}` | {e['calls']:,} | {e['cumtime']:.2f} | {e['cumtime'] / total:.0%} "
+                f"| {e['tottime']:.2f} |"
+            )
     return "\n".join(lines)
 
 

@@ -541,7 +541,7 @@ def render(results: dict[str, Any]) -> str:
     from bench import profile_notes
 
     for prof in profiles:
-        out += [f"### {Path(prof['target']).name}", ""]
+        out += ["", f"### {profile_notes.title(prof)}", ""]
         out += profile_notes.markdown(prof).splitlines() + [""]
     if not profiles:
         out += ["Not measured in the runs above.", ""]
