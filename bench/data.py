@@ -34,12 +34,18 @@ WORKERS = ["A. Patel", "J. Morgan", "S. Okafor", "L. Chen", "R. Hughes", "K. Nov
 
 
 def rows(n: int, seed: int = 0) -> list[list[str]]:
-    """n data rows: Date, Time, Contact type, Details, Outcome, Worker."""
+    """n data rows: Date, Time, Contact type, Details, Outcome, Worker.
+
+    Dates advance a day every couple of rows and wrap round after 30 years, so
+    that every dated row stays a valid event however many rows there are.
+    """
     rng = random.Random(seed)
-    day = date(2018, 1, 1)
+    first = date(2018, 1, 1)
+    offset = 0
     out = []
     for i in range(n):
-        day += timedelta(days=rng.choice((0, 0, 0, 1, 1, 2)))
+        offset += rng.choice((0, 0, 0, 1, 1, 2))
+        day = first + timedelta(days=offset % (30 * 365))
         kind, text = rng.choice(TYPES)
         if i % 97 == 50:  # a continuation row: no date, no type
             out.append(["", "", "", "(cont.) Further discussion recorded; see case file.", "", ""])

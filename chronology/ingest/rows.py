@@ -461,10 +461,11 @@ def _join_continuations(
         for i, row in zip(conts, cells, strict=True)
     ]
     joined = pd.Series(pieces, dtype="str").groupby(target[conts], sort=False).agg("\n".join)
-    out = desc.copy()
-    for target, text in joined.items():
-        out.iat[target] = f"{out.iat[target]}\n{text}" if out.iat[target] else text
-    return out
+    # One assignment at the end: setting cells one by one copies an Arrow column each time.
+    values = desc.to_numpy(dtype=object, na_value="").copy()
+    for entry, text in joined.items():
+        values[entry] = f"{values[entry]}\n{text}" if values[entry] else text
+    return pd.Series(values, index=desc.index, dtype=desc.dtype)
 
 
 def _frame(
