@@ -23,16 +23,18 @@ import io
 import json
 import re
 import zipfile
-from copy import copy
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, Final
 
+import openpyxl
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.compat import safe_string
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.worksheet import Worksheet
 
 from chronology.pipeline import Run
@@ -114,25 +116,75 @@ def _put(ws: Worksheet, row: int, column: int, value: Any) -> Any:
     return cell
 
 
-class _Styles:
-    """Cell styles by key: set in full once, then copied.
+def _escape(text: str) -> str:
+    """Text escaped for XML character data, as ElementTree escapes it."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    return text
 
-    openpyxl hashes every style object it is given, which dominates the time
-    of a large sheet; copying the style indices of a first styled cell
-    (``cell._style``, openpyxl's documented way to copy a style) does not.
+
+def _cell_xml(ref: str, style: int, value: Any) -> str:
+    """One cell as worksheet XML, written as openpyxl writes the cell ``_put`` makes.
+
+    Dates and times become Excel serial numbers, other numbers stay numbers,
+    everything else is an inline string (never a formula); nothing is an
+    empty styled cell.
+    """
+    s = f' s="{style}"' if style else ""
+    if isinstance(value, (date, datetime, time, int, float)) and not isinstance(value, bool):
+        number = to_excel(value) if isinstance(value, (date, time)) else value
+        return f'<c r="{ref}"{s} t="n"><v>{safe_string(number)}</v></c>'
+    text = _text(value)
+    if not text:
+        return f'<c r="{ref}"{s} t="n"/>'
+    stripped = text.strip()
+    space = ' xml:space="preserve"' if stripped and stripped != text else ""
+    return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{_escape(text)}</t></is></c>'
+
+
+class _Rows:
+    """The data rows of one sheet, kept as worksheet XML until the workbook is saved.
+
+    openpyxl's cell objects and its ElementTree writer cost several
+    microseconds per cell, most of a large case's workbook time; the rows
+    are written here as the XML openpyxl would write for them (``_cell_xml``)
+    and put into the saved sheet by ``_splice``. Styles are still openpyxl's:
+    each distinct style is set once on a detached cell and registered in the
+    workbook's style table, whose index is the cell's ``s`` attribute.
     """
 
-    def __init__(self) -> None:
-        self._done: dict[Any, Any] = {}
+    def __init__(self, ws: Worksheet) -> None:
+        self.ws = ws
+        self.xml: list[str] = []
+        self._ids: dict[Any, int] = {}
+        self._letters = [get_column_letter(c) for c in range(1, 65)]
 
-    def apply(self, cell: Any, key: Any, **style: Any) -> None:
-        done = self._done.get(key)
-        if done is not None:
-            cell._style = copy(done)
-            return
-        for name, value in style.items():
-            setattr(cell, name, value)
-        self._done[key] = copy(cell._style)
+    def style(self, key: Any, **style: Any) -> int:
+        """The style index of a style (set in full the first time its key is seen)."""
+        done = self._ids.get(key)
+        if done is None:
+            cell = Cell(self.ws)
+            for name, value in style.items():
+                setattr(cell, name, value)
+            done = self._ids[key] = self.ws.parent._cell_styles.add(cell._style) if cell.has_style else 0
+        return done
+
+    def append(self, values: list[Any], styles: list[int]) -> None:
+        """Add the next row: one value and one style index a column."""
+        row = len(self.xml) + 2
+        cells = "".join(
+            _cell_xml(f"{letter}{row}", style, value)
+            for letter, style, value in zip(self._letters, styles, values, strict=False)
+        )
+        self.xml.append(f'<row r="{row}">{cells}</row>')
+
+    @property
+    def last_row(self) -> int:
+        return len(self.xml) + 1
 
 
 def _sheet(wb: Workbook, title: str, headers: list[str], widths: list[int]) -> Worksheet:
@@ -154,8 +206,8 @@ def _sheet(wb: Workbook, title: str, headers: list[str], widths: list[int]) -> W
     return ws
 
 
-def _finish(ws: Worksheet, columns: int) -> None:
-    ws.auto_filter.ref = f"A1:{get_column_letter(columns)}{max(ws.max_row, 1)}"
+def _finish(rows: _Rows, columns: int) -> None:
+    rows.ws.auto_filter.ref = f"A1:{get_column_letter(columns)}{rows.last_row}"
 
 
 def _local(value: Any, timezone: str) -> pd.Timestamp | None:
@@ -234,7 +286,7 @@ def _type_labels() -> dict[str, str]:
     return {name: t.label for name, t in load_vocabulary().types.items()}
 
 
-def _chronology_sheet(wb: Workbook, run: Run) -> None:
+def _chronology_sheet(wb: Workbook, run: Run) -> _Rows:
     from chronology.views.palette import agency_colours
     from chronology.views.timeline import age_text
 
@@ -269,9 +321,26 @@ def _chronology_sheet(wb: Workbook, run: Run) -> None:
             members.setdefault(c, []).append(cite)
     wrap_from = headers.index("Description") + 1
     cluster_column = headers.index("Cluster") + 1
-    styles = _Styles()
+    out = _Rows(ws)
+    row_styles: dict[tuple[str, bool], list[int]] = {}
+
+    def styles_of(agency: str, clustered: bool) -> list[int]:
+        ids = []
+        for column in range(1, len(headers) + 1):
+            style: dict[str, Any] = {"alignment": _WRAP if column >= wrap_from else _TOP}
+            if agency in fills:
+                style["fill"] = fills[agency]
+            if column in _FORMATS:
+                style["number_format"] = _FORMATS[column]
+            if clustered and column == 1:
+                style["border"] = _CLUSTER_EDGE
+            if clustered and column == cluster_column:
+                style["font"] = _BOLD
+            ids.append(out.style((agency, column, clustered), **style))
+        return ids
+
     starts = _local_starts(rows["start"], run.config.timezone)
-    for i, (r, start) in enumerate(zip(rows.itertuples(index=False), starts, strict=True), start=2):
+    for i, (r, start) in enumerate(zip(rows.itertuples(index=False), starts, strict=True)):
         precision = _text(r.date_precision) or "day"
         values: list[Any] = [
             _excel_date(start),
@@ -282,22 +351,16 @@ def _chronology_sheet(wb: Workbook, run: Run) -> None:
             values.append(age_text(dob, start) if start is not None else "")
         if subjects:
             values.append(r.subject_ref)
-        same = [c for c in members.get(r.wb_cluster, []) if c != cites[i - 2]]
+        same = [c for c in members.get(r.wb_cluster, []) if c != cites[i]]
         values += [r.agency, labels.get(str(r.event_type), _text(r.type_label) or _text(r.event_type))]
-        values += [r.description, r.outcome, r.practitioner, r.wb_cluster, same, cites[i - 2]]
-        agency, clustered = str(r.agency), bool(r.wb_cluster)
-        for column, value in enumerate(values, start=1):
-            style: dict[str, Any] = {"alignment": _WRAP if column >= wrap_from else _TOP}
-            if agency in fills:
-                style["fill"] = fills[agency]
-            if column in _FORMATS:
-                style["number_format"] = _FORMATS[column]
-            if clustered and column == 1:
-                style["border"] = _CLUSTER_EDGE
-            if clustered and column == cluster_column:
-                style["font"] = _BOLD
-            styles.apply(_put(ws, i, column, value), (agency, column, clustered), **style)
-    _finish(ws, len(headers))
+        values += [r.description, r.outcome, r.practitioner, r.wb_cluster, same, cites[i]]
+        key = (str(r.agency), bool(r.wb_cluster))
+        ids = row_styles.get(key)
+        if ids is None:
+            ids = row_styles[key] = styles_of(*key)
+        out.append(values, ids)
+    _finish(out, len(headers))
+    return out
 
 
 def _period(start: Any, end: Any) -> str:
@@ -307,20 +370,21 @@ def _period(start: Any, end: Any) -> str:
     return " \u2013 ".join(days)
 
 
-def _findings_sheet(wb: Workbook, run: Run) -> None:
+def _findings_sheet(wb: Workbook, run: Run) -> _Rows:
     headers = ["Finding", "Kind", "Severity", "Title", "Statement", "Agencies", "Period", "Citations"]
     headers += ["Status", "Decision"]
-    ws = _sheet(wb, "Findings", headers, [14, 20, 9, 36, 70, 24, 22, 36, 11, 36])
-    for i, f in enumerate(run.findings.to_dict("records"), start=2):
+    out = _Rows(_sheet(wb, "Findings", headers, [14, 20, 9, 36, 70, 24, 22, 36, 11, 36]))
+    wrap = [out.style("wrap", alignment=_WRAP)] * len(headers)
+    for f in run.findings.to_dict("records"):
         decision = _text(f.get("decision_reason"))
         if _text(f.get("reviewer")):
             decision = f"{decision} ({_text(f.get('reviewer'))})".strip()
         values = [f.get("finding_id"), f.get("kind"), f.get("severity"), f.get("title"), f.get("statement")]
         values += [f.get("agencies"), _period(f.get("start"), f.get("end")), f.get("citations")]
         values += [f.get("status"), decision]
-        for column, value in enumerate(values, start=1):
-            _put(ws, i, column, value).alignment = _WRAP
-    _finish(ws, len(headers))
+        out.append(values, wrap)
+    _finish(out, len(headers))
+    return out
 
 
 def _count(value: Any) -> Any:
@@ -332,18 +396,19 @@ def _count(value: Any) -> Any:
         return _text(value)
 
 
-def _sources_sheet(wb: Workbook, run: Run) -> None:
+def _sources_sheet(wb: Workbook, run: Run) -> _Rows:
     headers = ["File", "Agency", "Sheet", "Header row", "sha256", "Rows read", "Events", "Continuations"]
     headers += ["Rejected"]
-    ws = _sheet(wb, "Sources", headers, [28, 22, 18, 10, 66, 10, 10, 14, 10])
-    for i, s in enumerate(run.sources.to_dict("records"), start=2):
+    out = _Rows(_sheet(wb, "Sources", headers, [28, 22, 18, 10, 66, 10, 10, 14, 10]))
+    top = [out.style("top", alignment=_TOP)] * len(headers)
+    for s in run.sources.to_dict("records"):
         values = [s.get("source_file"), s.get("agency"), s.get("sheet"), _count(s.get("header_row"))]
         values += [s.get("sha256")] + [
             _count(s.get(k)) for k in ("rows_read", "events", "continuations", "rejected")
         ]
-        for column, value in enumerate(values, start=1):
-            _put(ws, i, column, value).alignment = _TOP
-    _finish(ws, len(headers))
+        out.append(values, top)
+    _finish(out, len(headers))
+    return out
 
 
 def _raw_text(raw: Any) -> str:
@@ -358,49 +423,90 @@ def _raw_text(raw: Any) -> str:
     return "\n".join(f"{k}: {v}" for k, v in cells.items() if v is not None and v != "")
 
 
-def _status_sheet(wb: Workbook, run: Run, title: str, status: str) -> None:
+def _status_sheet(wb: Workbook, run: Run, title: str, status: str) -> _Rows:
     headers = ["File", "Sheet", "Row", "Agency", "Reason", "Original cells"]
-    ws = _sheet(wb, title, headers, [28, 18, 8, 22, 40, 80])
+    out = _Rows(_sheet(wb, title, headers, [28, 18, 8, 22, 40, 80]))
+    wrap = [out.style("wrap", alignment=_WRAP)] * len(headers)
     rows = run.events[run.events["status"] == status]
     order = _source_order(run)
     rows = rows.assign(wb_src=[order.get(str(f), len(order)) for f in rows["source_file"]])
     rows = rows.sort_values(["wb_src", "source_file", "source_sheet", "source_row"], kind="stable")
-    for i, r in enumerate(rows.itertuples(index=False), start=2):
+    for r in rows.itertuples(index=False):
         values = [r.source_file, r.source_sheet, _count(r.source_row), r.agency, r.reason, _raw_text(r.raw)]
-        for column, value in enumerate(values, start=1):
-            _put(ws, i, column, value).alignment = _WRAP
-    _finish(ws, len(headers))
+        out.append(values, wrap)
+    _finish(out, len(headers))
+    return out
+
+
+def _build(run: Run) -> tuple[Workbook, list[_Rows]]:
+    """The workbook with each sheet's header and layout, and each sheet's data rows as XML."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    sheets = [
+        _chronology_sheet(wb, run),
+        _findings_sheet(wb, run),
+        _sources_sheet(wb, run),
+        _status_sheet(wb, run, "Rejected", "rejected"),
+        _status_sheet(wb, run, "Continuations", "continuation"),
+    ]
+    wb.properties.creator = "chronology"
+    wb.properties.title = _text(run.config.name)
+    wb.properties.created = FIXED_DATE
+    wb.properties.modified = FIXED_DATE
+    return wb, sheets
+
+
+_DIMENSION = re.compile(rb'<dimension ref="[^"]*"\s*/>')
+
+
+def _splice(rows: _Rows) -> Any:
+    """A rewrite of a saved sheet's XML that puts its data rows after the header row."""
+
+    def rewrite(body: bytes) -> bytes:
+        if not rows.xml:
+            return body
+        columns = rows.ws.max_column
+        ref = f'<dimension ref="A1:{get_column_letter(columns)}{rows.last_row}"/>'.encode()
+        body = _DIMENSION.sub(ref, body, count=1)
+        head, tail = body.split(b"</sheetData>", 1)
+        return head + "".join(rows.xml).encode("utf-8") + b"</sheetData>" + tail
+
+    return rewrite
+
+
+def workbook_bytes(run: Run) -> bytes:
+    """chronology.xlsx of a run as bytes: the same run gives the same bytes.
+
+    Example:
+        >>> workbook_bytes(run)[:2]  # doctest: +SKIP
+        b'PK'
+    """
+    wb, sheets = _build(run)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return reproducible_zip(buffer.getvalue(), {rows.ws.path.lstrip("/"): _splice(rows) for rows in sheets})
 
 
 def build_workbook(run: Run) -> Workbook:
-    """The workbook of a run, in memory (``write_workbook`` saves it reproducibly).
+    """The workbook of a run, in memory (read back from ``workbook_bytes``).
 
     Example:
         >>> build_workbook(run).sheetnames  # doctest: +SKIP
         ['Chronology', 'Findings', 'Sources', 'Rejected', 'Continuations']
     """
-    wb = Workbook()
-    wb.remove(wb.active)
-    _chronology_sheet(wb, run)
-    _findings_sheet(wb, run)
-    _sources_sheet(wb, run)
-    _status_sheet(wb, run, "Rejected", "rejected")
-    _status_sheet(wb, run, "Continuations", "continuation")
-    wb.properties.creator = "chronology"
-    wb.properties.title = _text(run.config.name)
-    wb.properties.created = FIXED_DATE
-    wb.properties.modified = FIXED_DATE
-    return wb
+    return openpyxl.load_workbook(io.BytesIO(workbook_bytes(run)))
 
 
 _MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
 
 
-def reproducible_zip(data: bytes) -> bytes:
+def reproducible_zip(data: bytes, rewrite: dict[str, Any] | None = None) -> bytes:
     """Rewrite an xlsx so the same content gives the same bytes.
 
     openpyxl stamps the save time into docProps/core.xml and every zip
     entry; both are set to fixed values, entries kept in openpyxl's order.
+    ``rewrite`` maps an entry's name to a function of its bytes giving the
+    bytes to write instead (the sheets' data rows, see ``_splice``).
 
     Example:
         >>> reproducible_zip(buffer.getvalue())  # doctest: +SKIP
@@ -412,6 +518,8 @@ def reproducible_zip(data: bytes) -> bytes:
             body = src.read(info.filename)
             if info.filename == "docProps/core.xml":
                 body = _MODIFIED.sub(rb"\g<1>" + fixed + rb"\g<2>", body)
+            if rewrite and info.filename in rewrite:
+                body = rewrite[info.filename](body)
             entry = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.create_system = 0
@@ -431,8 +539,6 @@ def write_workbook(run: Run, path: Path) -> None:
     Example:
         >>> write_workbook(run, Path("out/chronology.xlsx"))  # doctest: +SKIP
     """
-    buffer = io.BytesIO()
-    build_workbook(run).save(buffer)
-    data = reproducible_zip(buffer.getvalue())
+    data = workbook_bytes(run)
     with open(path, "wb") as fh:
         fh.write(data)
