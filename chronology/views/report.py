@@ -25,11 +25,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 import plotly.io as pio
 import plotly.offline
 
 from chronology.views.palette import agency_colours, lane_order
+from chronology.views.records import X_FORMAT, column_lists
 from chronology.views.timeline import SHADED_KINDS, build_timeline
 
 if TYPE_CHECKING:
@@ -192,29 +194,67 @@ def _summary(run: Run, live: pd.DataFrame, dismissed: int) -> str:
 
 
 def _finding_zoom(live: pd.DataFrame, recs: pd.DataFrame) -> dict[str, dict[str, Any]]:
-    """Per finding: the x-range to zoom to and the positions of its plotted records."""
-    pos = recs.set_index("record_id")[["x", "y", "x0", "x1"]]
+    """Per finding: the x-range to zoom to and the positions of its plotted records.
+
+    One pass over (finding, record) pairs: each finding's cited records are
+    looked up by record_id, and the earliest and latest bound of its plotted
+    records taken per finding at once (no pandas indexing per finding).
+    """
+    if not len(live):
+        return {}
+    rows: dict[str, list[int]] = {}
+    for i, rid in enumerate(recs["record_id"].tolist()):
+        rows.setdefault(rid, []).append(i)
+    xs = recs["x"].tolist()
+    ys = recs["y"].round(3).tolist()
+    bound0 = pd.to_datetime(recs["x0"], format=X_FORMAT).to_numpy()
+    bound1 = pd.to_datetime(recs["x1"], format=X_FORMAT).to_numpy()
+    ids, kinds, titles, starts, ends, cited = column_lists(
+        live, "finding_id", "kind", "title", "start", "end", "record_ids"
+    )
+    # (finding, plotted record) pairs, in the order each finding cites its records.
+    pair_f: list[int] = []
+    pair_r: list[int] = []
+    for n, rids in enumerate(cited):
+        for r in rids if rids is not None else []:
+            for i in rows.get(str(r), ()):
+                pair_f.append(n)
+                pair_r.append(i)
+    first: dict[int, pd.Timestamp] = {}
+    last: dict[int, pd.Timestamp] = {}
+    if pair_f:
+        f_of = np.asarray(pair_f)
+        r_of = np.asarray(pair_r)
+        at = np.flatnonzero(np.r_[True, f_of[1:] != f_of[:-1]])  # pairs are grouped by finding already
+        lo = np.minimum.reduceat(np.minimum(bound0[r_of], bound1[r_of]), at)
+        hi = np.maximum.reduceat(np.maximum(bound0[r_of], bound1[r_of]), at)
+        found = f_of[at].tolist()
+        first = dict(zip(found, pd.DatetimeIndex(lo), strict=True))
+        last = dict(zip(found, pd.DatetimeIndex(hi), strict=True))
+    px: dict[int, list[Any]] = {}
+    py: dict[int, list[Any]] = {}
+    for n, i in zip(pair_f, pair_r, strict=True):
+        px.setdefault(n, []).append(xs[i])
+        py.setdefault(n, []).append(ys[i])
     out: dict[str, dict[str, Any]] = {}
-    for f in live.itertuples():
-        ids = [str(r) for r in (f.record_ids if f.record_ids is not None else []) if str(r) in pos.index]
-        mine = pos.loc[ids] if ids else pos.iloc[:0]
-        bounds = [pd.Timestamp(v) for v in (*mine["x0"], *mine["x1"])]
-        for v in (f.start, f.end):
+    for n, (fid, kind, title, start, end) in enumerate(zip(ids, kinds, titles, starts, ends, strict=True)):
+        bounds = [first[n], last[n]] if n in first else []
+        for v in (start, end):
             if v is not None and not pd.isna(v):
                 t = pd.Timestamp(v)
                 bounds.append(t.tz_localize(None) if t.tzinfo else t)
         if not bounds:
             continue
-        lo, hi = min(bounds), max(bounds)
-        if f.kind in SHADED_KINDS:
-            hi = max(hi, hi.normalize() + pd.Timedelta(days=1))
-        pad = max(pd.Timedelta(days=3), (hi - lo) * 0.08)
-        out[str(f.finding_id)] = {
-            "x0": (lo - pad).strftime("%Y-%m-%d %H:%M"),
-            "x1": (hi + pad).strftime("%Y-%m-%d %H:%M"),
-            "px": mine["x"].tolist(),
-            "py": mine["y"].round(3).tolist(),
-            "label": str(f.title),
+        low, high = min(bounds), max(bounds)
+        if kind in SHADED_KINDS:
+            high = max(high, high.normalize() + pd.Timedelta(days=1))
+        pad = max(pd.Timedelta(days=3), (high - low) * 0.08)
+        out[str(fid)] = {
+            "x0": (low - pad).strftime("%Y-%m-%d %H:%M"),
+            "x1": (high + pad).strftime("%Y-%m-%d %H:%M"),
+            "px": px.get(n, []),
+            "py": py.get(n, []),
+            "label": str(title),
         }
     return out
 

@@ -166,6 +166,31 @@ def _age_ticks(born: date, first: pd.Timestamp, last: pd.Timestamp) -> tuple[lis
     return vals, texts
 
 
+def _shade_bounds(shaded: pd.DataFrame) -> tuple[list[str | None], list[str | None]]:
+    """Each shaded finding's x0 (its start) and x1 (the day after its end, else its start), as X_FORMAT text.
+
+    Wall-clock times, converted for the whole column at once; ``None`` where the
+    finding has no start.
+    """
+    start, end = shaded["start"], shaded["end"]
+    end = end.where(end.notna(), start)
+    if not (pd.api.types.is_datetime64_any_dtype(start) and pd.api.types.is_datetime64_any_dtype(end)):
+        # Text or mixed values: one at a time, as each may carry its own timezone.
+        def text(v: Any, days: int) -> str | None:
+            if pd.isna(v):
+                return None
+            return (wall_times(pd.Series([v])).iloc[0] + pd.Timedelta(days=days)).strftime(X_FORMAT)
+
+        return [text(v, 0) for v in start], [text(v, 1) for v in end]
+    missing = start.isna().tolist()
+    x0 = wall_times(start).dt.strftime(X_FORMAT).tolist()
+    x1 = (wall_times(end) + pd.Timedelta(days=1)).dt.strftime(X_FORMAT).tolist()
+    return (
+        [None if m else v for m, v in zip(missing, x0, strict=True)],
+        [None if m else v for m, v in zip(missing, x1, strict=True)],
+    )
+
+
 def build_timeline(
     events: pd.DataFrame,
     clusters: pd.DataFrame | None = None,
@@ -348,26 +373,26 @@ def build_timeline(
         )
     if live is not None and len(live):
         shaded = live[live["kind"].isin(list(SHADED_KINDS))].sort_values("finding_id")
-        for n, f in enumerate(shaded.itertuples()):
-            if pd.isna(f.start):
+        gap_x0, gap_x1 = _shade_bounds(shaded)
+        ids, kinds = column_lists(shaded, "finding_id", "kind")
+        for n, (fid, fkind, x0, x1) in enumerate(zip(ids, kinds, gap_x0, gap_x1, strict=True)):
+            if x0 is None:
                 continue
-            x0 = wall_times(pd.Series([f.start])).iloc[0]
-            x1 = wall_times(pd.Series([f.end if not pd.isna(f.end) else f.start])).iloc[0]
-            label = f"{f.finding_id} {'contact gap' if f.kind == 'contact_gap' else 'info gap'}"
+            label = f"{fid} {'contact gap' if fkind == 'contact_gap' else 'info gap'}"
             shapes.append(
                 {
                     "type": "rect",
                     "xref": "x",
                     "yref": "paper",
-                    "x0": x0.strftime(X_FORMAT),
-                    "x1": (x1 + pd.Timedelta(days=1)).strftime(X_FORMAT),
+                    "x0": x0,
+                    "x1": x1,
                     "y0": 0,
                     "y1": 1,
-                    "fillcolor": SHADED_KINDS[f.kind],
+                    "fillcolor": SHADED_KINDS[fkind],
                     "opacity": 0.18,
                     "line": {"width": 0},
                     "layer": "below",
-                    "name": str(f.finding_id),
+                    "name": str(fid),
                     "label": {
                         "text": html.escape(label),
                         # Alternate top and bottom so labels of neighbouring gaps do not overprint.
