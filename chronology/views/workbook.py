@@ -85,6 +85,8 @@ def tint(colour: str, strength: float = 0.25) -> str:
 
 def _text(value: Any) -> str:
     """A cell's text: "" for nothing, lists joined, illegal characters replaced, cut at Excel's limit."""
+    if value.__class__ is str and len(value) <= CELL_LIMIT:
+        return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
     if value is None or (not isinstance(value, (str, list, tuple, dict)) and _is_na(value)):
         return ""
     if hasattr(value, "tolist") and not isinstance(value, str):
@@ -96,6 +98,12 @@ def _text(value: Any) -> str:
         note = f" \u2026 [cut: {len(text):,} characters; the whole text is in events.parquet]"
         text = text[: CELL_LIMIT - len(note)] + note
     return text
+
+
+def _columns(frame: pd.DataFrame, names: list[str]) -> Any:
+    """The rows of some columns as tuples of Python values (what ``itertuples`` gives, in one
+    conversion a column instead of one Arrow scalar at a time)."""
+    return zip(*(frame[name].astype(object).tolist() for name in names), strict=True)
 
 
 def _is_na(value: Any) -> bool:
@@ -311,12 +319,9 @@ def _chronology_sheet(wb: Workbook, run: Run) -> _Rows:
         for a, c in agency_colours(agency_order(run)).items()
     }
     labels = _type_labels()
-    cites = [
-        citation(f, s, r)
-        for f, s, r in zip(rows["source_file"], rows["source_sheet"], rows["source_row"], strict=True)
-    ]
+    cites = [citation(f, s, r) for f, s, r in _columns(rows, ["source_file", "source_sheet", "source_row"])]
     members: dict[str, list[str]] = {}
-    for c, cite in zip(rows["wb_cluster"], cites, strict=True):
+    for c, cite in zip(rows["wb_cluster"].tolist(), cites, strict=True):
         if c:
             members.setdefault(c, []).append(cite)
     wrap_from = headers.index("Description") + 1
@@ -340,8 +345,11 @@ def _chronology_sheet(wb: Workbook, run: Run) -> _Rows:
         return ids
 
     starts = _local_starts(rows["start"], run.config.timezone)
-    for i, (r, start) in enumerate(zip(rows.itertuples(index=False), starts, strict=True)):
-        precision = _text(r.date_precision) or "day"
+    names = ["date_precision", "subject_ref", "agency", "event_type", "type_label", "description"]
+    names += ["outcome", "practitioner", "wb_cluster"]
+    for i, (start, r) in enumerate(zip(starts, _columns(rows, names), strict=True)):
+        precision_, subject, agency, event_type, type_label, description, outcome, practitioner, cluster = r
+        precision = _text(precision_) or "day"
         values: list[Any] = [
             _excel_date(start),
             start.time().replace(tzinfo=None) if start is not None and precision == "time" else "",
@@ -350,11 +358,11 @@ def _chronology_sheet(wb: Workbook, run: Run) -> _Rows:
         if dob:
             values.append(age_text(dob, start) if start is not None else "")
         if subjects:
-            values.append(r.subject_ref)
-        same = [c for c in members.get(r.wb_cluster, []) if c != cites[i]]
-        values += [r.agency, labels.get(str(r.event_type), _text(r.type_label) or _text(r.event_type))]
-        values += [r.description, r.outcome, r.practitioner, r.wb_cluster, same, cites[i]]
-        key = (str(r.agency), bool(r.wb_cluster))
+            values.append(subject)
+        same = [c for c in members.get(cluster, []) if c != cites[i]]
+        values += [agency, labels.get(str(event_type), _text(type_label) or _text(event_type))]
+        values += [description, outcome, practitioner, cluster, same, cites[i]]
+        key = (str(agency), bool(cluster))
         ids = row_styles.get(key)
         if ids is None:
             ids = row_styles[key] = styles_of(*key)
@@ -431,8 +439,10 @@ def _status_sheet(wb: Workbook, run: Run, title: str, status: str) -> _Rows:
     order = _source_order(run)
     rows = rows.assign(wb_src=[order.get(str(f), len(order)) for f in rows["source_file"]])
     rows = rows.sort_values(["wb_src", "source_file", "source_sheet", "source_row"], kind="stable")
-    for r in rows.itertuples(index=False):
-        values = [r.source_file, r.source_sheet, _count(r.source_row), r.agency, r.reason, _raw_text(r.raw)]
+    for file, sheet, row, agency, reason, raw in _columns(
+        rows, ["source_file", "source_sheet", "source_row", "agency", "reason", "raw"]
+    ):
+        values = [file, sheet, _count(row), agency, reason, _raw_text(raw)]
         out.append(values, wrap)
     _finish(out, len(headers))
     return out
