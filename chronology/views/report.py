@@ -31,7 +31,7 @@ import plotly.io as pio
 import plotly.offline
 
 from chronology.views.palette import agency_colours, lane_order
-from chronology.views.records import X_FORMAT, column_lists
+from chronology.views.records import X_FORMAT, column_lists, wall_times
 from chronology.views.timeline import SHADED_KINDS, build_timeline
 
 if TYPE_CHECKING:
@@ -193,6 +193,66 @@ def _summary(run: Run, live: pd.DataFrame, dismissed: int) -> str:
     return '<div class="summary-grid">' + "".join(parts) + "</div>"
 
 
+def _zoom_one(low: pd.Timestamp, high: pd.Timestamp, shaded: bool) -> tuple[str, str]:
+    """The x-range to zoom to for a finding spanning ``low`` to ``high``."""
+    if shaded:
+        high = max(high, high.normalize() + pd.Timedelta(days=1))
+    pad = max(pd.Timedelta(days=3), (high - low) * 0.08)
+    return (low - pad).strftime(X_FORMAT), (high + pad).strftime(X_FORMAT)
+
+
+def _zoom_ranges(
+    rec_lo: np.ndarray, rec_hi: np.ndarray, live: pd.DataFrame
+) -> tuple[list[str | None], list[str | None]]:
+    """Each finding's zoom range from its records' bounds and its own start and end (None: nothing to zoom to).
+
+    The range runs from the earliest to the latest of these (a shaded gap to at
+    least the end of its last day), padded by 8% of its length and at least 3 days.
+    """
+    starts, ends = live["start"], live["end"]
+    shaded = live["kind"].isin(list(SHADED_KINDS)).to_numpy()
+    unit = np.datetime_data(rec_lo.dtype)[0]
+    if not all(pd.api.types.is_datetime64_any_dtype(c) and c.dt.unit == unit for c in (starts, ends)):
+        # Text or mixed values: one finding at a time, as each value may carry its own timezone and unit.
+        x0: list[str | None] = []
+        x1: list[str | None] = []
+        for lo, hi, start, end, shade in zip(
+            pd.DatetimeIndex(rec_lo),
+            pd.DatetimeIndex(rec_hi),
+            starts.tolist(),
+            ends.tolist(),
+            shaded,
+            strict=True,
+        ):
+            bounds = [] if pd.isna(lo) else [lo, hi]
+            for v in (start, end):
+                if v is not None and not pd.isna(v):
+                    t = pd.Timestamp(v)
+                    bounds.append(t.tz_localize(None) if t.tzinfo else t)
+            a, b = _zoom_one(min(bounds), max(bounds), bool(shade)) if bounds else (None, None)
+            x0.append(a)
+            x1.append(b)
+        return x0, x1
+    # All bounds share one unit, so the arithmetic below is that of _zoom_one, for every finding at once.
+    every = np.stack([rec_lo, rec_hi, wall_times(starts).to_numpy(), wall_times(ends).to_numpy()])
+    nat = np.isnat(every)
+    some = ~nat.all(axis=0)
+    ticks = every.view("i8")
+    big = np.iinfo(np.int64)
+    low_i = np.where(some, np.where(nat, big.max, ticks).min(axis=0), 0)
+    high_i = np.where(some, np.where(nat, big.min, ticks).max(axis=0), 0)
+    low = pd.DatetimeIndex(low_i.view(rec_lo.dtype))
+    high = pd.DatetimeIndex(high_i.view(rec_lo.dtype))
+    day_end = high.normalize() + pd.Timedelta(days=1)
+    high = pd.DatetimeIndex(np.where(shaded & (day_end > high), day_end, high))
+    span = (high - low) * 0.08
+    pad = span.where(span > pd.Timedelta(days=3), pd.Timedelta(days=3))
+    return (
+        [a if ok else None for a, ok in zip((low - pad).strftime(X_FORMAT).tolist(), some, strict=True)],
+        [b if ok else None for b, ok in zip((high + pad).strftime(X_FORMAT).tolist(), some, strict=True)],
+    )
+
+
 def _finding_zoom(live: pd.DataFrame, recs: pd.DataFrame) -> dict[str, dict[str, Any]]:
     """Per finding: the x-range to zoom to and the positions of its plotted records.
 
@@ -209,9 +269,7 @@ def _finding_zoom(live: pd.DataFrame, recs: pd.DataFrame) -> dict[str, dict[str,
     ys = recs["y"].round(3).tolist()
     bound0 = pd.to_datetime(recs["x0"], format=X_FORMAT).to_numpy()
     bound1 = pd.to_datetime(recs["x1"], format=X_FORMAT).to_numpy()
-    ids, kinds, titles, starts, ends, cited = column_lists(
-        live, "finding_id", "kind", "title", "start", "end", "record_ids"
-    )
+    ids, titles, cited = column_lists(live, "finding_id", "title", "record_ids")
     # (finding, plotted record) pairs, in the order each finding cites its records.
     pair_f: list[int] = []
     pair_r: list[int] = []
@@ -220,42 +278,25 @@ def _finding_zoom(live: pd.DataFrame, recs: pd.DataFrame) -> dict[str, dict[str,
             for i in rows.get(str(r), ()):
                 pair_f.append(n)
                 pair_r.append(i)
-    first: dict[int, pd.Timestamp] = {}
-    last: dict[int, pd.Timestamp] = {}
+    rec_lo = np.full(len(ids), np.datetime64("NaT"), dtype=bound0.dtype)
+    rec_hi = rec_lo.copy()
     if pair_f:
         f_of = np.asarray(pair_f)
         r_of = np.asarray(pair_r)
         at = np.flatnonzero(np.r_[True, f_of[1:] != f_of[:-1]])  # pairs are grouped by finding already
-        lo = np.minimum.reduceat(np.minimum(bound0[r_of], bound1[r_of]), at)
-        hi = np.maximum.reduceat(np.maximum(bound0[r_of], bound1[r_of]), at)
-        found = f_of[at].tolist()
-        first = dict(zip(found, pd.DatetimeIndex(lo), strict=True))
-        last = dict(zip(found, pd.DatetimeIndex(hi), strict=True))
+        rec_lo[f_of[at]] = np.minimum.reduceat(np.minimum(bound0[r_of], bound1[r_of]), at)
+        rec_hi[f_of[at]] = np.maximum.reduceat(np.maximum(bound0[r_of], bound1[r_of]), at)
     px: dict[int, list[Any]] = {}
     py: dict[int, list[Any]] = {}
     for n, i in zip(pair_f, pair_r, strict=True):
         px.setdefault(n, []).append(xs[i])
         py.setdefault(n, []).append(ys[i])
+    zoom_x0, zoom_x1 = _zoom_ranges(rec_lo, rec_hi, live)
     out: dict[str, dict[str, Any]] = {}
-    for n, (fid, kind, title, start, end) in enumerate(zip(ids, kinds, titles, starts, ends, strict=True)):
-        bounds = [first[n], last[n]] if n in first else []
-        for v in (start, end):
-            if v is not None and not pd.isna(v):
-                t = pd.Timestamp(v)
-                bounds.append(t.tz_localize(None) if t.tzinfo else t)
-        if not bounds:
+    for n, (fid, title, x0, x1) in enumerate(zip(ids, titles, zoom_x0, zoom_x1, strict=True)):
+        if x0 is None:
             continue
-        low, high = min(bounds), max(bounds)
-        if kind in SHADED_KINDS:
-            high = max(high, high.normalize() + pd.Timedelta(days=1))
-        pad = max(pd.Timedelta(days=3), (high - low) * 0.08)
-        out[str(fid)] = {
-            "x0": (low - pad).strftime("%Y-%m-%d %H:%M"),
-            "x1": (high + pad).strftime("%Y-%m-%d %H:%M"),
-            "px": px.get(n, []),
-            "py": py.get(n, []),
-            "label": str(title),
-        }
+        out[str(fid)] = {"x0": x0, "x1": x1, "px": px.get(n, []), "py": py.get(n, []), "label": str(title)}
     return out
 
 

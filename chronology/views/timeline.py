@@ -173,7 +173,6 @@ def _shade_bounds(shaded: pd.DataFrame) -> tuple[list[str | None], list[str | No
     finding has no start.
     """
     start, end = shaded["start"], shaded["end"]
-    end = end.where(end.notna(), start)
     if not (pd.api.types.is_datetime64_any_dtype(start) and pd.api.types.is_datetime64_any_dtype(end)):
         # Text or mixed values: one at a time, as each may carry its own timezone.
         def text(v: Any, days: int) -> str | None:
@@ -181,13 +180,16 @@ def _shade_bounds(shaded: pd.DataFrame) -> tuple[list[str | None], list[str | No
                 return None
             return (wall_times(pd.Series([v])).iloc[0] + pd.Timedelta(days=days)).strftime(X_FORMAT)
 
-        return [text(v, 0) for v in start], [text(v, 1) for v in end]
+        x0 = [text(v, 0) for v in start]
+        ends = [e if not pd.isna(e) else s for s, e in zip(start, end, strict=True)]
+        return x0, [None if a is None else text(e, 1) for a, e in zip(x0, ends, strict=True)]
     missing = start.isna().tolist()
-    x0 = wall_times(start).dt.strftime(X_FORMAT).tolist()
-    x1 = (wall_times(end) + pd.Timedelta(days=1)).dt.strftime(X_FORMAT).tolist()
+    # Wall times of each column in its own timezone; a finding with no end ends on its start.
+    first = wall_times(start).reset_index(drop=True)
+    last = wall_times(end).reset_index(drop=True).fillna(first) + pd.Timedelta(days=1)
     return (
-        [None if m else v for m, v in zip(missing, x0, strict=True)],
-        [None if m else v for m, v in zip(missing, x1, strict=True)],
+        [None if m else v for m, v in zip(missing, first.dt.strftime(X_FORMAT).tolist(), strict=True)],
+        [None if m else v for m, v in zip(missing, last.dt.strftime(X_FORMAT).tolist(), strict=True)],
     )
 
 
