@@ -125,19 +125,29 @@ def _live_findings(findings: pd.DataFrame | None) -> tuple[pd.DataFrame, int]:
     return live.drop(columns="_start"), int(dismissed.sum())
 
 
+def _days(values: pd.Series) -> list[str]:
+    """``_day`` of each value, formatted for the whole column at once when it holds datetimes."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return values.dt.strftime("%d/%m/%Y").where(values.notna(), "").tolist()
+    return [_day(v) for v in values.tolist()]
+
+
 def _findings_panel(live: pd.DataFrame) -> str:
     if not len(live):
         return "<p>No findings.</p>"
     items = []
-    for f in live.itertuples():
-        sev = str(f.severity) if f.severity in ("high", "medium", "low") else "low"
-        period = _day(f.start) + (f" \u2013 {_day(f.end)}" if _day(f.end) not in ("", _day(f.start)) else "")
+    cols = column_lists(live, "finding_id", "kind", "severity", "title", "statement")
+    for fid, kind, severity, title, statement, first, last in zip(
+        *cols, _days(live["start"]), _days(live["end"]), strict=True
+    ):
+        sev = str(severity) if severity in ("high", "medium", "low") else "low"
+        period = first + (f" \u2013 {last}" if last not in ("", first) else "")
         items.append(
-            f'<li><button type="button" class="finding sev-{sev}" data-finding="{_esc(f.finding_id)}" '
-            f'aria-pressed="false"><span class="fid">{_esc(f.finding_id)}</span> '
-            f'<span class="sev">{_esc(f.severity)}</span> \u00b7 {_esc(KIND_LABELS.get(f.kind, f.kind))}'
-            f'<span class="ftitle">{_esc(f.title)}</span><span class="fperiod">{_esc(period)}</span>'
-            f'<span class="fstatement">{_esc(f.statement)}</span></button></li>'
+            f'<li><button type="button" class="finding sev-{sev}" data-finding="{_esc(fid)}" '
+            f'aria-pressed="false"><span class="fid">{_esc(fid)}</span> '
+            f'<span class="sev">{_esc(severity)}</span> \u00b7 {_esc(KIND_LABELS.get(kind, kind))}'
+            f'<span class="ftitle">{_esc(title)}</span><span class="fperiod">{_esc(period)}</span>'
+            f'<span class="fstatement">{_esc(statement)}</span></button></li>'
         )
     return "<ol>" + "".join(items) + "</ol>"
 
@@ -360,7 +370,7 @@ def report_html(run: Run) -> str:
             "citation",
         ]
     ]
-    types = sorted(set(recs["type_text"]))
+    types = sorted(set(recs["type_text"].tolist()))
     rest = {
         "config": PLOTLY_CONFIG,
         "highlight": highlight,
