@@ -600,7 +600,8 @@ def _targets(results: dict[str, Any]) -> list[str]:
             measured = (
                 f"not run whole: {cases:,} of the 1,000 cases took {r['seconds']:.0f} s (CPU {r['cpu']:.0f} s); "
                 f"at that rate 1,000 cases take about {r['seconds'] * scale / 60:.0f} min "
-                f"(CPU {r['cpu'] * scale / 60:.0f} min over 2 cores); {memory}"
+                f"(CPU {r['cpu'] * scale / 60:.0f} min, so at best about {r['cpu'] * scale / 120:.0f} min "
+                f"on two idle cores); {memory}"
             )
             lines.append(
                 f"| 1M records over 1,000 cases under 5 minutes | {measured} | "
