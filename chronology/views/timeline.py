@@ -236,7 +236,11 @@ def build_timeline(
     lane_y = {a: n_lanes - 1 - i for i, a in enumerate(lanes)}
     clustered = recs[recs["cluster_id"] != ""]
     where = dict(
-        zip(zip(clustered["cluster_id"], clustered["agency"], strict=True), clustered["x"], strict=True)
+        zip(
+            zip(*column_lists(clustered, "cluster_id", "agency"), strict=True),
+            clustered["x"].tolist(),
+            strict=True,
+        )
     )
     sent: list[tuple[Any, ...]] = []
     missed: list[tuple[Any, ...]] = []
@@ -265,7 +269,8 @@ def build_timeline(
     traces: list[dict[str, Any]] = []
     # Approximate dates as ranges from their first to their last day.
     rng = recs[recs["ranged"]]
-    xs, ys = _segments(list(zip(rng["x0"], rng["y"], rng["x1"], rng["y"], strict=True)))
+    rx0, ry, rx1 = column_lists(rng, "x0", "y", "x1")
+    xs, ys = _segments(list(zip(rx0, ry, rx1, ry, strict=True)))
     traces.append(
         {
             "type": kind,
