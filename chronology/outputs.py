@@ -38,6 +38,7 @@ import pyarrow.parquet as pq
 
 from chronology.csv_safety import findings_csv
 from chronology.errors import InputError
+from chronology.ingest import SOURCE_COLUMNS
 from chronology.pipeline import Run
 from chronology.pseudonyms import PseudonymisationError, check_files, pseudonymise_run
 from chronology.schema import CLUSTER_COLUMNS, EVENT_COLUMNS, event_schema
@@ -302,16 +303,8 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-_INPUT_KEYS: Final = (
-    "agency",
-    "sheet",
-    "header_row",
-    "sha256",
-    "rows_read",
-    "events",
-    "continuations",
-    "rejected",
-)
+#: What the manifest says of each input: the per-source table's columns but the file's name.
+_INPUT_KEYS: Final = tuple(c for c in SOURCE_COLUMNS if c != "source_file")
 
 
 def manifest(run: Run, outputs: Mapping[str, Path], pseudonymised: bool) -> dict[str, Any]:
