@@ -16,6 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from chronology.csv_safety import neutralise_cell
 from chronology.errors import InputError
 
 SUMMARY_COLUMNS = (
@@ -104,7 +105,7 @@ def run_batch(
     cases = find_cases(folder)
     if not cases:
         raise InputError("no case.toml found in this folder or its sub-folders", file=str(folder))
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     names = [_case_name(c, folder) for c in cases]
     workers = max(1, min(workers or os.cpu_count() or 1, len(cases)))
     if workers == 1:
@@ -116,15 +117,28 @@ def run_batch(
                 for c, n in zip(cases, names, strict=True)
             ]
             results = [f.result() for f in futures]
-    (out_dir / "summary.csv").write_text(summary_csv(results), encoding="utf-8")
+    summary = out_dir / "summary.csv"
+    # Owner-only, like every output: a case's name or message can hold personal data.
+    descriptor = os.open(summary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as fh:
+        fh.write(summary_csv(results))
+    os.chmod(summary, 0o600)
     return results
 
 
 def summary_csv(results: list[CaseSummary]) -> str:
-    """The summary table as CSV text (no timings, so it is byte-identical across runs)."""
+    """The summary table as CSV text (no timings, so it is byte-identical across runs).
+
+    Example:
+        >>> print(summary_csv([CaseSummary(case="=cmd", status="error", message="bad")]).splitlines()[1])
+        '=cmd,error,bad,0,0,0,0,0,0,0
+    """
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=SUMMARY_COLUMNS, lineterminator="\n")
     writer.writeheader()
     for result in results:
-        writer.writerow(asdict(result))
+        # Case names and messages are text the user did not type into a cell: neutralised for Excel.
+        writer.writerow(
+            {k: neutralise_cell(v) if isinstance(v, str) else v for k, v in asdict(result).items()}
+        )
     return buffer.getvalue()

@@ -233,26 +233,44 @@ class Case:
             [record_a, record_b, decision, note],
         )
 
-    def decide(self, finding_id: str, status: str, reason: str, reviewer: str = "") -> None:
-        """Record a reviewer's decision on a finding in decisions.csv; call :meth:`rerun` after."""
+    def decide(self, finding_id: str, status: str, reason: str, reviewer: str) -> None:
+        """Record a reviewer's decision on a finding in decisions.csv; call :meth:`rerun` after.
+
+        The finding's ``cited_hash`` is recorded with it, so that a later run
+        whose cited records changed flags the finding for re-review.
+
+        Example:
+            >>> case.decide("F-PV3RS", "dismissed", "seen in the minutes", reviewer="Analyst")  # doctest: +SKIP
+        """
         if status not in ("accepted", "dismissed"):
             raise InputError(f"status must be 'accepted' or 'dismissed', not '{status}'")
+        if not reason.strip() or not reviewer.strip():
+            raise InputError("a decision needs a reason and the reviewer's name or role")
         if finding_id not in set(self.run.findings["finding_id"]):
             raise InputError(f"no finding '{finding_id}' in this case")
+        row = self.run.findings.set_index("finding_id").loc[finding_id]
         self._append(
             self.config.folder / "decisions.csv",
-            ["finding_id", "status", "reason", "reviewer"],
-            [finding_id, status, reason, reviewer],
+            ["finding_id", "status", "reason", "reviewer", "cited_hash"],
+            [finding_id, status, reason, reviewer, str(row.get("cited_hash", ""))],
         )
 
     @staticmethod
     def _append(path: Path, header: list[str], row: list[str]) -> None:
+        """Append a row, in the existing file's column order where it has one."""
+        values = dict(zip(header, row, strict=True))
         new = not path.exists() or path.stat().st_size == 0
+        if not new:
+            with path.open(encoding="utf-8-sig", newline="") as fh:
+                header = [h.strip() for h in next(csv.reader(fh), header)]
+        needs_newline = not new and not path.read_bytes().endswith(b"\n")
         with path.open("a", encoding="utf-8", newline="") as fh:
+            if needs_newline:
+                fh.write("\r\n")
             writer = csv.writer(fh)
             if new:
                 writer.writerow(header)
-            writer.writerow(row)
+            writer.writerow([values.get(h, "") for h in header])
 
     def rerun(self) -> Case:
         """Run the pipeline again (after editing overrides.csv, decisions.csv or case.toml)."""

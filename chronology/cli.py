@@ -167,13 +167,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--debug", action="store_true", help="show a traceback on bad input or an internal error"
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    # --debug is accepted after the command too ("chronology merge case.toml --debug").
+    debug = argparse.ArgumentParser(add_help=False)
+    debug.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show a traceback")
 
-    p = sub.add_parser("init", help="draft a case.toml for the agency files in FOLDER")
+    p = sub.add_parser("init", parents=[debug], help="draft a case.toml for the agency files in FOLDER")
     p.add_argument("folder", metavar="FOLDER")
     p.add_argument("--force", action="store_true", help="replace an existing case.toml")
     p.set_defaults(func=cmd_init)
 
-    p = sub.add_parser("validate", help="ingest only: per-source counts and every rejected row")
+    p = sub.add_parser(
+        "validate", parents=[debug], help="ingest only: per-source counts and every rejected row"
+    )
     p.add_argument("case", metavar="CASE.toml")
     p.set_defaults(func=cmd_validate)
 
@@ -181,7 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("merge", "run the whole pipeline and write every output"),
         ("report", "write the outputs, the HTML report among them (same as merge)"),
     ):
-        p = sub.add_parser(name, help=text)
+        p = sub.add_parser(name, parents=[debug], help=text)
         p.add_argument("case", metavar="CASE.toml")
         p.add_argument("--out", required=True, metavar="DIR", help="folder for the outputs")
         p.add_argument(
@@ -190,7 +195,9 @@ def build_parser() -> argparse.ArgumentParser:
             help="replace the real names of [names] in every output (also [case] pseudonymise = true)",
         )
         p.set_defaults(func=cmd_merge)
-    p = sub.add_parser("batch", help="run every case.toml in FOLDER's sub-folders, in parallel")
+    p = sub.add_parser(
+        "batch", parents=[debug], help="run every case.toml in FOLDER's sub-folders, in parallel"
+    )
     p.add_argument("folder", metavar="FOLDER")
     p.add_argument("--out", required=True, metavar="DIR", help="one output folder per case is made here")
     p.add_argument(

@@ -39,9 +39,28 @@ class Run:
     warnings: list[str] = field(default_factory=list)
 
 
+def check_settings(config: CaseConfig) -> None:
+    """Check the case file's [match] and [rules] tables before any file is read.
+
+    Raises:
+        ConfigError: A misspelt or mistyped setting, naming the case file.
+    """
+    from chronology.analysis.registry import resolve_rules
+    from chronology.errors import ConfigError
+    from chronology.match.settings import load_settings
+
+    try:
+        load_settings(config.match)
+        resolve_rules(config.rules)
+    except ConfigError as exc:
+        raise ConfigError(exc.message, file=str(config.path), hint=exc.hint) from None
+
+
 def ingest_only(config: CaseConfig, vocab: Vocabulary | None = None):  # noqa: ANN201
     """Run ingestion alone (``chronology validate``), subject references mapped."""
     from chronology.ingest import ingest_case
+
+    check_settings(config)
     from chronology.subjects import apply_subject_map, read_subject_map
 
     ingested = ingest_case(config, vocab or load_vocabulary())

@@ -60,10 +60,24 @@ def test_unknown_ids_are_clear_errors(case: chronology.Case) -> None:
     with pytest.raises(InputError, match="'same' or 'different'"):
         case.override("a", "b", "maybe")
     with pytest.raises(InputError, match="'accepted' or 'dismissed'"):
-        case.decide(case.findings.iloc[0]["finding_id"], "ignored", "why")
+        case.decide(case.findings.iloc[0]["finding_id"], "ignored", "why", reviewer="Analyst")
+    with pytest.raises(InputError, match="reviewer's name or role"):
+        case.decide(case.findings.iloc[0]["finding_id"], "dismissed", "why", reviewer=" ")
 
 
 def test_summary_html_escapes_the_case_name(case: chronology.Case) -> None:
     html = case._repr_html_()
     assert "<h3>Child H review</h3>" in html
     assert "Findings" in html
+
+
+def test_decision_recorded_with_its_hash_and_applied(tmp_path) -> None:  # noqa: ANN001
+    work = tmp_path / "child_h"
+    shutil.copytree(DEMO, work, ignore=shutil.ignore_patterns("truth"))
+    case = chronology.load_case(work / "case.toml")
+    first = case.findings.iloc[0]
+    case.decide(first["finding_id"], "dismissed", "seen in the minutes", reviewer="Analyst")
+    # The line carries the finding's cited_hash, so a changed citation is flagged later.
+    assert first["cited_hash"] in (work / "decisions.csv").read_text(encoding="utf-8")
+    case.rerun()
+    assert case.findings.set_index("finding_id").loc[first["finding_id"], "status"] == "dismissed"
