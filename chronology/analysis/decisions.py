@@ -62,11 +62,10 @@ def read_decisions(path: Path) -> pd.DataFrame | None:
     for col in DECISION_COLUMNS:
         if col not in header:
             raise ConfigError(
-                f"no '{col}' column",
+                f"no '{col}' column (its header has: {', '.join(h for h in header if h) or 'nothing'})",
                 file=name,
                 row=1,
-                column=col,
-                hint="columns: " + ", ".join(DECISION_COLUMNS),
+                hint="the columns are: " + ", ".join(DECISION_COLUMNS + OPTIONAL_COLUMNS),
             )
     for col in header:
         if col and col not in DECISION_COLUMNS + OPTIONAL_COLUMNS:

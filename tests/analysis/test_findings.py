@@ -140,7 +140,10 @@ def test_absent_decisions_file_is_none(tmp_path):
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("finding_id,status,reviewer\n", "decisions.csv, row 1, column 'reason': no 'reason' column"),
+        (
+            "finding_id,status,reviewer\n",
+            "decisions.csv, row 1: no 'reason' column (its header has: finding_id, status, reviewer)",
+        ),
         ("finding_id,status,reason,reviewer\nF-12,accepted,,A\n", "row 2, column 'finding_id'"),
         ("finding_id,status,reason,reviewer\nF-ABCDE,maybe,,A\n", "row 2, column 'status'"),
         (
