@@ -21,6 +21,28 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def fresh_run(runner: str, target: str, *args: Any) -> dict[str, Any]:
+    """One run of ``python -m RUNNER TARGET ARGS_JSON`` in a fresh process; its last stdout line as JSON.
+
+    Args:
+        runner: The module whose ``__main__`` times the call (``bench.measure``,
+            or ``bench.bench_pipeline``, which adds CPU time).
+        target: What the runner calls ("module:function" or a name it knows).
+        args: JSON-serialisable arguments.
+    """
+    proc = subprocess.run(
+        [sys.executable, "-m", runner, target, json.dumps(args)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PYTHONHASHSEED": "0"},
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"{target} failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
 def measure(target: str, *args: Any, repeat: int = 3) -> dict[str, float]:
     """Median wall seconds and max peak MB of ``target(*args)`` over ``repeat`` fresh processes.
 
@@ -32,19 +54,7 @@ def measure(target: str, *args: Any, repeat: int = 3) -> dict[str, float]:
     Returns:
         {"seconds": median, "seconds_min": ..., "seconds_max": ..., "peak_mb": max, "result": last result}
     """
-    runs = []
-    for _ in range(repeat):
-        proc = subprocess.run(
-            [sys.executable, "-m", "bench.measure", target, json.dumps(args)],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=False,
-            env={**os.environ, "PYTHONHASHSEED": "0"},
-        )
-        if proc.returncode != 0:
-            raise RuntimeError(f"{target} failed:\n{proc.stderr[-3000:]}")
-        runs.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    runs = [fresh_run("bench.measure", target, *args) for _ in range(repeat)]
     seconds = [r["seconds"] for r in runs]
     return {
         "seconds": statistics.median(seconds),

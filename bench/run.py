@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import data
-from bench.measure import ROOT
+from bench.measure import ROOT, fresh_run
 
 RESULTS = Path(os.environ.get("BENCH_RESULTS", data.OUT / "results.json"))
 STAGES = ("ingest", "match", "analysis", "html", "e2e", "profile", "demo")
@@ -56,17 +56,7 @@ GB = 1024.0
 
 def _fresh(target: str, *args: Any) -> dict[str, Any]:
     """One fresh-process run (``python -m bench.bench_pipeline``: bench.measure's protocol, plus CPU)."""
-    proc = subprocess.run(
-        [sys.executable, "-m", "bench.bench_pipeline", target, json.dumps(args)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "PYTHONHASHSEED": "0"},
-    )
-    if proc.returncode != 0:
-        raise RuntimeError(f"{target} failed:\n{proc.stderr[-3000:]}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return fresh_run("bench.bench_pipeline", target, *args)
 
 
 def timed(target: str, *args: Any, repeat: int = 3) -> dict[str, Any]:
