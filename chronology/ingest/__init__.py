@@ -101,6 +101,8 @@ def read_source(
     case: CaseConfig,
     vocab: Vocabulary | None = None,
     resolver: AgencyResolver | None = None,
+    *,
+    classify: bool = True,
 ) -> SourceResult:
     """Read one agency file into event records.
 
@@ -109,6 +111,9 @@ def read_source(
         case: The case (timezone, and the other sources for handoff targets).
         vocab: The vocabulary; the shipped one by default.
         resolver: An ``AgencyResolver``; built from the case's sources by default.
+        classify: Fill event_type, from_agency and to_agency (``classify_records``).
+            ``ingest_case`` passes False and classifies every source's rows in one
+            call: the regular expressions are compiled once per case, not per file.
 
     Raises:
         InputError: One line naming file, sheet, row and column, and what to do.
@@ -134,7 +139,8 @@ def read_source(
     )
     events = sheet_records(sheet, layout, ctx)
     warnings += ctx.warnings
-    classify_records(events, vocab, resolver or case_resolver(case, vocab))
+    if classify:
+        classify_records(events, vocab, resolver or case_resolver(case, vocab))
     status = Counter(events["status"])
     counts = {
         "rows_read": len(events),
@@ -214,7 +220,7 @@ def ingest_case(config: CaseConfig, vocab: Vocabulary | None = None) -> Ingested
                 f"{n} sources have the agency '{agency}' ({files}); their rows are read as one agency"
             )
     resolver = case_resolver(config, vocab)
-    results = [read_source(s, config, vocab, resolver) for s in config.sources]
+    results = [read_source(s, config, vocab, resolver, classify=False) for s in config.sources]
     hashes: dict[str, str] = {}
     for r in results:
         if r.sha256 in hashes:
@@ -224,6 +230,7 @@ def ingest_case(config: CaseConfig, vocab: Vocabulary | None = None) -> Ingested
     frames = [r.events for r in results if len(r.events)]
     events = pd.concat(frames, ignore_index=True) if frames else empty_events(config.timezone)
     events = events[list(EVENT_COLUMNS)]
+    classify_records(events, vocab, resolver)
     rows = [
         [
             r.source.path,

@@ -93,6 +93,8 @@ SEND_LEAD: Final = (
 THREADS: Final = min(8, os.cpu_count() or 1)
 #: Fewest texts worth a thread of their own.
 _ROWS_PER_THREAD: Final = 20_000
+#: Up to this many texts, a run's types are searched one after another (see ``_first_in_run``).
+_FEW_TEXTS: Final = 2_000
 
 
 @dataclass(frozen=True)
@@ -225,7 +227,7 @@ def _search(texts: pa.Array, pattern: str) -> pa.BooleanArray:
 def _first_in_run(texts: pa.Array, run: tuple[int, ...], rules: _Rules) -> np.ndarray:
     """Per text, the first code of ``run`` whose pattern matches it; len(names) for none.
 
-    Halving: the texts that match the union of the run's first half have their
+    Many texts, halving: the texts that match the union of the run's first half have their
     type in that half, the others can only have it in the second half; each half
     is split the same way until one type is left. A text is known to match one
     of a range once it matched the union of that range, so the last type is then
@@ -233,6 +235,19 @@ def _first_in_run(texts: pa.Array, run: tuple[int, ...], rules: _Rules) -> np.nd
     """
     none = len(rules.names)
     codes = np.full(len(texts), none, dtype=np.int32)
+    if len(texts) <= _FEW_TEXTS:
+        # Few texts: compiling a pattern costs more than searching them, and halving
+        # compiles about log2(types) unions of every type; one pass per type compiles
+        # each type once. Same engine, same first match: only the cost differs.
+        pending = np.arange(len(texts))
+        for code in run:
+            if len(pending) == 0:
+                break
+            subset = texts if len(pending) == len(texts) else texts.take(pa.array(pending))
+            hit = _search(subset, rules.patterns[code]).to_numpy(zero_copy_only=False)  # type: ignore[arg-type]
+            codes[pending[hit]] = code
+            pending = pending[~hit]
+        return codes
 
     def solve(subset: pa.Array, rows: np.ndarray, lo: int, hi: int, known: bool) -> None:
         if len(rows) == 0:

@@ -374,13 +374,17 @@ def _codes_as_names(texts: list[str], vocab: Vocabulary) -> list[str]:
     return [[*rules.names, "other"][c] for c in codes]
 
 
-def test_halving_finds_the_first_type_in_order() -> None:
-    assert len(TEXTS) > 300
-    assert _codes_as_names(TEXTS, VOCAB) == _one_type_at_a_time(TEXTS, VOCAB)  # same first type
+def test_halving_finds_the_first_type_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert 300 < len(TEXTS) <= classify_module._FEW_TEXTS
+    expected = _one_type_at_a_time(TEXTS, VOCAB)
+    assert _codes_as_names(TEXTS, VOCAB) == expected  # few texts: one pass per type
+    monkeypatch.setattr(classify_module, "_FEW_TEXTS", 0)
+    assert _codes_as_names(TEXTS, VOCAB) == expected  # many texts: halving, same first type
 
 
 def test_halving_in_threads_and_without_unions(monkeypatch: pytest.MonkeyPatch) -> None:
     expected = _one_type_at_a_time(TEXTS, VOCAB)
+    monkeypatch.setattr(classify_module, "_FEW_TEXTS", 0)
     monkeypatch.setattr(classify_module, "_ROWS_PER_THREAD", 7)
     monkeypatch.setattr(classify_module, "THREADS", 3)
     assert _codes_as_names(TEXTS, VOCAB) == expected  # slices in threads, put back in order

@@ -242,3 +242,18 @@ def test_ods(tmp_path: Path) -> None:
     write_ods(tmp_path / "school.ods", [["School chronology"], ["Date", "Details"], ["01/02/2019", "Seen"]])
     r = read(tmp_path, "school.ods", agency="School")
     assert (r.sheet, r.header_row, r.counts["events"]) == ("Chronology", 2, 1)  # title row skipped
+
+
+def test_case_classified_at_once_as_each_source_alone() -> None:
+    """ingest_case classifies all sources in one call; each file read alone gives the same types."""
+    import pandas as pd
+
+    from chronology.config import load_config
+
+    config = load_config(Path(__file__).parents[2] / "data_samples" / "child_h" / "case.toml")
+    together = ingest_case(config).events
+    alone = pd.concat([read_source(s, config).events for s in config.sources], ignore_index=True)
+    assert len(together) == len(alone) > 200
+    for column in ("record_id", "event_type", "from_agency", "to_agency"):
+        assert together[column].tolist() == alone[column].tolist(), column
+    assert (together.loc[together["status"] == "event", "event_type"] != "").all()
