@@ -23,6 +23,7 @@ import json
 from datetime import datetime
 from typing import Any, Final
 
+import numpy as np
 import pandas as pd
 
 from chronology.schema import FINDING_COLUMNS
@@ -93,6 +94,22 @@ def findings_csv(findings: pd.DataFrame) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(FINDING_COLUMNS)
-    for record in findings.to_dict("records"):
-        writer.writerow([neutralise_cell(_csv_text(record.get(c))) for c in FINDING_COLUMNS])
+    columns = [_column_text(findings[c]) if c in findings else [""] * len(findings) for c in FINDING_COLUMNS]
+    writer.writerows(zip(*columns, strict=True))
     return buffer.getvalue()
+
+
+def _column_text(values: pd.Series) -> list[str]:
+    """One column's cells as ``_csv_text`` writes them, neutralised; a whole column at a time."""
+    if isinstance(values.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(values.dtype):
+        wall = values.dt.tz_localize(None) if isinstance(values.dtype, pd.DatetimeTZDtype) else values
+        minutes = np.datetime_as_string(wall.to_numpy().astype("datetime64[m]"), unit="m")
+        at_midnight = (values == values.dt.normalize()).to_numpy()
+        missing = values.isna().to_numpy()
+        return [
+            "" if gone else (m[:10] if whole else m.replace("T", " "))
+            for m, whole, gone in zip(minutes.tolist(), at_midnight.tolist(), missing.tolist(), strict=True)
+        ]
+    if pd.api.types.is_string_dtype(values.dtype) and values.dtype != object:
+        return [neutralise_cell(v) for v in values.fillna("").tolist()]
+    return [neutralise_cell(_csv_text(v)) for v in values.astype(object).tolist()]

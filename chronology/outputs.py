@@ -215,16 +215,31 @@ def _findings_csv(run: Run, path: Path) -> None:
     _write_text(path, findings_csv(run.findings), encoding="utf-8-sig")
 
 
+#: finding_records of the findings being written, shared by findings.json and findings.md
+#: (held with the frame, so that the identity check cannot meet a recycled id).
+_RECORDS: dict[int, tuple[pd.DataFrame, list[dict[str, Any]]]] = {}
+
+
+def _finding_records(run: Run) -> list[dict[str, Any]]:
+    from chronology.analysis.report import finding_records
+
+    held = _RECORDS.get(id(run.findings))
+    if held is None or held[0] is not run.findings:
+        _RECORDS.clear()
+        held = _RECORDS[id(run.findings)] = (run.findings, finding_records(run.findings))
+    return held[1]
+
+
 def _findings_json(run: Run, path: Path) -> None:
     from chronology.analysis import findings_json
 
-    _write_text(path, findings_json(run.findings))
+    _write_text(path, findings_json(run.findings, _finding_records(run)))
 
 
 def _findings_md(run: Run, path: Path) -> None:
     from chronology.analysis import findings_markdown
 
-    _write_text(path, findings_markdown(run.findings, case_name=run.config.name))
+    _write_text(path, findings_markdown(run.findings, case_name=run.config.name, records=_finding_records(run)))
 
 
 def _timeline(run: Run, path: Path) -> None:
@@ -503,6 +518,7 @@ def write_outputs(run: Run, out_dir: Path, *, pseudonymise: bool | None = None) 
             _sync(temp)
         _swap_in(temps, out_dir)
     finally:
+        _RECORDS.clear()
         for temp in temps.values():
             temp.unlink(missing_ok=True)
     return {name: out_dir / name for name in OUTPUT_FILES}

@@ -43,7 +43,9 @@ def _as_json(value: Any, empty: Any) -> Any:
 
 
 def _iso(value: Any) -> str:
-    return pd.Timestamp(value).isoformat() if value is not None and not pd.isna(value) else ""
+    if value is None or value is pd.NaT or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    return (value if isinstance(value, pd.Timestamp) else pd.Timestamp(value)).isoformat()
 
 
 def finding_records(findings: pd.DataFrame) -> list[dict[str, Any]]:
@@ -53,12 +55,17 @@ def finding_records(findings: pd.DataFrame) -> list[dict[str, Any]]:
         >>> finding_records(findings)[0]["record_ids"]  # doctest: +SKIP
         ['a1f3...', 'c2d9...']
     """
+    n = len(findings)
+    columns = {
+        c: findings[c].astype(object).tolist() if c in findings.columns else [""] * n for c in FINDING_COLUMNS
+    }
+    for c in ("start", "end"):
+        columns[c] = [_iso(v) for v in columns[c]]
     out = []
-    for row in findings.to_dict("records"):
-        rec = {c: row.get(c, "") for c in FINDING_COLUMNS}
+    for values in zip(*columns.values(), strict=True):
+        rec = dict(zip(FINDING_COLUMNS, values, strict=True))
         rec["agencies"] = _as_list(rec["agencies"])
         rec["record_ids"] = _as_list(rec["record_ids"])
-        rec["start"], rec["end"] = _iso(rec["start"]), _iso(rec["end"])
         cited_text = (
             rec["cited"]
             if isinstance(rec["cited"], str)
@@ -75,19 +82,22 @@ def finding_records(findings: pd.DataFrame) -> list[dict[str, Any]]:
     return out
 
 
-def findings_json(findings: pd.DataFrame) -> str:
+def findings_json(findings: pd.DataFrame, records: list[dict[str, Any]] | None = None) -> str:
     """findings.json: a deterministic JSON array valid against schemas/finding.schema.json.
 
     Each finding carries the FINDING_COLUMNS, with agencies and record_ids as
     lists, rule and cited as JSON, and ``cited_hash`` for decisions.csv. One
     finding per line: readable in a diff, and written by the C encoder (an
     indented dump goes through json's pure-Python encoder, ten times slower).
+    ``records`` is ``finding_records(findings)`` when the caller has it already.
 
     Example:
         >>> findings_json(empty_findings())
         '[]\\n'
     """
-    lines = [json.dumps(rec, sort_keys=True, ensure_ascii=False) for rec in finding_records(findings)]
+    if records is None:
+        records = finding_records(findings)
+    lines = [json.dumps(rec, sort_keys=True, ensure_ascii=False) for rec in records]
     return "[\n" + ",\n".join(lines) + "\n]\n" if lines else "[]\n"
 
 
@@ -96,8 +106,12 @@ def _citation_line(c: dict[str, Any]) -> str:
     return f"{c['agency']} chronology, row {c['source_row']} ({c['date']}) — {c['source_file']}{sheet}"
 
 
-def findings_markdown(findings: pd.DataFrame, case_name: str = "") -> str:
+def findings_markdown(
+    findings: pd.DataFrame, case_name: str = "", records: list[dict[str, Any]] | None = None
+) -> str:
     """findings.md: reviewer-ready, grouped by kind, each finding with its statement and citations.
+
+    ``records`` is ``finding_records(findings)`` when the caller has it already.
 
     Example:
         >>> print(findings_markdown(empty_findings(), "Child H review"))  # doctest: +NORMALIZE_WHITESPACE
@@ -106,7 +120,8 @@ def findings_markdown(findings: pd.DataFrame, case_name: str = "") -> str:
         No findings.
         <BLANKLINE>
     """
-    records = finding_records(findings)
+    if records is None:
+        records = finding_records(findings)
     title = f"# Findings: {case_name}" if case_name else "# Findings"
     lines = [title, ""]
     if not records:

@@ -143,6 +143,11 @@ def _cell_xml(ref: str, style: int, value: Any) -> str:
     empty styled cell.
     """
     s = f' s="{style}"' if style else ""
+    if value.__class__ is str and value and len(value) <= CELL_LIMIT:  # most cells: plain text
+        text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+        edge = text[0].isspace() or text[-1].isspace()
+        space = ' xml:space="preserve"' if edge and not text.isspace() else ""
+        return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{_escape(text)}</t></is></c>'
     if isinstance(value, (date, datetime, time, int, float)) and not isinstance(value, bool):
         number = to_excel(value) if isinstance(value, (date, time)) else value
         return f'<c r="{ref}"{s} t="n"><v>{safe_string(number)}</v></c>'
@@ -281,9 +286,9 @@ def chronology_rows(run: Run) -> pd.DataFrame:
     ev["wb_pos"] = range(len(ev))
     cluster = ev["cluster_id"].fillna("").astype(str)
     sizes = cluster[cluster != ""].value_counts()
-    grouped = cluster.map(lambda c: bool(c) and sizes.get(c, 0) > 1).astype(bool)
+    grouped = cluster.isin(sizes.index[sizes > 1])
     ev["wb_cluster"] = cluster.where(grouped, "")
-    first = ev[grouped].groupby("wb_cluster")["wb_pos"].min()
+    first = ev[grouped].groupby("wb_cluster")["wb_pos"].min().to_dict()
     ev["wb_group"] = [first[c] if c else p for c, p in zip(ev["wb_cluster"], ev["wb_pos"], strict=True)]
     return ev.sort_values(["wb_group", "wb_pos"], kind="stable").reset_index(drop=True)
 
@@ -372,7 +377,7 @@ def _chronology_sheet(wb: Workbook, run: Run) -> _Rows:
 
 
 def _period(start: Any, end: Any) -> str:
-    days = [pd.Timestamp(v).strftime("%d/%m/%Y") for v in (start, end) if v is not None and not _is_na(v)]
+    days = [f"{pd.Timestamp(v):%d/%m/%Y}" for v in (start, end) if v is not None and not _is_na(v)]
     if len(days) == 2 and days[0] == days[1]:
         days = days[:1]
     return " \u2013 ".join(days)
@@ -383,7 +388,12 @@ def _findings_sheet(wb: Workbook, run: Run) -> _Rows:
     headers += ["Status", "Decision"]
     out = _Rows(_sheet(wb, "Findings", headers, [14, 20, 9, 36, 70, 24, 22, 36, 11, 36]))
     wrap = [out.style("wrap", alignment=_WRAP)] * len(headers)
-    for f in run.findings.to_dict("records"):
+    findings = run.findings
+    names = ["finding_id", "kind", "severity", "title", "statement", "agencies", "start", "end", "citations"]
+    names += ["status", "decision_reason", "reviewer"]
+    present = [n for n in names if n in findings.columns]
+    for row in _columns(findings, present):
+        f = dict(zip(present, row, strict=True))
         decision = _text(f.get("decision_reason"))
         if _text(f.get("reviewer")):
             decision = f"{decision} ({_text(f.get('reviewer'))})".strip()
