@@ -239,7 +239,9 @@ def _findings_json(run: Run, path: Path) -> None:
 def _findings_md(run: Run, path: Path) -> None:
     from chronology.analysis import findings_markdown
 
-    _write_text(path, findings_markdown(run.findings, case_name=run.config.name, records=_finding_records(run)))
+    _write_text(
+        path, findings_markdown(run.findings, case_name=run.config.name, records=_finding_records(run))
+    )
 
 
 def _timeline(run: Run, path: Path) -> None:
