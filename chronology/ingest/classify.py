@@ -219,6 +219,10 @@ def _as_arrow(values: Sequence[str]) -> pa.Array:
     return pc.fill_null(arr, "")
 
 
+def _large(texts: pa.Array) -> pa.Array:
+    return texts if pa.types.is_large_string(texts.type) else texts.cast(pa.large_string())
+
+
 def _search(texts: pa.Array, pattern: str) -> pa.BooleanArray:
     """Whether each text matches the RE2 pattern (case-insensitive), as an Arrow mask."""
     return pc.match_substring_regex(texts, pattern, ignore_case=True)
@@ -392,8 +396,13 @@ def classify_events(
     # each distinct description, type cell and description opening is read once
     desc_values, desc_of_row = _distinct(_as_arrow(descriptions))
     label_values, label_of_row = _distinct(_as_arrow(type_labels))
-    desc_codes = _codes(desc_values, rules)[desc_of_row]
-    label_codes = _codes(label_values, rules)[label_of_row]
+    if len(desc_values) + len(label_values) <= _FEW_TEXTS:  # one pass: each pattern compiled once
+        both = _codes(pa.concat_arrays([_large(desc_values), _large(label_values)]), rules)
+        desc_codes = both[: len(desc_values)][desc_of_row]
+        label_codes = both[len(desc_values) :][label_of_row]
+    else:
+        desc_codes = _codes(desc_values, rules)[desc_of_row]
+        label_codes = _codes(label_values, rules)[label_of_row]
 
     result = np.where(label_codes != none, label_codes, desc_codes)
     weak_yields = rules.weak[label_codes] & rules.overrides_weak[desc_codes]

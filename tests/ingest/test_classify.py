@@ -416,3 +416,13 @@ def test_repeated_rows_are_classified_like_single_ones() -> None:
     alone = [classify_events([r[0]], [r[1]], VOCAB, kinds=[k])[0] for r, k in zip(rows, kinds, strict=True)]
     got = classify_events([r[0] for r in rows] * 3, [r[1] for r in rows] * 3, VOCAB, kinds=kinds * 3)
     assert got == alone * 3  # reading each distinct text once changes nothing
+
+
+def test_few_and_many_texts_classify_alike(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Few texts are searched in one pass with the type cells; many are halved apart: same types."""
+    labels = [r[0] for r in ROWS] * 3
+    descriptions = [r[1] for r in ROWS] + [f"{a[1]}; {b[1]}" for a, b in zip(ROWS, ROWS[1:], strict=False)]
+    labels = labels[: len(descriptions)]
+    few = classify_events(labels, descriptions, VOCAB)
+    monkeypatch.setattr(classify_module, "_FEW_TEXTS", 0)
+    assert classify_events(labels, descriptions, VOCAB) == few
