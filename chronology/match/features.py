@@ -36,6 +36,8 @@ Example:
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
@@ -163,8 +165,11 @@ def _shared_tokens(
     pairs = pd.DataFrame({"pair": np.arange(len(a)), "a": a, "b": b})
     left = pairs.merge(exploded[["rec", "tok"]].rename(columns={"rec": "a"}), on="a")
     both = left.merge(exploded[["rec", "tok"]].rename(columns={"rec": "b"}), on=["b", "tok"])
-    for pair, group in both.sort_values(["pair", "tok"]).groupby("pair", sort=True)["tok"]:
-        out[int(pair)] = ";".join(group.astype(str))
+    both = both.sort_values(["pair", "tok"])
+    for pair, group in itertools.groupby(
+        zip(both["pair"].tolist(), both["tok"].astype(str).tolist(), strict=True), key=lambda pt: pt[0]
+    ):
+        out[int(pair)] = ";".join(tok for _, tok in group)
     return out
 
 
