@@ -39,12 +39,16 @@ rewritten.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import dataclasses
+import gzip
 import html
 import json
 import re
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -350,6 +354,23 @@ _ATTRIBUTE = re.compile(r"""([^\s=/<>"']+)\s*=\s*("[^"]*"|'[^']*'|[^\s>"']+)""")
 _MARKUP_ATTRIBUTES = frozenset(
     {"style", "class", "id", "for", "lang", "role", "type", "scope", "charset", "http-equiv", "rel", "name"}
 )
+#: ``<script type=...>`` values a browser runs as code; a script block of any other type holds data.
+_CODE_TYPES = frozenset(
+    {
+        "",
+        "module",
+        "text/javascript",
+        "application/javascript",
+        "application/ecmascript",
+        "application/x-javascript",
+        "application/x-ecmascript",
+        "text/ecmascript",
+        "text/jscript",
+        "text/livescript",
+    }
+)
+#: Script types whose text is gzip in base64 (timeline.html's data: ``chronology.views.report.pack_data``).
+_GZIP_TYPES = frozenset({"application/gzip", "application/x-gzip"})
 
 
 def _xml_text(xml: str) -> str:
@@ -357,18 +378,44 @@ def _xml_text(xml: str) -> str:
     return _TAG.sub(" ", xml)
 
 
-def _page_text(page: str) -> str:
-    """What a page shows and holds as data: its text, attribute values and JSON data blocks.
+def _attributes(tag: str) -> dict[str, str]:
+    return {k.lower(): v.strip("\"'") for k, v in _ATTRIBUTE.findall(tag)}
 
-    Code (``<script>`` without a JSON type, ``<style>``, ``on...`` and markup
+
+def _unpacked(text: str, file: str) -> str:
+    """The text of a gzip-in-base64 data block; PseudonymisationError if it cannot be read.
+
+    A block that cannot be read cannot be checked, so the check fails rather
+    than pass a page whose data it has not seen.
+    """
+    try:
+        return gzip.decompress(base64.b64decode("".join(text.split()), validate=True)).decode("utf-8")
+    except (binascii.Error, OSError, EOFError, zlib.error, UnicodeDecodeError) as err:
+        raise PseudonymisationError(
+            f"its compressed data could not be read to check it for names ({err})",
+            file=file,
+            hint="write the outputs again",
+        ) from err
+
+
+def _page_texts(page: str, file: str = "page") -> list[str]:
+    """What a page shows and holds as data: its text and attribute values, then each data block's text.
+
+    Code (``<script>`` of a JavaScript type, ``<style>``, ``on...`` and markup
     attributes, tag names) is left out: minified code and CSS hold words such
-    as "max" and "Kai" that are no one's name.
+    as "max" and "Kai" that are no one's name. Any other script block is data:
+    its text is checked as it stands (JSON) or once unpacked (gzip in base64),
+    apart from the page's markup, so that a ``<`` in the data cannot hide a
+    name from the tag pattern.
     """
     page = _without_plotly(page)
+    data: list[str] = []
 
     def block(m: re.Match[str]) -> str:
-        is_data = m.group(1).lower() == "script" and "json" in m.group(2).lower()
-        return f" {m.group(3)} " if is_data else " "
+        kind = _attributes(m.group(2)).get("type", "").strip().lower().split(";")[0].strip()
+        if m.group(1).lower() == "script" and kind not in _CODE_TYPES:
+            data.append(_unpacked(m.group(3), file) if kind in _GZIP_TYPES else m.group(3))
+        return " "
 
     def tag(m: re.Match[str]) -> str:
         values = [
@@ -378,16 +425,20 @@ def _page_text(page: str) -> str:
         ]
         return " " + " ".join(values) + " "
 
-    return _TAG.sub(tag, _BLOCK.sub(block, page))
+    return [_TAG.sub(tag, _BLOCK.sub(block, page)), *data]
 
 
 def output_texts(path: Path) -> list[str]:
     """Every text an output file holds, read back the way a reader would see it.
 
     Parquet through pyarrow (every string cell), xlsx as the element text of
-    every XML part, HTML as its text, attribute values and JSON data blocks
-    (not its code), other files as text; each text also with HTML entities
-    and JSON escapes undone (a JSON cell, the JSON inside a page).
+    every XML part, HTML as its text, attribute values and data blocks (JSON,
+    and gzip in base64 unpacked; not its code), other files as text; each text
+    also with HTML entities and JSON escapes undone (a JSON cell, the JSON
+    inside a page).
+
+    Raises:
+        PseudonymisationError: A page's compressed data block cannot be read.
 
     Example:
         >>> texts = output_texts(Path("out/findings.md"))  # doctest: +SKIP
@@ -408,15 +459,23 @@ def output_texts(path: Path) -> list[str]:
             texts = [_xml_text(archive.read(n).decode("utf-8", "replace")) for n in archive.namelist()]
     else:
         raw = path.read_bytes().decode("utf-8-sig", "replace")
-        texts = [_page_text(raw) if suffix in (".html", ".htm") else raw]
+        texts = _page_texts(raw, path.name) if suffix in (".html", ".htm") else [raw]
     return [*texts, *(u for t in texts if (u := _unescape(t)) != t)]
 
 
 def check_files(files: Mapping[str, Path], names: Mapping[str, str]) -> list[str]:
-    """Like ``check_outputs`` for files named by label: ``"label: name"`` per name left."""
+    """Like ``check_outputs`` for files named by label: ``"label: name"`` per name left.
+
+    Raises:
+        PseudonymisationError: A page's compressed data cannot be read, so cannot be checked.
+    """
     left: list[str] = []
     for label, path in files.items():
-        left.extend(f"{label}: {name}" for name in names_left(output_texts(path), names))
+        try:
+            texts = output_texts(path)
+        except PseudonymisationError as err:  # named by its label, not the file's temporary name
+            raise PseudonymisationError(err.message, file=label, hint=err.hint) from err
+        left.extend(f"{label}: {name}" for name in names_left(texts, names))
     return left
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+import importlib.util
 import json
 import zipfile
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -15,6 +18,7 @@ from hypothesis import strategies as st
 from chronology.config import CaseConfig
 from chronology.pipeline import Run
 from chronology.pseudonyms import (
+    PseudonymisationError,
     Pseudonymiser,
     check_outputs,
     names_left,
@@ -22,9 +26,21 @@ from chronology.pseudonyms import (
     pseudonymise_run,
     unlisted_surnames,
 )
+from chronology.views.report import pack_data
 
 # Invented people of a made-up case.
 NAMES = {"Jodie Brennan": "Mother", "Jodie": "Mother", "Kai": "Child H", "J.B.": "Mother"}
+
+
+def _views_kit() -> Any:
+    """tests/views/conftest.py, for its small case (conftest is not importable under --import-mode=importlib)."""
+    spec = importlib.util.spec_from_file_location(
+        "views_conftest", Path(__file__).parent / "views" / "conftest.py"
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.fixture
@@ -134,6 +150,58 @@ def test_name_after_a_json_escape(p: Pseudonymiser, tmp_path: Path) -> None:
     )
     assert sorted(check_outputs(tmp_path, NAMES)) == ["events.parquet: Kai", "timeline.html: Kai"]
     assert any("Kai now" in t for t in output_texts(tmp_path / "timeline.html"))
+
+
+def test_a_name_only_inside_the_compressed_data_is_found(tmp_path: Path) -> None:
+    # timeline.html carries its data gzipped in base64: the check reads it unpacked, the way the page does.
+    data = json.dumps({"rows": [["01/02/2019", "Attended ICPC.\nKai now on CP plan"]]})
+    page = tmp_path / "timeline.html"
+    page.write_text(
+        f'<p>Mother</p><script type="application/gzip" data-encoding="base64">{pack_data(data)}</script>',
+        encoding="utf-8",
+    )
+    assert "Kai" not in page.read_text(encoding="utf-8")  # hidden from a plain reading
+    assert check_outputs(tmp_path, NAMES) == ["timeline.html: Kai"]
+    assert any("Kai now on CP plan" in t for t in output_texts(page))
+
+
+def test_a_real_report_with_a_name_left_fails_the_check(tmp_path: Path) -> None:
+    from chronology.views.report import write_report
+
+    kit = _views_kit()
+    run = kit.small_run()
+    run.events.loc[run.events["record_id"] == "r005", "description"] = "Strategy meeting; Jodie attended"
+    write_report(run, tmp_path / "timeline.html")
+    assert "Jodie" not in (tmp_path / "timeline.html").read_text(encoding="utf-8")
+    assert check_outputs(tmp_path, NAMES) == ["timeline.html: Jodie"]
+    write_report(kit.small_run(), tmp_path / "timeline.html")
+    assert check_outputs(tmp_path, NAMES) == []
+
+
+def test_a_less_than_sign_in_the_data_hides_no_name(tmp_path: Path) -> None:
+    # Data is checked apart from the page's markup: "< Kai ... >" in an entry is not taken for a tag.
+    for block in (
+        '<script type="application/json">{"d": "score < Kai > 3"}</script>',
+        f'<script type="application/gzip">{pack_data("score < Kai > 3")}</script>',
+        '<script type="text/plain">score < Kai > 3</script>',  # any block that is not code is data
+    ):
+        (tmp_path / "timeline.html").write_text(block, encoding="utf-8")
+        assert check_outputs(tmp_path, NAMES) == ["timeline.html: Kai"], block
+    (tmp_path / "timeline.html").write_text("<script>var Kai = 1;</script>", encoding="utf-8")
+    assert check_outputs(tmp_path, NAMES) == []  # code is not checked (minified code holds such words)
+
+
+def test_compressed_data_that_cannot_be_read_fails_the_check(tmp_path: Path) -> None:
+    # A block the check cannot read could hold any name: the check fails rather than pass it.
+    packed = pack_data(json.dumps({"rows": ["Kai"]}))
+    for damaged in (packed[: len(packed) // 2], "not base64!", base64.b64encode(b"not gzip").decode()):
+        (tmp_path / "timeline.html").write_text(
+            f'<script type="application/gzip" data-encoding="base64">{damaged}</script>', encoding="utf-8"
+        )
+        with pytest.raises(
+            PseudonymisationError, match="timeline.html: its compressed data could not be read"
+        ):
+            check_outputs(tmp_path, NAMES)
 
 
 def test_unlisted_surnames_are_reported() -> None:

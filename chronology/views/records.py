@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from chronology.views.palette import lane_order
@@ -62,6 +63,40 @@ def _date_text(start: pd.Timestamp, last: pd.Timestamp, precision: str) -> str:
     if last.normalize() > start.normalize():
         return f"{start:%d/%m/%Y}\u2013{last:%d/%m/%Y}"
     return f"{start:%d/%m/%Y}"
+
+
+#: Formats ``format_times`` writes fast, from numpy's ISO text ("YYYY-MM-DDTHH:MM"): each character its
+#: position there (a number) or itself.
+_FROM_ISO: dict[str, tuple[int | str, ...]] = {
+    X_FORMAT: (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, " ", 11, 12, 13, 14, 15),
+    "%d/%m/%Y": (8, 9, "/", 5, 6, "/", 0, 1, 2, 3),
+    "%H:%M": (11, 12, 13, 14, 15),
+}
+_ISO_SPAN = (pd.Timestamp("1000-01-01"), pd.Timestamp("9999-12-31"))
+
+
+def format_times(values: pd.Series, fmt: str) -> pd.Series:
+    """``values.dt.strftime(fmt)``, about three times faster for naive datetimes and the formats of ``_FROM_ISO``.
+
+    The text is cut from numpy's ISO text of each value's minute; a column with
+    a timezone, a missing value or a year outside 1000-9999 (not four digits
+    there) goes to strftime.
+
+    Example:
+        >>> format_times(pd.Series(pd.to_datetime(["2019-06-10 11:30:59"])), "%d/%m/%Y").tolist()
+        ['10/06/2019']
+    """
+    if fmt not in _FROM_ISO or not len(values) or values.dt.tz is not None or values.isna().any():
+        return values.dt.strftime(fmt)
+    if values.min() < _ISO_SPAN[0] or values.max() > _ISO_SPAN[1]:
+        return values.dt.strftime(fmt)
+    iso = np.datetime_as_string(values.to_numpy().astype("datetime64[m]"), unit="m")
+    points = iso.astype("<U16").view(np.uint32).reshape(len(iso), 16)
+    layout = _FROM_ISO[fmt]
+    out = np.empty((len(iso), len(layout)), dtype=np.uint32)
+    for i, part in enumerate(layout):
+        out[:, i] = points[:, part] if isinstance(part, int) else ord(part)
+    return pd.Series(out.view(f"<U{len(layout)}").ravel(), index=values.index)
 
 
 def _excerpt(text: str, width: int = 70, lines: int = 3) -> str:
@@ -156,10 +191,10 @@ def plotted_records(
     day = recs["x_ts"].dt.normalize()
     nth = recs.groupby([recs["lane"], day]).cumcount() % len(_OFFSETS)
     recs["y"] = (len(lanes) - 1 - recs["lane"]) + nth.map(dict(enumerate(_OFFSETS)))
-    recs["x"] = recs["x_ts"].dt.strftime(X_FORMAT)
-    recs["x0"] = recs["start"].dt.strftime(X_FORMAT)
-    recs["x1"] = recs["x1_ts"].dt.strftime(X_FORMAT)
-    recs["date_text"] = recs["start"].dt.strftime("%d/%m/%Y")
+    recs["x"] = format_times(recs["x_ts"], X_FORMAT)
+    recs["x0"] = format_times(recs["start"], X_FORMAT)
+    recs["x1"] = format_times(recs["x1_ts"], X_FORMAT)
+    recs["date_text"] = format_times(recs["start"], "%d/%m/%Y")
     odd = recs["precision"].isin(["week", "month", "year"]) | (
         recs["last"].dt.normalize() > recs["start"].dt.normalize()
     )
@@ -169,7 +204,7 @@ def plotted_records(
             recs.loc[odd, "start"], recs.loc[odd, "last"], recs.loc[odd, "precision"], strict=True
         )
     ]
-    recs["time_text"] = recs["start"].dt.strftime("%H:%M").where(recs["precision"] == "time", "")
+    recs["time_text"] = format_times(recs["start"], "%H:%M").where(recs["precision"] == "time", "")
     recs["age_text"] = [age_text(date_of_birth, t) for t in recs["start"]] if date_of_birth else ""
     labels = {name: t.label for name, t in vocab.types.items()}
     recs["type_text"] = recs["event_type"].map(lambda t: labels.get(t, t))
@@ -208,8 +243,19 @@ def hover_texts(recs: pd.DataFrame) -> list[str]:
     return out
 
 
-def per_event_records(recs: pd.DataFrame, clusters: pd.DataFrame | None) -> tuple[pd.DataFrame, list[str]]:
-    """One representative record per real event (its earliest, top-lane record), with hover text."""
+def per_event_records(
+    recs: pd.DataFrame, clusters: pd.DataFrame | None, *, hover: bool = True
+) -> tuple[pd.DataFrame, list[str] | None]:
+    """One representative record per real event (its earliest, top-lane record), with hover text.
+
+    The representatives are the rows of ``recs`` (columns ``record_id``,
+    ``agency``, ``x``, ``y``, ``ranged``, ``date_text``, ``precision``) with
+    their positions in ``recs`` as index; ``event_type`` and ``type_text`` are
+    their event's, ``members`` the positions in ``recs`` of the event's
+    records (the representative first) and ``event_text`` the event's
+    description (its cluster's, else the record's own). With ``hover=False``
+    no hover text is built (None): a page that builds it needs only those.
+    """
     keys = recs["cluster_id"].where(recs["cluster_id"] != "", "r:" + recs["record_id"]).tolist()
     info: dict[str, tuple[Any, Any]] = {}
     if clusters is not None and len(clusters):
@@ -220,34 +266,38 @@ def per_event_records(recs: pd.DataFrame, clusters: pd.DataFrame | None) -> tupl
                 strict=True,
             )
         )
-    groups: dict[str, tuple[list[str], list[str]]] = {}
-    first: list[int] = []
-    for i, (key, agency, cite) in enumerate(
-        zip(keys, *column_lists(recs, "agency", "citation"), strict=True)
-    ):
-        if key not in groups:
-            groups[key] = ([], [])
-            first.append(i)
-        agencies, cites = groups[key]
-        if agency not in agencies:
-            agencies.append(agency)
-        cites.append(cite)
-    reps = recs.iloc[first].copy()
-    text, types = [], []
-    cols = column_lists(reps, "event_type", "description", "date_text", "precision")
-    for key, own_type, own_desc, date_t, prec in zip([keys[i] for i in first], *cols, strict=True):
+    groups: dict[str, list[int]] = {}
+    for i, key in enumerate(keys):
+        groups.setdefault(key, []).append(i)
+    members = list(groups.values())
+    first = [m[0] for m in members]
+    own_types, own_descs = (
+        [values[i] for i in first] for values in column_lists(recs, "event_type", "description")
+    )
+    reps = recs[["record_id", "agency", "x", "y", "ranged", "date_text", "precision"]].iloc[first]
+    types, descs = [], []
+    for key, own_type, own_desc in zip(groups, own_types, own_descs, strict=True):
         c_type, c_desc = info.get(key, (None, None))
         types.append(str(c_type or own_type))
-        desc = str(c_desc or own_desc)
-        agencies, cites = groups[key]
-        n = len(cites)
-        cite = "<br>".join(html.escape(x) for x in cites[:4]) + ("<br>\u2026" if n > 4 else "")
-        text.append(
-            f"<b>{html.escape(date_t)}</b> [{prec}]<br>"
-            f"Recorded by {html.escape(', '.join(agencies))} ({n} record{'s' if n != 1 else ''})<br>"
-            f"{_excerpt(desc)}<br><i>{cite}</i>"
-        )
+        descs.append(str(c_desc or own_desc))
+    text: list[str] | None = None
+    if hover:
+        text = []
+        agency, citation = column_lists(recs, "agency", "citation")
+        for rows, desc, date_t, prec in zip(
+            members, descs, *column_lists(reps, "date_text", "precision"), strict=True
+        ):
+            n = len(rows)
+            agencies = ", ".join(dict.fromkeys(agency[i] for i in rows))
+            cite = "<br>".join(html.escape(citation[i]) for i in rows[:4]) + ("<br>\u2026" if n > 4 else "")
+            text.append(
+                f"<b>{html.escape(date_t)}</b> [{prec}]<br>"
+                f"Recorded by {html.escape(agencies)} ({n} record{'s' if n != 1 else ''})<br>"
+                f"{_excerpt(desc)}<br><i>{cite}</i>"
+            )
     labels = {name: t.label for name, t in load_vocabulary().types.items()}
     reps["event_type"] = types
     reps["type_text"] = [labels.get(t, t) for t in types]
+    reps["members"] = pd.Series(members, index=reps.index, dtype=object)
+    reps["event_text"] = descs
     return reps, text

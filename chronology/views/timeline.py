@@ -28,6 +28,7 @@ from chronology.views.records import (
     X_FORMAT,
     age_text,
     column_lists,
+    format_times,
     hover_texts,
     per_event_records,
     plotted_records,
@@ -94,11 +95,18 @@ def _type_order(present: Sequence[str]) -> list[str]:
 
 
 def _marker_traces(
-    recs: pd.DataFrame, text: list[str] | None, role: str, gl: bool, visible: bool
+    recs: pd.DataFrame,
+    text: list[str] | None,
+    role: str,
+    gl: bool,
+    visible: bool,
+    extra: dict[str, list[Any]] | None = None,
 ) -> list[dict[str, Any]]:
     """One trace per event type (and a second, open-marker trace for its approximate dates).
 
-    Without ``text`` a trace names its rows of ``recs`` in ``meta.rows`` instead.
+    Without ``text`` a trace names its records in ``meta.rows`` instead (their
+    positions in the plotted records: ``recs``' index), with its points' values
+    of each ``extra`` list in ``meta`` beside them.
     """
     order = _type_order(recs["event_type"].unique().tolist())
     symbols = type_symbols(order)
@@ -107,6 +115,7 @@ def _marker_traces(
     xs, ys = recs["x"].to_numpy(dtype=object), recs["y"].round(3).to_numpy()
     labels = recs["type_text"].to_numpy(dtype=object)
     texts = None if text is None else pd.Series(text, dtype=object).to_numpy()
+    rows = recs.index.to_numpy()
     for t in order:
         for ranged in (False, True):
             where = positions.get((t, ranged))
@@ -122,7 +131,12 @@ def _marker_traces(
                     # One legend entry per type: the exact-date trace's, else the approximate one's.
                     "showlegend": not ranged or (t, False) not in positions,
                     "meta": {"role": role, "event_type": t}
-                    | ({} if texts is not None else {"rows": where.tolist()}),
+                    | (
+                        {}
+                        if texts is not None
+                        else {"rows": rows[where].tolist()}
+                        | {k: [v[i] for i in where.tolist()] for k, v in (extra or {}).items()}
+                    ),
                     "visible": visible,
                     "text": texts[where].tolist() if texts is not None else None,
                     "hovertemplate": "%{text}<extra></extra>",
@@ -188,8 +202,8 @@ def _shade_bounds(shaded: pd.DataFrame) -> tuple[list[str | None], list[str | No
     first = wall_times(start).reset_index(drop=True)
     last = wall_times(end).reset_index(drop=True).fillna(first) + pd.Timedelta(days=1)
     return (
-        [None if m else v for m, v in zip(missing, first.dt.strftime(X_FORMAT).tolist(), strict=True)],
-        [None if m else v for m, v in zip(missing, last.dt.strftime(X_FORMAT).tolist(), strict=True)],
+        [None if m else v for m, v in zip(missing, format_times(first, X_FORMAT).tolist(), strict=True)],
+        [None if m else v for m, v in zip(missing, format_times(last, X_FORMAT).tolist(), strict=True)],
     )
 
 
@@ -209,8 +223,11 @@ def build_timeline(
     """Build the timeline figure and keep the placed records (for the report).
 
     Arguments are those of ``timeline``; with ``record_hover=False`` the records
-    traces carry ``meta.rows`` (their rows in ``records``) instead of hover text,
-    for a page that builds the text itself.
+    and events traces carry ``meta.rows`` (their rows in ``records``) instead of
+    hover text, for a page that builds the text itself. An events trace then
+    also carries, per marker, ``meta.members`` (the rows of the real event's
+    records, its own first) and ``meta.desc`` (the event's description: the row
+    whose description it is, or else the text).
 
     Example:
         >>> parts = build_timeline(events)  # doctest: +SKIP
@@ -227,9 +244,10 @@ def build_timeline(
     # Handoffs: sender lane -> receiver lane; missed when a missed_handoff finding cites the sender.
     missed_by: dict[str, str] = {}
     if live is not None and len(live):
-        for f in live[live["kind"] == "missed_handoff"].itertuples():
-            for rid in f.record_ids if f.record_ids is not None else []:
-                missed_by.setdefault(str(rid), str(f.finding_id))
+        missed_live = live[live["kind"] == "missed_handoff"]
+        for fid, rids in zip(*column_lists(missed_live, "finding_id", "record_ids"), strict=True):
+            for rid in rids if rids is not None else []:
+                missed_by.setdefault(str(rid), str(fid))
     handoffs = recs[recs["to_agency"] != ""]
     n_lanes = len(lanes)
     outside = bool((~handoffs["to_agency"].isin(lanes)).any())
@@ -333,8 +351,17 @@ def build_timeline(
         )
     record_text = hover_texts(recs) if record_hover else None
     traces += _marker_traces(recs, record_text, "records", gl, visible=not per_event)
-    reps, rep_text = per_event_records(recs, clusters)
-    traces += _marker_traces(reps, rep_text, "events", gl, visible=per_event)
+    reps, rep_text = per_event_records(recs, clusters, hover=record_hover)
+    extra = None
+    if rep_text is None:
+        described = recs["description"].tolist()
+        members = reps["members"].tolist()
+        desc = [
+            next((i for i in rows if described[i] == text), text)
+            for rows, text in zip(members, reps["event_text"].tolist(), strict=True)
+        ]
+        extra = {"members": members, "desc": desc}
+    traces += _marker_traces(reps, rep_text, "events", gl, visible=per_event, extra=extra)
     traces.append(
         {
             "type": "scatter",

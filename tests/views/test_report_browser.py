@@ -6,6 +6,7 @@ is missing the tests skip with the reason, except in CI (CI set), where they fai
 
 from __future__ import annotations
 
+import html
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +15,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from chronology.views.report import write_report
+from chronology.views.report import lanes_of, write_report
+from chronology.views.timeline import build_timeline
 
 pytestmark = pytest.mark.browser
 
@@ -61,9 +63,13 @@ def browser() -> Iterator[Any]:
 
 
 class Opened:
-    """A report opened from disk, with every console error and request attempt recorded."""
+    """A report opened from disk, with every console error and request attempt recorded.
 
-    def __init__(self, browser: Any, path: Path) -> None:
+    ``before`` is a script run in the page before its own (to take a browser
+    feature away); with ``ready=False`` the plot is not waited for.
+    """
+
+    def __init__(self, browser: Any, path: Path, *, before: str | None = None, ready: bool = True) -> None:
         self.path = path
         self.url = path.resolve().as_uri()
         self.errors: list[str] = []
@@ -72,8 +78,11 @@ class Opened:
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.route("**/*", self._route)
+        if before:
+            self.page.add_init_script(before)
         self.page.goto(self.url)
-        self.page.wait_for_function("window.__plotReady !== null", timeout=20_000)
+        if ready:
+            self.page.wait_for_function("window.__plotReady !== null", timeout=20_000)
 
     def _route(self, route: Any) -> None:
         if route.request.url == self.url:
@@ -235,5 +244,115 @@ def test_demo_case_report(browser, tmp_path):
             before = view.x_range()
             first.click()
             view.page.wait_for_function(f"r => String({PLOT}.layout.xaxis.range[0]) !== r", arg=before[0])
+    finally:
+        view.page.close()
+
+
+def hover_texts_of(view: Opened, role: str) -> list[str]:
+    """The hover texts the page gave a role's markers, trace by trace."""
+    return view.page.evaluate(
+        f"role => {PLOT}.data.filter(t => t.meta && t.meta.role === role).flatMap(t => t.text)", role
+    )
+
+
+def test_hover_texts_built_in_the_page_are_those_of_the_jupyter_figure(first_look, run):
+    # The page builds every marker's hover from the table rows; Python builds them for Jupyter.
+    figure = build_timeline(
+        run.events, run.clusters, run.findings, date_of_birth=run.config.date_of_birth, agencies=lanes_of(run)
+    )
+    for role in ("records", "events"):
+        python = [s for t in figure.data if t["meta"]["role"] == role for s in t["text"]]
+        # Python's html.escape also writes quotes as entities; plotly shows both alike.
+        assert [html.unescape(s) for s in hover_texts_of(first_look, role)] == [
+            html.unescape(s) for s in python
+        ]
+    assert any(
+        "Recorded by Children's Social Care, Police (2 records)" in s
+        for s in hover_texts_of(first_look, "events")
+    )
+
+
+def test_the_one_marker_per_event_hover_shows(opened):
+    opened.page.locator(".updatemenu-button", has_text="One marker per real event").click()
+    curve = opened.page.evaluate(
+        f"() => {PLOT}.data.findIndex(t => t.meta && t.meta.role === 'events' && t.visible === true && "
+        "t.text.some(s => s.includes('2 records')))"
+    )
+    point = opened.page.evaluate(f"c => {PLOT}.data[c].text.findIndex(s => s.includes('2 records'))", curve)
+    opened.page.evaluate(
+        f"([c, p]) => Plotly.Fx.hover({PLOT}, [{{curveNumber: c, pointNumber: p}}])", [curve, point]
+    )
+    label = opened.page.locator(".hoverlayer .hovertext")
+    label.wait_for()
+    assert "Recorded by" in label.text_content() and "2 records" in label.text_content()
+    assert opened.errors == []
+
+
+def test_hostile_finding_texts_show_as_text(browser, run, kit, tmp_path):
+    # The findings panel is built by the page's script from the data: still text, never markup.
+    run.findings.loc[run.findings["finding_id"] == "F-MISS1", ["title", "statement"]] = [
+        kit.HOSTILE,
+        kit.HOSTILE,
+    ]
+    path = tmp_path / "hostile.html"
+    write_report(run, path)
+    view = Opened(browser, path)
+    try:
+        button = view.page.locator("button[data-finding='F-MISS1']")
+        assert button.locator(".ftitle").text_content() == kit.HOSTILE
+        assert button.locator(".fstatement").text_content() == kit.HOSTILE
+        button.click()
+        assert kit.HOSTILE in view.page.locator("#status").text_content()
+        assert view.page.locator("#findings img, #findings script").count() == 0
+        assert view.page.evaluate("() => window.__pwned") is None
+        assert view.requests == [] and view.errors == []
+    finally:
+        view.page.close()
+
+
+def test_findings_panel_looks_as_before(first_look):
+    # The buttons the script builds: id, severity, kind, then title, period and statement.
+    buttons = first_look.page.locator("#finding-list li > button.finding")
+    assert buttons.count() == 3
+    first = buttons.nth(1)
+    assert first.get_attribute("class") == "finding sev-high" and first.get_attribute("type") == "button"
+    assert first.get_attribute("aria-pressed") == "false"
+    assert first.inner_html() == (
+        '<span class="fid">F-MISS1</span> <span class="sev">high</span> \u00b7 Missed handoff'
+        '<span class="ftitle">missed handoff F-MISS1</span><span class="fperiod">10/06/2019 \u2013 17/06/2019</span>'
+        '<span class="fstatement">Statement of F-MISS1.</span>'
+    )
+    assert first_look.page.locator("#status").text_content() == ""  # "Reading the chronology..." is gone
+
+
+def test_a_browser_without_decompression_says_so(browser, small_report):
+    # Browsers before 2023 (Firefox 113, Safari 16.4) have no DecompressionStream: a message, not a blank page.
+    view = Opened(browser, small_report, before="delete window.DecompressionStream;", ready=False)
+    try:
+        status = view.page.locator("#status")
+        status.wait_for()
+        view.page.wait_for_function("() => document.getElementById('status').textContent.includes('too old')")
+        assert "Open the file in a current Edge, Chrome, Firefox" in status.text_content()
+        assert status.is_visible() and "failed" in status.get_attribute("class")
+        assert view.page.evaluate("() => window.__plotReady") is None
+        assert view.requests == [] and view.errors == []
+    finally:
+        view.page.close()
+
+
+def test_damaged_data_says_so(browser, small_report, tmp_path):
+    page = small_report.read_text(encoding="utf-8")
+    start = page.index('data-encoding="base64">') + len('data-encoding="base64">')
+    cut = tmp_path / "cut.html"
+    cut.write_text(
+        page[:start] + page[start : start + 400] + page[page.index("</script>", start) :], encoding="utf-8"
+    )
+    view = Opened(browser, cut, ready=False)
+    try:
+        view.page.wait_for_function(
+            "() => document.getElementById('status').textContent.includes('could not be read')"
+        )
+        assert "ask for it again" in view.page.locator("#status").text_content()
+        assert view.requests == []
     finally:
         view.page.close()

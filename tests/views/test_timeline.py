@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import pandas as pd
 import plotly.io as pio
 import pytest
 
 from chronology.views.palette import AGENCY_COLOURS, GROUP_COLOURS, agency_colours, group_colour, type_symbols
+from chronology.views.records import format_times
 from chronology.views.timeline import GL_THRESHOLD, OUTSIDE_LANE, age_text, build_timeline, timeline
 from chronology.vocabulary import load_vocabulary
 
@@ -224,3 +226,55 @@ def test_every_vocabulary_type_has_its_own_colour_and_shape():
     looks = {(group_colour(t), symbols[t]) for t in vocab.types}
     assert len(looks) == len(vocab.types)
     assert set(GROUP_COLOURS) >= {t.group for t in vocab.types.values()}
+
+
+def test_one_marker_per_event_hover_names_its_agencies_and_citations(events, clusters):
+    fig = timeline(events, clusters)
+    texts = [s for t in traces(fig, "events") for s in t.text]
+    (c1,) = [s for s in texts if "2 records" in s and "PPN to MASH" in s]
+    # CSC's record (04/03/2019, no time) sorts before Police's (09:00): it is the event's marker.
+    assert c1.startswith(
+        "<b>04/03/2019</b> [day]<br>Recorded by Children&#x27;s Social Care, Police (2 records)"
+    )
+    assert "children&#x27;s.xlsx, sheet Chronology, row 4<br>police.xlsx, sheet Chronology, row 3" in c1
+
+
+def test_page_traces_name_their_rows_instead_of_hover_text(events, clusters):
+    # The report builds hover texts in the page from its table rows: the figure names them.
+    parts = build_timeline(events, clusters, record_hover=False)
+    recs = parts.records
+    rows = {rid: i for i, rid in enumerate(recs["record_id"])}
+    for t in traces(parts.figure, "records"):
+        assert t.text is None and len(t.meta["rows"]) == len(t.x)
+        assert [recs.loc[i, "x"] for i in t.meta["rows"]] == list(t.x)
+    events_traces = [t for t in parts.data if t["meta"]["role"] == "events"]
+    assert all(t["text"] is None for t in events_traces)
+    meta = {m: t["meta"]["members"][k] for t in events_traces for k, m in enumerate(t["meta"]["rows"])}
+    descs = {m: t["meta"]["desc"][k] for t in events_traces for k, m in enumerate(t["meta"]["rows"])}
+    assert len(meta) == 8  # 10 records in 8 real events
+    # c1: its records, the first (r003) its marker; its description "PPN to MASH" is r002's own.
+    assert meta[rows["r003"]] == [rows["r003"], rows["r002"]]
+    assert descs[rows["r003"]] == rows["r002"]
+    # A cluster description no plotted record holds travels as text.
+    clusters.loc[clusters["cluster_id"] == "c2", "description"] = "Strategy meeting (CSC and School)"
+    parts = build_timeline(events, clusters, record_hover=False)
+    descs = {m: t["meta"]["desc"][k] for t in parts.data if t["meta"]["role"] == "events"
+             for k, m in enumerate(t["meta"]["rows"])}  # fmt: skip
+    assert descs[rows["r006"]] == "Strategy meeting (CSC and School)"
+
+
+@pytest.mark.parametrize("unit", ["s", "us", "ns"])
+def test_format_times_writes_what_strftime_writes(unit):
+    # Before and after 1970, with seconds to drop, leap days; then a column strftime must write.
+    rng = np.random.default_rng(0)
+    ticks = rng.integers(pd.Timestamp("1900-01-01").value, pd.Timestamp("2100-01-01").value, 2000)
+    values = pd.Series(pd.to_datetime(ticks).as_unit(unit))
+    values[:3] = pd.to_datetime(
+        ["1969-12-31 23:59:59.9", "2020-02-29 13:45:59", "1900-01-01 00:00:30"], format="ISO8601"
+    ).as_unit(unit)
+    for fmt in ("%Y-%m-%d %H:%M", "%d/%m/%Y", "%H:%M", "%B %Y"):
+        assert format_times(values, fmt).tolist() == values.dt.strftime(fmt).tolist()
+    gaps = pd.Series([pd.NaT, pd.Timestamp("2019-06-10 11:30")])
+    assert format_times(gaps, "%H:%M").isna().tolist() == [True, False]
+    local = values[:5].dt.tz_localize("Europe/London")
+    assert format_times(local, "%H:%M").tolist() == local.dt.strftime("%H:%M").tolist()

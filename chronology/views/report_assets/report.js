@@ -1,20 +1,52 @@
-/* The report's behaviour: draw the timeline, wire the findings panel, filter the table.
-   Every text from the chronologies is set with textContent, never parsed as HTML. */
+/* The report's behaviour: read the embedded data, draw the timeline, build the findings panel, filter the table.
+   Every text from the chronologies is set with textContent, never parsed as HTML; hover texts are escaped. */
 (function () {
   "use strict";
   var T = window.__timings = { script: performance.now() };
-  var DATA = JSON.parse(document.getElementById("report-data").textContent);
-  T.parsed = performance.now();
+  window.__plotReady = null;  /* set to the time the plot is drawn: tests and benchmarks wait for it */
   var plot = document.getElementById("timeline");
   var status = document.getElementById("status");
+  var READING = "Reading the chronology\u2026";
   var PAGE = 500;
 
-  /* ---- hover text of every record, from its table row (escaped for plotly's pseudo-HTML) ---- */
-  function esc(text) {
-    return String(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  /* ---- the embedded data: JSON, gzipped, in base64; unpacked with the browser's DecompressionStream ---- */
+  function readData() {
+    var binary = atob(document.getElementById("report-data").textContent);
+    var bytes = new Uint8Array(binary.length);
+    for (var i = 0; i < binary.length; i++) { bytes[i] = binary.charCodeAt(i); }
+    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+    return new Response(stream).text();
   }
+  function fail(message) {
+    status.textContent = message;
+    status.className = "hint failed";
+  }
+  if (typeof DecompressionStream !== "function" || typeof Response !== "function" ||
+      typeof Blob !== "function" || !Blob.prototype.stream) {
+    fail("This browser is too old to show the report (it was made before 2023). Open the file in a current " +
+      "Edge, Chrome, Firefox (113 or later) or Safari (16.4 or later). The file itself is fine.");
+    return;
+  }
+  status.textContent = READING;
+  readData().then(function (text) {
+    var data = JSON.parse(text);
+    T.parsed = performance.now();
+    start(data);
+  }).catch(function (err) {
+    fail("The report's data could not be read (" + err + "). The file may be damaged or cut short: ask for it again.");
+    if (window.console) { console.error(err); }
+  });
+
+  /* ---- hover texts, escaped for plotly's pseudo-HTML ---- */
+  var MARKUP = /[&<>]/g;
+  var ENTITY = { "&": "&amp;", "<": "&lt;", ">": "&gt;" };
+  function esc(text) {
+    text = String(text);
+    return text.search(MARKUP) < 0 ? text : text.replace(MARKUP, function (c) { return ENTITY[c]; });
+  }
+  /* At most `lines` lines of about `width` characters (records.py's _excerpt). */
   function excerpt(text, width, lines) {
-    text = String(text).split(/\s+/).filter(Boolean).join(" ");
+    text = String(text).replace(/\s+/g, " ").trim();
     if (text.length > width * lines) {
       text = text.slice(0, width * lines);
       text = text.slice(0, Math.max(text.lastIndexOf(" "), 1)) + " \u2026";
@@ -23,36 +55,14 @@
     while (text.length > width && out.length < lines - 1) {
       var cut = text.lastIndexOf(" ", width);
       if (cut <= 0) { cut = width; }
-      out.push(text.slice(0, cut));
+      out.push(esc(text.slice(0, cut)));
       text = text.slice(cut).replace(/^ +/, "");
     }
-    out.push(text);
-    return out.map(esc).join("<br>");
+    out.push(esc(text));
+    return out.join("<br>");
   }
-  function hoverText(i) {
-    var r = DATA.rows[i];
-    var when = r[0] + (r[1] ? " " + r[1] : "");
-    return "<b>" + esc(when) + "</b> [" + esc(DATA.precision[i]) + "]" + (r[2] ? " \u00b7 age " + esc(r[2]) : "") +
-      "<br>" + esc(r[3]) + " \u00b7 " + esc(r[4]) + "<br>" + excerpt(r[5], 70, 3) +
-      (r[6] ? "<br><b>Outcome:</b> " + excerpt(r[6], 70, 2) : "") + "<br><i>" + esc(r[8]) + "</i>";
-  }
-  DATA.figure.data.forEach(function (t) {
-    if (t.meta && t.meta.rows) { t.text = t.meta.rows.map(hoverText); }
-  });
 
-  /* ---- timeline ---- */
-  window.__plotReady = null;
-  Plotly.newPlot(plot, DATA.figure.data, DATA.figure.layout, DATA.config).then(function () {
-    window.__plotReady = T.ready = performance.now();
-    if (DATA.dob) {
-      plot.on("plotly_relayout", function (ev) {
-        var keys = Object.keys(ev || {});
-        if (keys.some(function (k) { return k.indexOf("xaxis.") === 0; })) { updateAgeAxis(); }
-      });
-    }
-  });
-
-  /* ---- the child's age on the top axis, re-ticked for the visible period ---- */
+  /* ---- the child's age on a date ---- */
   var DAY = 86400000;
   function parseDate(text) { return new Date(String(text).replace(" ", "T")); }
   function iso(d) {
@@ -71,122 +81,209 @@
     var days = Math.round((d - monthBirthday(born, months)) / DAY);
     return [Math.floor(months / 12), months % 12, days];
   }
-  function updateAgeAxis() {
-    var range = plot._fullLayout.xaxis.range;
-    var r0 = parseDate(range[0]), r1 = parseDate(range[1]);
-    var born = parseDate(DATA.dob);
-    var span = (r1 - r0) / DAY;
-    var vals = [], texts = [];
-    if (span > 70) {
-      var step = [1, 2, 3, 6, 12, 24, 60].find(function (s) { return span / 30.44 / s <= 8; }) || 120;
-      var k = Math.max(0, Math.floor(((r0 - born) / DAY / 30.44) / step) * step);
-      for (var d = monthBirthday(born, k); d <= r1; k += step, d = monthBirthday(born, k)) {
-        if (d >= r0) { vals.push(iso(d)); texts.push(k === 0 ? "birth" : "age " + Math.floor(k / 12) + "y " + (k % 12) + "m"); }
-      }
-    } else {
-      var dstep = [1, 2, 7, 14].find(function (s) { return span / s <= 8; }) || 28;
-      for (var t = new Date(r0.getFullYear(), r0.getMonth(), r0.getDate() + 1); t <= r1; t = new Date(t.getFullYear(), t.getMonth(), t.getDate() + dstep)) {
-        var a = ageParts(born, t);
-        vals.push(iso(t));
-        texts.push(a ? "age " + a[0] + "y " + a[1] + "m " + a[2] + "d" : "before birth");
-      }
+
+  function start(DATA) {
+    var rows = DATA.rows;
+
+    /* ---- hover text of every marker, from the table's rows ---- */
+    function recordHover(i) {
+      var r = rows[i];
+      var when = r[0] + (r[1] ? " " + r[1] : "");
+      return "<b>" + esc(when) + "</b> [" + esc(DATA.precision[i]) + "]" + (r[2] ? " \u00b7 age " + esc(r[2]) : "") +
+        "<br>" + esc(r[3]) + " \u00b7 " + esc(r[4]) + "<br>" + excerpt(r[5], 70, 3) +
+        (r[6] ? "<br><b>Outcome:</b> " + excerpt(r[6], 70, 2) : "") + "<br><i>" + esc(r[8]) + "</i>";
     }
-    Plotly.relayout(plot, { "xaxis2.tickvals": vals, "xaxis2.ticktext": texts });
-  }
-
-  /* ---- findings panel ---- */
-  var buttons = Array.prototype.slice.call(document.querySelectorAll("button.finding"));
-  function select(button) {
-    var f = DATA.findings[button.getAttribute("data-finding")];
-    if (!f) { return; }
-    buttons.forEach(function (b) { b.setAttribute("aria-pressed", b === button ? "true" : "false"); });
-    Plotly.restyle(plot, { x: [f.px], y: [f.py] }, [DATA.highlight]);
-    Plotly.relayout(plot, { "xaxis.range": [f.x0, f.x1], "xaxis.autorange": false });
-    status.textContent = "Showing " + button.getAttribute("data-finding") + ": " + f.label +
-      " (" + f.px.length + " record" + (f.px.length === 1 ? "" : "s") + " ringed).";
-  }
-  buttons.forEach(function (b) {
-    b.addEventListener("click", function () { select(b); });
-  });
-  document.getElementById("show-all").addEventListener("click", function () {
-    buttons.forEach(function (b) { b.setAttribute("aria-pressed", "false"); });
-    Plotly.restyle(plot, { x: [[]], y: [[]] }, [DATA.highlight]);
-    Plotly.relayout(plot, { "xaxis.autorange": true });
-    status.textContent = "Showing the whole chronology.";
-  });
-
-  /* ---- integrated chronology table ---- */
-  var COL = { date: 0, time: 1, age: 2, agency: 3, type: 4, description: 5, outcome: 6, practitioner: 7, citation: 8 };
-  var CLASSES = ["date", "time", "age", "agency", "type", "desc", "outcome", "prac", "cite"];
-  var rows = DATA.rows;
-  var haystack = rows.map(function (r) {
-    return (r[COL.description] + "\n" + r[COL.outcome] + "\n" + r[COL.practitioner] + "\n" + r[COL.citation]).toLowerCase();
-  });
-  var colours = {};
-  DATA.agencies.forEach(function (a) { colours[a[0]] = a[1]; });
-  var fAgency = document.getElementById("f-agency");
-  var fType = document.getElementById("f-type");
-  var fText = document.getElementById("f-text");
-  var count = document.getElementById("f-count");
-  var more = document.getElementById("more");
-  var tbody = document.querySelector("#chronology tbody");
-  function addOptions(select, values) {
-    values.forEach(function (v) {
-      var o = document.createElement("option");
-      o.value = v;
-      o.textContent = v;
-      select.appendChild(o);
+    /* One real event: its first record's date, who recorded it, its description and (up to 4) citations. */
+    function eventHover(i, members, desc) {
+      var agencies = [];
+      members.forEach(function (m) { if (agencies.indexOf(rows[m][3]) < 0) { agencies.push(rows[m][3]); } });
+      var n = members.length;
+      var cites = members.slice(0, 4).map(function (m) { return esc(rows[m][8]); }).join("<br>") +
+        (n > 4 ? "<br>\u2026" : "");
+      return "<b>" + esc(rows[i][0]) + "</b> [" + esc(DATA.precision[i]) + "]<br>Recorded by " +
+        esc(agencies.join(", ")) + " (" + n + " record" + (n !== 1 ? "s" : "") + ")<br>" +
+        excerpt(typeof desc === "number" ? rows[desc][5] : desc, 70, 3) + "<br><i>" + cites + "</i>";
+    }
+    DATA.figure.data.forEach(function (t) {
+      var m = t.meta;
+      if (!m || !m.rows) { return; }
+      t.text = m.members
+        ? m.rows.map(function (i, k) { return eventHover(i, m.members[k], m.desc[k]); })
+        : m.rows.map(recordHover);
+      /* Done with: plotly would otherwise copy them with the trace at every redraw. */
+      delete m.rows;
+      delete m.members;
+      delete m.desc;
     });
-  }
-  addOptions(fAgency, DATA.agencies.map(function (a) { return a[0]; }));
-  addOptions(fType, DATA.types);
 
-  var matches = [];
-  var shown = 0;
-  function renderMore() {
-    var frag = document.createDocumentFragment();
-    var stop = Math.min(matches.length, shown + PAGE);
-    for (var i = shown; i < stop; i++) {
-      var r = rows[matches[i]];
-      var tr = document.createElement("tr");
-      for (var c = 0; c < r.length; c++) {
-        var td = document.createElement("td");
-        td.className = CLASSES[c];
-        td.textContent = r[c];
-        if (c === COL.agency && colours[r[c]]) { td.style.borderLeftColor = colours[r[c]]; }
-        tr.appendChild(td);
+    /* ---- findings panel: one button per finding, put in the page once the plot is drawn ---- */
+    var list = document.getElementById("finding-list");
+    var buttons = [];
+    var panel = document.createDocumentFragment();
+    function textSpan(cls, text) {
+      var s = document.createElement("span");
+      s.className = cls;
+      s.textContent = text;
+      return s;
+    }
+    if (list) {
+      DATA.panel.forEach(function (f) {
+        /* [id, severity, kind, title, period, statement] */
+        var b = document.createElement("button");
+        b.type = "button";
+        b.className = "finding sev-" + (["high", "medium", "low"].indexOf(f[1]) >= 0 ? f[1] : "low");
+        b.setAttribute("data-finding", f[0]);
+        b.setAttribute("aria-pressed", "false");
+        b.appendChild(textSpan("fid", f[0]));
+        b.appendChild(document.createTextNode(" "));
+        b.appendChild(textSpan("sev", f[1]));
+        b.appendChild(document.createTextNode(" \u00b7 " + f[2]));
+        b.appendChild(textSpan("ftitle", f[3]));
+        b.appendChild(textSpan("fperiod", f[4]));
+        b.appendChild(textSpan("fstatement", f[5]));
+        var li = document.createElement("li");
+        li.appendChild(b);
+        panel.appendChild(li);
+        buttons.push(b);
+      });
+    }
+
+    /* ---- timeline ---- */
+    /* The panel goes in once the plot is drawn: a long panel in the page while plotly measures the
+       plot is laid out again at every measure (a 10k-record case with 4,000 findings: 10 s to 5.5 s). */
+    Plotly.newPlot(plot, DATA.figure.data, DATA.figure.layout, DATA.config).then(function () {
+      if (list) { list.appendChild(panel); }
+      if (status.textContent === READING) { status.textContent = ""; }
+      window.__plotReady = T.ready = performance.now();
+      if (DATA.dob) {
+        plot.on("plotly_relayout", function (ev) {
+          var keys = Object.keys(ev || {});
+          if (keys.some(function (k) { return k.indexOf("xaxis.") === 0; })) { updateAgeAxis(); }
+        });
       }
-      frag.appendChild(tr);
+    }, function (err) {
+      if (list) { list.appendChild(panel); }
+      fail("The timeline could not be drawn (" + err + "); the findings and the table below are complete.");
+      if (window.console) { console.error(err); }
+    });
+
+    /* ---- the child's age on the top axis, re-ticked for the visible period ---- */
+    function updateAgeAxis() {
+      var range = plot._fullLayout.xaxis.range;
+      var r0 = parseDate(range[0]), r1 = parseDate(range[1]);
+      var born = parseDate(DATA.dob);
+      var span = (r1 - r0) / DAY;
+      var vals = [], texts = [];
+      if (span > 70) {
+        var step = [1, 2, 3, 6, 12, 24, 60].find(function (s) { return span / 30.44 / s <= 8; }) || 120;
+        var k = Math.max(0, Math.floor(((r0 - born) / DAY / 30.44) / step) * step);
+        for (var d = monthBirthday(born, k); d <= r1; k += step, d = monthBirthday(born, k)) {
+          if (d >= r0) { vals.push(iso(d)); texts.push(k === 0 ? "birth" : "age " + Math.floor(k / 12) + "y " + (k % 12) + "m"); }
+        }
+      } else {
+        var dstep = [1, 2, 7, 14].find(function (s) { return span / s <= 8; }) || 28;
+        for (var t = new Date(r0.getFullYear(), r0.getMonth(), r0.getDate() + 1); t <= r1; t = new Date(t.getFullYear(), t.getMonth(), t.getDate() + dstep)) {
+          var a = ageParts(born, t);
+          vals.push(iso(t));
+          texts.push(a ? "age " + a[0] + "y " + a[1] + "m " + a[2] + "d" : "before birth");
+        }
+      }
+      Plotly.relayout(plot, { "xaxis2.tickvals": vals, "xaxis2.ticktext": texts });
     }
-    tbody.appendChild(frag);
-    shown = stop;
-    more.hidden = shown >= matches.length;
-    count.textContent = "Showing " + shown + " of " + matches.length + " records" +
-      (matches.length < rows.length ? " (filtered from " + rows.length + ")" : "");
-  }
-  function applyFilters() {
-    var agency = fAgency.value;
-    var type = fType.value;
-    var text = fText.value.trim().toLowerCase();
-    matches = [];
-    for (var i = 0; i < rows.length; i++) {
-      if (agency && rows[i][COL.agency] !== agency) { continue; }
-      if (type && rows[i][COL.type] !== type) { continue; }
-      if (text && haystack[i].indexOf(text) < 0) { continue; }
-      matches.push(i);
+
+    /* ---- selecting a finding ---- */
+    function select(button) {
+      var f = DATA.findings[button.getAttribute("data-finding")];
+      if (!f) { return; }
+      buttons.forEach(function (b) { b.setAttribute("aria-pressed", b === button ? "true" : "false"); });
+      Plotly.restyle(plot, { x: [f.px], y: [f.py] }, [DATA.highlight]);
+      Plotly.relayout(plot, { "xaxis.range": [f.x0, f.x1], "xaxis.autorange": false });
+      var title = button.querySelector(".ftitle").textContent;
+      status.textContent = "Showing " + button.getAttribute("data-finding") + ": " + title +
+        " (" + f.px.length + " record" + (f.px.length === 1 ? "" : "s") + " ringed).";
     }
-    tbody.textContent = "";
-    shown = 0;
-    renderMore();
+    buttons.forEach(function (b) {
+      b.addEventListener("click", function () { select(b); });
+    });
+    document.getElementById("show-all").addEventListener("click", function () {
+      buttons.forEach(function (b) { b.setAttribute("aria-pressed", "false"); });
+      Plotly.restyle(plot, { x: [[]], y: [[]] }, [DATA.highlight]);
+      Plotly.relayout(plot, { "xaxis.autorange": true });
+      status.textContent = "Showing the whole chronology.";
+    });
+
+    /* ---- integrated chronology table ---- */
+    var COL = { date: 0, time: 1, age: 2, agency: 3, type: 4, description: 5, outcome: 6, practitioner: 7, citation: 8 };
+    var CLASSES = ["date", "time", "age", "agency", "type", "desc", "outcome", "prac", "cite"];
+    var haystack = rows.map(function (r) {
+      return (r[COL.description] + "\n" + r[COL.outcome] + "\n" + r[COL.practitioner] + "\n" + r[COL.citation]).toLowerCase();
+    });
+    var colours = {};
+    DATA.agencies.forEach(function (a) { colours[a[0]] = a[1]; });
+    var fAgency = document.getElementById("f-agency");
+    var fType = document.getElementById("f-type");
+    var fText = document.getElementById("f-text");
+    var count = document.getElementById("f-count");
+    var more = document.getElementById("more");
+    var tbody = document.querySelector("#chronology tbody");
+    function addOptions(select, values) {
+      values.forEach(function (v) {
+        var o = document.createElement("option");
+        o.value = v;
+        o.textContent = v;
+        select.appendChild(o);
+      });
+    }
+    addOptions(fAgency, DATA.agencies.map(function (a) { return a[0]; }));
+    addOptions(fType, DATA.types);
+
+    var matches = [];
+    var shown = 0;
+    function renderMore() {
+      var frag = document.createDocumentFragment();
+      var stop = Math.min(matches.length, shown + PAGE);
+      for (var i = shown; i < stop; i++) {
+        var r = rows[matches[i]];
+        var tr = document.createElement("tr");
+        for (var c = 0; c < r.length; c++) {
+          var td = document.createElement("td");
+          td.className = CLASSES[c];
+          td.textContent = r[c];
+          if (c === COL.agency && colours[r[c]]) { td.style.borderLeftColor = colours[r[c]]; }
+          tr.appendChild(td);
+        }
+        frag.appendChild(tr);
+      }
+      tbody.appendChild(frag);
+      shown = stop;
+      more.hidden = shown >= matches.length;
+      count.textContent = "Showing " + shown + " of " + matches.length + " records" +
+        (matches.length < rows.length ? " (filtered from " + rows.length + ")" : "");
+    }
+    function applyFilters() {
+      var agency = fAgency.value;
+      var type = fType.value;
+      var text = fText.value.trim().toLowerCase();
+      matches = [];
+      for (var i = 0; i < rows.length; i++) {
+        if (agency && rows[i][COL.agency] !== agency) { continue; }
+        if (type && rows[i][COL.type] !== type) { continue; }
+        if (text && haystack[i].indexOf(text) < 0) { continue; }
+        matches.push(i);
+      }
+      tbody.textContent = "";
+      shown = 0;
+      renderMore();
+    }
+    var timer = null;
+    fAgency.addEventListener("change", applyFilters);
+    fType.addEventListener("change", applyFilters);
+    fText.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(applyFilters, 150);
+    });
+    more.addEventListener("click", renderMore);
+    applyFilters();
+    T.table = performance.now();
   }
-  var timer = null;
-  fAgency.addEventListener("change", applyFilters);
-  fType.addEventListener("change", applyFilters);
-  fText.addEventListener("input", function () {
-    clearTimeout(timer);
-    timer = setTimeout(applyFilters, 150);
-  });
-  more.addEventListener("click", renderMore);
-  applyFilters();
-  T.table = performance.now();
 })();
