@@ -12,6 +12,7 @@ Example:
 
 from __future__ import annotations
 
+import statistics
 from pathlib import Path
 from typing import Any
 
@@ -58,4 +59,53 @@ def pandas_floor(folder: str) -> dict[str, Any]:
         "records": len(events),
         "subjects": len(longest),
         "groups": len(counts),
+    }
+
+
+def per_case(batch: str, cases: int = 20, runs: int = 7) -> dict[str, Any]:
+    """chronology.analysis.analyse alone on the first ``cases`` cases of a batch folder, per case.
+
+    Each case is ingested and matched once (chronology.pipeline.ingest_only,
+    chronology.match.match_events); its analysis is then run ``runs`` times
+    after one warm-up run. Returns the median over cases of each case's median
+    wall and CPU milliseconds.
+
+    Example:
+        >>> per_case("bench/out/batches/batch_1000x1000_s0", cases=5)  # doctest: +SKIP
+    """
+    from chronology.analysis import analyse, read_decisions
+    from chronology.config import load_config
+    from chronology.match import match_events, read_overrides
+    from chronology.pipeline import agency_aliases, ingest_only
+    from chronology.vocabulary import load_vocabulary
+
+    vocab = load_vocabulary()
+    walls, cpus, records = [], [], 0
+    for folder in sorted(p for p in Path(batch).iterdir() if (p / "case.toml").exists())[:cases]:
+        config = load_config(folder / "case.toml")
+        ingested = ingest_only(config, vocab)
+        matched = match_events(
+            ingested.events, config.match, read_overrides(folder / "overrides.csv"), vocab=vocab
+        )
+        records += len(matched.events)
+        args = (matched.events, matched.clusters, config.rules)
+        kwargs = {
+            "timezone": config.timezone,
+            "decisions": read_decisions(folder / "decisions.csv"),
+            "vocab": vocab,
+            "aliases": agency_aliases(config),
+        }
+        timed = []
+        for run in range(runs + 1):  # the first is a warm-up
+            with Stopwatch() as sw:
+                analyse(*args, **kwargs)
+            if run:
+                timed.append(sw)
+        walls.append(statistics.median(sw.wall for sw in timed) * 1000)
+        cpus.append(statistics.median(sw.cpu for sw in timed) * 1000)
+    return {
+        "cases": len(walls),
+        "records": records,
+        "wall_ms": statistics.median(walls),
+        "cpu_ms": statistics.median(cpus),
     }

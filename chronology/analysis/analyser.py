@@ -7,15 +7,16 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from chronology.analysis.context import Context, prepare_events
+from chronology.analysis.context import Context, case_resolver, prepare_events
 from chronology.analysis.decisions import apply_decisions
-from chronology.analysis.finding import Finding, findings_frame
+from chronology.analysis.finding import Finding, FindingsTable
 from chronology.analysis.registry import DETECTORS, resolve_rules
 from chronology.schema import DEFAULT_TIMEZONE
 from chronology.vocabulary import Vocabulary, load_vocabulary
@@ -69,28 +70,37 @@ def analyse(
     """
     vocab = vocab or load_vocabulary()
     params, general = resolve_rules(rules)
-    events = _with_cluster_ids(events, clusters)
-    prepared = prepare_events(events, timezone, vocab, general["csc_agencies"], aliases)
-    ctx = Context.build(prepared, vocab, timezone, aliases=aliases)
-    ctx.rules = params
+    prepared = prepare_events(
+        _with_cluster_ids(events, clusters), timezone, vocab, general["csc_agencies"], aliases
+    )
+    # What every subject shares: the case's agencies, which of them are CSC, and one resolver.
+    agencies = tuple(sorted(set(prepared["agency"])))
+    csc = frozenset(prepared.loc[prepared["is_csc"], "agency"])
+    resolver = case_resolver(agencies, vocab, aliases)
     enabled = [
-        (name, d) for name, d in DETECTORS.items() if params[name].get("enabled", True) and d.run is not None
+        (name, d, {k: v for k, v in params[name].items() if k != "enabled"})
+        for name, d in DETECTORS.items()
+        if params[name].get("enabled", True) and d.run is not None
     ]
-    found: list[Finding] = []
+    # One subject at a time: its context, its findings laid out at once (so a case of many
+    # subjects never holds every Finding object), and nothing of it kept but those rows.
+    table = FindingsTable(timezone)
     for subject, rows in _subjects(prepared):
-        sub_ctx = ctx
-        if len(rows) != len(prepared):
-            sub_ctx = Context.build(rows, vocab, timezone, ctx.agencies, aliases)
-            sub_ctx.csc, sub_ctx.rules = ctx.csc, params
-        for name, detector in enabled:
-            used = {k: v for k, v in params[name].items() if k != "enabled"}
+        ctx = Context.build(rows, vocab, timezone, agencies, aliases, resolver=resolver)
+        ctx.csc, ctx.rules = csc, params
+        found: list[Finding] = []
+        for _name, detector, used in enabled:
             assert detector.run is not None
-            for f in detector.run(rows, clusters, used, sub_ctx):
+            for f in detector.run(rows, clusters, used, ctx):
                 f.subject_ref = subject
                 found.append(f)
-    findings = findings_frame(found, ctx)
+        table.add(found, ctx)
+        del ctx, found, rows
+    has_events = len(prepared) > 0
+    del prepared
+    findings = table.frame()
     warnings: list[str] = []
-    if len(prepared) and not ctx.csc:
+    if has_events and not csc:
         warnings.append(
             "analysis: no agency of the case is known as children's social care, so referral decisions, "
             'visits on a plan and closures are not checked; name it in [rules] csc_agencies = ["..."]'
@@ -100,11 +110,25 @@ def analyse(
     return Analysed(findings=findings, warnings=warnings)
 
 
-def _subjects(prepared: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+def _subjects(prepared: pd.DataFrame) -> Iterator[tuple[str, pd.DataFrame]]:
+    """Each subject's rows of the prepared events, by subject_ref in sorted order, one at a time.
+
+    prepare_events sorts by subject first, so a subject's rows are one run of
+    rows: each is a slice (no copy), the same rows in the same order as
+    ``groupby("subject_ref", sort=True)`` gives.
+    """
     if prepared["subject_ref"].nunique() <= 1:
-        subject = prepared["subject_ref"].iat[0] if len(prepared) else ""
-        return [(subject, prepared)]
-    return [(str(s), g.reset_index(drop=True)) for s, g in prepared.groupby("subject_ref", sort=True)]
+        yield (prepared["subject_ref"].iat[0] if len(prepared) else ""), prepared
+        return
+    subjects = prepared["subject_ref"].to_numpy()
+    starts = [0, *(np.flatnonzero(subjects[1:] != subjects[:-1]) + 1).tolist()]
+    names = [subjects[i] for i in starts]
+    if any(a >= b for a, b in zip(names, names[1:], strict=False)):  # not sorted by subject: group them
+        for s, g in prepared.groupby("subject_ref", sort=True):
+            yield str(s), g.reset_index(drop=True)
+        return
+    for lo, hi in zip(starts, [*starts[1:], len(prepared)], strict=True):
+        yield str(subjects[lo]), prepared.iloc[lo:hi].reset_index(drop=True)
 
 
 def _with_cluster_ids(events: pd.DataFrame, clusters: pd.DataFrame) -> pd.DataFrame:

@@ -112,12 +112,59 @@ def is_csc_label(
     return any(re.search(rf"\b{re.escape(m)}\b", low) for m in CSC_MARKERS)
 
 
+#: The last few case resolvers: (labels and their aliases) -> (vocabulary, resolver).
+_RESOLVERS: dict[tuple[tuple[str, tuple[str, ...]], ...], tuple[Vocabulary, AgencyResolver]] = {}
+_RESOLVERS_KEPT = 8
+
+
+def case_resolver(
+    labels: Sequence[str], vocab: Vocabulary, aliases: Mapping[str, Sequence[str]] | None = None
+) -> AgencyResolver:
+    """The agency resolver of a case's labels (with their extra aliases from case.toml).
+
+    The last few are kept, so that preparing the events, every subject of a
+    case and every case of a batch with the same agencies share one (a
+    resolver is the same for the same labels, aliases and vocabulary; what it
+    remembers is only what it has worked out).
+
+    Example:
+        >>> case_resolver(["GP", "Police"], vocab).mentions("letter to GP")  # doctest: +SKIP
+        ['GP']
+    """
+    sources = tuple((label, tuple((aliases or {}).get(label, ()))) for label in labels)
+    kept = _RESOLVERS.get(sources)
+    if kept is not None and kept[0] is vocab:
+        return kept[1]
+    resolver = AgencyResolver([(label, list(extra)) for label, extra in sources], vocab)
+    if len(_RESOLVERS) >= _RESOLVERS_KEPT:
+        del _RESOLVERS[next(iter(_RESOLVERS))]
+    _RESOLVERS[sources] = (vocab, resolver)
+    return resolver
+
+
 def _local_days(values: pd.Series, timezone: str) -> np.ndarray:
     ts = pd.to_datetime(values)
     if ts.dt.tz is None:
         ts = ts.dt.tz_localize(timezone)
     ts = ts.dt.tz_convert(timezone)
     return ts.dt.tz_localize(None).to_numpy(dtype="datetime64[D]")
+
+
+#: Text columns whose values are mostly distinct: converted as they are, not through their distinct values.
+_DISTINCT_COLUMNS = frozenset({"record_id", "description", "cluster_id"})
+#: The event columns prepare_events reads.
+_READ_COLUMNS = frozenset({*_TEXT_COLUMNS, "status", "start", "end", "source_row", "date_precision"})
+
+
+def _constant(value: str, n: int) -> pd.Series:
+    """n copies of a text, typed as a text column of the events is."""
+    return pd.Series([value] * n, dtype=object).astype(str)
+
+
+def _shared(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, distinct values as Python strings): a repeated value becomes one shared string object."""
+    codes, uniques = pd.factorize(values)
+    return codes, np.asarray(uniques, dtype=object)
 
 
 def prepare_events(
@@ -128,6 +175,12 @@ def prepare_events(
     aliases: Mapping[str, Sequence[str]] | None = None,
 ) -> pd.DataFrame:
     """The events detectors read, sorted by subject, day and record id.
+
+    Text columns are plain ``object`` columns, which detectors read as numpy
+    arrays many times over with no copy. A value repeated across rows (an
+    agency, a type, a file name) is one string object shared by those rows, and
+    the rows are put in order column by column, so a million records cost
+    little more than their distinct texts.
 
     Args:
         events: events.parquet rows (EVENT_COLUMNS); continuation and rejected
@@ -146,16 +199,22 @@ def prepare_events(
 
         vocab = load_vocabulary()
     ev = events
+    keep = ev["start"].notna().to_numpy()
     if "status" in ev.columns:
-        ev = ev[ev["status"].astype(str) == "event"]
-    ev = ev[ev["start"].notna()]
-    out = pd.DataFrame(index=range(len(ev)))
-    for col in _TEXT_COLUMNS:
-        if col in ev.columns:
-            out[col] = ev[col].fillna("").astype(str).to_numpy(dtype=object)
-        else:
-            out[col] = np.full(len(ev), "", dtype=object)
-    out["source_row"] = pd.to_numeric(ev["source_row"], errors="coerce").fillna(0).astype("int64").to_numpy()
+        keep = keep & (ev["status"].astype(str) == "event").to_numpy()
+    if not keep.all():
+        # Only the columns read here: filtering every column (the raw cells too) would copy the whole input.
+        ev = ev[[c for c in ev.columns if c in _READ_COLUMNS]][keep]
+    n = len(ev)
+    blank = _constant("", n)
+    text = {
+        col: ev[col].fillna("").astype(str).reset_index(drop=True) if col in ev.columns else blank
+        for col in _TEXT_COLUMNS
+    }
+    times = pd.DataFrame(index=range(n))
+    times["source_row"] = (
+        pd.to_numeric(ev["source_row"], errors="coerce").fillna(0).astype("int64").to_numpy()
+    )
     start = pd.to_datetime(ev["start"])
     if start.dt.tz is None:
         start = start.dt.tz_localize(timezone)
@@ -165,29 +224,64 @@ def prepare_events(
         end = end.dt.tz_localize(timezone)
     end = end.dt.tz_convert(timezone)
     end = end.where(end.notna(), start)
-    out["start"] = start.reset_index(drop=True)
-    out["end"] = end.reset_index(drop=True)
-    out["date_precision"] = (
-        ev["date_precision"].fillna("day").astype(str).to_numpy(dtype=object)
+    times["start"] = start.reset_index(drop=True)
+    times["end"] = end.reset_index(drop=True)
+    times["day"] = _local_days(times["start"], timezone)
+    times["end_day"] = np.maximum(_local_days(times["end"], timezone), times["day"].to_numpy())
+    precision = (
+        ev["date_precision"].fillna("day").astype(str).reset_index(drop=True)
         if "date_precision" in ev.columns
-        else "day"
+        else _constant("day", n)
     )
-    out["day"] = _local_days(out["start"], timezone)
-    out["end_day"] = np.maximum(_local_days(out["end"], timezone), out["day"].to_numpy())
+    del ev, start, end
+    # The order of the rows (by subject, day, start and record id, stable), found on those keys alone
+    # (as sort_values does: each key's rank, then one lexsort) and applied once to each column.
+    order = np.lexsort(
+        (
+            pd.factorize(text["record_id"], sort=True)[0],
+            times["start"].array.asi8,
+            times["day"].array.asi8,
+            pd.factorize(text["subject_ref"], sort=True)[0],
+        )
+    )
+    lowered = (text["type_label"] + " " + text["description"] + " " + text["outcome"]).str.lower()
+    columns: dict[str, pd.Series] = {}
+
+    def put(col: str, values: np.ndarray) -> None:
+        columns[col] = pd.Series(values, dtype=object, copy=False)
+
+    kept: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for col in _TEXT_COLUMNS:
+        if col in _DISTINCT_COLUMNS:
+            put(col, text[col].to_numpy(dtype=object)[order])
+            continue
+        codes, uniques = _shared(text[col])
+        put(col, uniques[codes[order]])
+        if col in ("agency", "event_type"):
+            kept[col] = codes, uniques
+    del text
+    for col in ("source_row", "start", "end"):
+        columns[col] = times[col].take(order).reset_index(drop=True)
+    codes, uniques = _shared(precision)
+    put("date_precision", uniques[codes[order]])
+    for col in ("day", "end_day"):
+        columns[col] = times[col].take(order).reset_index(drop=True)
+    del times, precision
+    (agency_codes, agency_labels), (type_codes, types) = kept["agency"], kept["event_type"]
+    in_order = type_codes[order]
+    distinct_types = pd.Series(types, dtype=object)
     groups = {name: t.group for name, t in vocab.types.items()}
     concerns = {name: t.concern for name, t in vocab.types.items()}
-    out["group"] = out["event_type"].map(groups).fillna("other").astype(object)
-    out["concern"] = out["event_type"].map(concerns).fillna("").astype(object)
-    out["text"] = (out["type_label"] + " " + out["description"] + " " + out["outcome"]).str.lower()
-    labels = sorted(set(out["agency"]))
-    resolver = AgencyResolver([(label, list((aliases or {}).get(label, ()))) for label in labels], vocab)
+    put("group", distinct_types.map(groups).fillna("other").to_numpy(dtype=object)[in_order])
+    put("concern", distinct_types.map(concerns).fillna("").to_numpy(dtype=object)[in_order])
+    put("text", lowered.to_numpy(dtype=object)[order])
+    del lowered
+    labels = sorted(set(agency_labels))
+    resolver = case_resolver(labels, vocab, aliases)
     csc = {label for label in labels if is_csc_label(label, csc_agencies, resolver)}
-    out["is_csc"] = out["agency"].isin(csc).to_numpy(dtype=bool)
-    out = out.sort_values(["subject_ref", "day", "start", "record_id"], kind="stable").reset_index(drop=True)
-    # Plain object columns: detectors read them as numpy arrays many times over, with no copy.
-    for col in (*_TEXT_COLUMNS, "date_precision", "group", "concern", "text"):
-        out[col] = out[col].astype(object)
-    return out
+    is_csc = np.array([label in csc for label in agency_labels], dtype=bool)
+    columns["is_csc"] = pd.Series(is_csc[agency_codes[order]], dtype=bool)
+    return pd.DataFrame(columns, copy=False)
 
 
 def fmt_date(day: date | np.datetime64 | pd.Timestamp) -> str:
@@ -198,8 +292,41 @@ def fmt_date(day: date | np.datetime64 | pd.Timestamp) -> str:
         '03/03/2019'
     """
     if isinstance(day, np.datetime64):
-        day = day.astype("datetime64[D]").astype(date)
+        # Detectors format the same few thousand days over and over: remember each one's text.
+        text = _DATES.get(day)
+        if text is None:
+            if len(_DATES) >= _DATES_KEPT:
+                _DATES.clear()
+            text = _DATES[day] = day.astype("datetime64[D]").astype(date).strftime("%d/%m/%Y")
+        return text
     return day.strftime("%d/%m/%Y")
+
+
+#: fmt_date's texts of numpy days (equal values are the same instant, so the same day).
+_DATES: dict[np.datetime64, str] = {}
+_DATES_KEPT = 100_000
+
+
+def local_midnight(day: np.datetime64 | date, timezone: str) -> pd.Timestamp:
+    """The start of a day in ``timezone``: ``pd.Timestamp(day).tz_localize(timezone)``, remembered.
+
+    Example:
+        >>> local_midnight(np.datetime64("2019-06-02"), "Europe/London")
+        Timestamp('2019-06-02 00:00:00+0100', tz='Europe/London')
+    """
+    if not isinstance(day, np.datetime64):
+        return pd.Timestamp(day).tz_localize(timezone)
+    key = (day, day.dtype, timezone)
+    stamp = _MIDNIGHTS.get(key)
+    if stamp is None:
+        if len(_MIDNIGHTS) >= _DATES_KEPT:
+            _MIDNIGHTS.clear()
+        stamp = _MIDNIGHTS[key] = pd.Timestamp(day).tz_localize(timezone)
+    return stamp
+
+
+#: local_midnight's timestamps (a timestamp is immutable, so findings may share one).
+_MIDNIGHTS: dict[tuple[np.datetime64, np.dtype, str], pd.Timestamp] = {}
 
 
 def with_article(label: str) -> str:
@@ -274,6 +401,8 @@ class Context:
         timezone: str = "Europe/London",
         case_agencies: Sequence[str] | None = None,
         aliases: Mapping[str, Sequence[str]] | None = None,
+        *,
+        resolver: AgencyResolver | None = None,
     ) -> Context:
         """The context of a prepared events frame.
 
@@ -283,6 +412,9 @@ class Context:
             timezone: The case's timezone.
             case_agencies: Every agency label of the case, when ``events`` is
                 one subject's (an agency may have no record of that subject).
+            aliases: Each agency label's extra aliases from case.toml.
+            resolver: The case's agency resolver, when the caller has made it
+                (every subject of a case shares one); made here otherwise.
 
         Example:
             >>> Context.build(prepare_events(events, "Europe/London"), vocab).agencies  # doctest: +SKIP
@@ -291,15 +423,13 @@ class Context:
         agencies = tuple(sorted(set(events["agency"]) | set(case_agencies or ())))
         csc = frozenset(events.loc[events["is_csc"], "agency"])
         rows = dict(zip(events["record_id"].to_numpy(), range(len(events)), strict=True))
-        clustered = events[events["cluster_id"] != ""]
-        clusters = (
-            {str(c): list(p) for c, p in clustered.groupby("cluster_id").indices.items()}
-            if len(clustered)
-            else {}
-        )
-        if len(clustered):
-            offsets = clustered.index.to_numpy()
-            clusters = {c: [int(offsets[i]) for i in p] for c, p in clusters.items()}
+        cluster_ids = events["cluster_id"].to_numpy()
+        clustered = np.flatnonzero(cluster_ids != "")
+        clusters: dict[str, list[int]] = {}
+        for c, i in zip(
+            cluster_ids[clustered].tolist(), events.index.to_numpy()[clustered].tolist(), strict=True
+        ):
+            clusters.setdefault(str(c), []).append(int(i))
         return cls(
             events=events,
             vocab=vocab,
@@ -308,9 +438,7 @@ class Context:
             csc=csc,
             rows=rows,
             clusters=clusters,
-            resolver=AgencyResolver(
-                [(label, list((aliases or {}).get(label, ()))) for label in agencies], vocab
-            ),
+            resolver=resolver or case_resolver(agencies, vocab, aliases),
         )
 
     def at(self, position: int) -> Record:

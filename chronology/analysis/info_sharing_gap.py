@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from chronology.analysis.context import Context, fmt_date
+from chronology.analysis.context import Context, fmt_date, local_midnight
 from chronology.analysis.finding import Finding
 from chronology.analysis.phrases import matches
 from chronology.analysis.registry import register
@@ -155,7 +155,7 @@ def _finding(
         statement=statement,
         record_ids=[c["record_id"], rb["record_id"], ra["record_id"]],
         start=c["start"],
-        end=pd.Timestamp(by).tz_localize(ctx.timezone),
+        end=local_midnight(by, ctx.timezone),
         agencies=[a, b],
         from_agency=a,
         to_agency=b,

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from chronology.analysis.calendar import add_working_days_array
-from chronology.analysis.context import Context, Record, fmt_date
+from chronology.analysis.context import Context, Record, fmt_date, local_midnight
 from chronology.analysis.finding import Finding
 from chronology.analysis.registry import register
 
@@ -128,7 +128,7 @@ def _finding(
     a, b = h["agency"], h["to_agency"]
     what = ctx.type_label(h["event_type"])
     start = h["start"]
-    end = pd.Timestamp(deadline).tz_localize(ctx.timezone)
+    end = local_midnight(deadline, ctx.timezone)
     statement = (
         f"On {fmt_date(h['day'])} {a} recorded {what} to {b} ({ctx.cite(h['record_id'])}): "
         f'"{ctx.excerpt(h["record_id"])}". {b} records no receipt, decision or action on it '

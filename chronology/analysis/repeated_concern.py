@@ -47,12 +47,19 @@ SERIOUS = ("injury", "disclosure", "self_harm")
 
 def _category_rows(ev: pd.DataFrame, category: str) -> pd.DataFrame:
     """One row per real event of a category, sorted by day."""
+    return ev.iloc[_category_positions(ev, category)]
+
+
+def _category_positions(ev: pd.DataFrame, category: str, at_least: int = 0) -> np.ndarray:
+    """Row positions of :func:`_category_rows`; none when fewer than ``at_least`` records are of the category."""
     if category == "missed_appointment":
         mask = (ev["event_type"] == "missed_appointment").to_numpy()
     else:
         mask = (ev["concern"] == category).to_numpy()
+    if np.count_nonzero(mask) < at_least:  # one per real event leaves no more than there are records
+        return np.zeros(0, dtype=np.intp)
     # One real event: a cluster, or records of one day (a cluster and an unmatched record of its day too).
-    return ev.iloc[one_per_event(ev, mask, by_type=False, one_per_day=True, prefer_csc=False)]
+    return one_per_event(ev, mask, by_type=False, one_per_day=True, prefer_csc=False)
 
 
 @register(
@@ -81,10 +88,10 @@ def run(
     )
     findings = []
     for category in params["categories"]:
-        rows = _category_rows(events, category)
-        if len(rows) < max(k, 1):
+        positions = _category_positions(events, category, at_least=max(k, 1))
+        if len(positions) < max(k, 1):
             continue
-        days = rows["day"].to_numpy().astype("datetime64[D]")
+        days = events["day"].to_numpy()[positions].astype("datetime64[D]")
         ends = (pd.DatetimeIndex(days) + pd.DateOffset(months=months)).to_numpy().astype("datetime64[D]")
         j = np.searchsorted(days, ends, "right")
         count = j - np.arange(len(days))
@@ -95,7 +102,7 @@ def run(
         for lo, hi in _runs(qualifying, j):
             findings.append(
                 _finding(
-                    rows.iloc[lo:hi],
+                    events.iloc[positions[lo:hi]],
                     category,
                     ends[qualifying[(qualifying >= lo) & (qualifying < hi)]].max(),
                     params,

@@ -43,7 +43,15 @@ import numpy as np
 import pandas as pd
 
 from chronology.analysis.calendar import add_working_days, working_days_between
-from chronology.analysis.context import Context, Record, as_date, as_day, fmt_date, one_per_event
+from chronology.analysis.context import (
+    Context,
+    Record,
+    as_date,
+    as_day,
+    fmt_date,
+    local_midnight,
+    one_per_event,
+)
 from chronology.analysis.finding import Finding
 from chronology.analysis.registry import DETECTORS, register
 from chronology.errors import ConfigError
@@ -73,16 +81,21 @@ def occurrences(ev: pd.DataFrame, types: tuple[str, ...], csc_only: bool = False
         >>> occurrences(prepared, ("initial_conference",))["day"].tolist()  # doctest: +SKIP
         [numpy.datetime64('2019-04-02')]
     """
-    return ev.iloc[one_per_event(ev, ev["event_type"].isin(types).to_numpy(), csc_only=csc_only)]
+    return ev.iloc[occurrence_positions(ev, types, csc_only)]
+
+
+def occurrence_positions(ev: pd.DataFrame, types: tuple[str, ...], csc_only: bool = False) -> np.ndarray:
+    """Row positions of :func:`occurrences` (no frame made)."""
+    return one_per_event(ev, ev["event_type"].isin(types).to_numpy(), csc_only=csc_only)
 
 
 class _Series:
     """Records of some types in day order, with fast lookup of the first on or after a day."""
 
-    def __init__(self, rows: pd.DataFrame, ctx: Context) -> None:
-        # rows come in day order: subsets of the prepared events, or one_per_event's choice.
-        self.days = rows["day"].to_numpy().astype("datetime64[D]")
-        self.pos = rows.index.to_numpy()
+    def __init__(self, ev: pd.DataFrame, positions: np.ndarray, ctx: Context) -> None:
+        # positions come in day order: subsets of the prepared events, or one_per_event's choice.
+        self.days = ev["day"].to_numpy()[positions].astype("datetime64[D]")
+        self.pos = ev.index.to_numpy()[positions]
         self.ctx = ctx
 
     def __len__(self) -> int:
@@ -117,7 +130,7 @@ class _Check:
     def __init__(self, ev: pd.DataFrame, params: Mapping[str, Any], ctx: Context) -> None:
         self.ev, self.params, self.ctx = ev, params, ctx
         self.data_end = as_day(ev["day"].max())
-        self.stops = occurrences(ev, PLAN_ENDS)["day"].to_numpy().astype("datetime64[D]")
+        self.stops = ev["day"].to_numpy()[occurrence_positions(ev, PLAN_ENDS)].astype("datetime64[D]")
 
     def stopped(self, after: np.datetime64, by: np.datetime64) -> bool:
         """True when a plan ended or the case closed in (after, by]."""
@@ -158,7 +171,7 @@ class _Check:
             f"({ctx.cite(anchor['record_id'])}). {expected}{happened}"
         )
         records = [anchor["record_id"]] + ([outcome["record_id"]] if outcome is not None else [])
-        end = outcome["start"] if outcome is not None else pd.Timestamp(deadline).tz_localize(ctx.timezone)
+        end = outcome["start"] if outcome is not None else local_midnight(deadline, ctx.timezone)
         agencies = {anchor["agency"]} | ({outcome["agency"]} if outcome is not None else set())
         return Finding(
             kind="timescale_breach",
@@ -300,11 +313,11 @@ def run(
     enabled = set(params["subkinds"])
     if "referral_decision" in enabled:
         out += _referral_decision(events, check, ctx)
-    icpcs = _Series(occurrences(events, ("initial_conference",)), ctx)
+    icpcs = _Series(events, occurrence_positions(events, ("initial_conference",)), ctx)
     if "strategy_to_icpc" in enabled:
         out += _strategy_to_icpc(events, icpcs, check)
     if "icpc_to_core_group" in enabled:
-        core = _Series(occurrences(events, ("core_group",)), ctx)
+        core = _Series(events, occurrence_positions(events, ("core_group",)), ctx)
         out += _first_after(
             icpcs,
             core,
@@ -315,7 +328,7 @@ def run(
             "a first core group meeting",
             "First core group",
         )
-    reviews = _Series(occurrences(events, ("review_conference",)), ctx)
+    reviews = _Series(events, occurrence_positions(events, ("review_conference",)), ctx)
     if "icpc_to_review" in enabled:
         out += _first_after(
             icpcs,
@@ -358,11 +371,11 @@ def _referral_decision(ev: pd.DataFrame, check: _Check, ctx: Context) -> list[Fi
     received_mask = is_csc & ((sent & typed) | ev["cluster_id"].isin(sent_clusters).to_numpy())
     if not received_mask.any():
         return []
-    received = _Series(ev.iloc[one_per_event(ev, received_mask, by_type=False)], ctx)
+    received = _Series(ev, one_per_event(ev, received_mask, by_type=False), ctx)
     decided = ev["event_type"].isin(DECISION_TYPES) & (
         ev["is_csc"] | (ev["event_type"] == "strategy_discussion")
     )
-    decisions = _Series(ev[decided], ctx)
+    decisions = _Series(ev, np.flatnonzero(decided.to_numpy()), ctx)
     out: list[Finding | None] = []
     for k in range(len(received)):
         j = decisions.first_from(received.days[k])
@@ -383,7 +396,7 @@ def _referral_decision(ev: pd.DataFrame, check: _Check, ctx: Context) -> list[Fi
 
 
 def _strategy_to_icpc(ev: pd.DataFrame, icpcs: _Series, check: _Check) -> list[Finding | None]:
-    strategies = _Series(occurrences(ev, ("strategy_discussion",)), check.ctx)
+    strategies = _Series(ev, occurrence_positions(ev, ("strategy_discussion",)), check.ctx)
     lookback = np.timedelta64(int(check.params["strategy_lookback_days"]), "D")
     out: list[Finding | None] = []
     previous = None
@@ -436,8 +449,8 @@ def _first_after(
 
 
 def _assessments(ev: pd.DataFrame, check: _Check, ctx: Context) -> list[Finding | None]:
-    starts = _Series(occurrences(ev, ("assessment",), csc_only=bool(ctx.csc)), ctx)
-    done = _Series(occurrences(ev, ("assessment_completed",)), ctx)
+    starts = _Series(ev, occurrence_positions(ev, ("assessment",), csc_only=bool(ctx.csc)), ctx)
+    done = _Series(ev, occurrence_positions(ev, ("assessment_completed",)), ctx)
     out: list[Finding | None] = []
     open_until = None
     for k in range(len(starts)):
@@ -463,13 +476,13 @@ def _cp_visits(ev: pd.DataFrame, check: _Check, ctx: Context) -> list[Finding | 
     """Gaps over N working days between CSC visits that saw a child on a plan."""
     from chronology.analysis.contact_gap import child_seen
 
-    starts = _Series(occurrences(ev, ("initial_conference", "cp_plan_start")), ctx)
+    starts = _Series(ev, occurrence_positions(ev, ("initial_conference", "cp_plan_start")), ctx)
     if not len(starts):
         return []
     n = int(check.params["cp_visit_working_days"])
     seen = child_seen(ev, ctx, ctx.rules.get("contact_gap") or DETECTORS["contact_gap"].defaults())
-    visits = _Series(ev[seen & ev["is_csc"].to_numpy()], ctx)
-    ends = _Series(occurrences(ev, PLAN_ENDS), ctx)
+    visits = _Series(ev, np.flatnonzero(seen & ev["is_csc"].to_numpy()), ctx)
+    ends = _Series(ev, occurrence_positions(ev, PLAN_ENDS), ctx)
     out: list[Finding | None] = []
     plan_until = None
     for k in range(len(starts)):
