@@ -121,6 +121,8 @@ def _column(series: pd.Series, kind: pa.DataType, timezone: str) -> pa.Array:
     if pa.types.is_list(kind):
         return pa.array([_listish(v) for v in series.astype(object)], type=kind)
     if pa.types.is_string(kind):
+        if isinstance(series.dtype, pd.StringDtype):  # text already: no trip through Python strings
+            return pa.array(series, type=kind, from_pandas=True)
         values = series.astype(object).where(series.notna(), None)
         return pa.array([None if v is None else str(v) for v in values], type=kind)
     return pa.array(series.astype(object).where(series.notna(), None).tolist(), type=kind)
@@ -134,7 +136,10 @@ def _table(frame: pd.DataFrame, schema: pa.Schema, timezone: str, what: str) -> 
     for f in schema:
         series = frame[f.name]
         if pa.types.is_string(f.type) and not f.nullable:
-            series = series.astype(object).where(series.notna(), "")
+            if isinstance(series.dtype, pd.StringDtype):
+                series = series.fillna("")
+            else:
+                series = series.astype(object).where(series.notna(), "")
         arrays.append(_column(series, f.type, timezone))
     return pa.Table.from_arrays(arrays, schema=schema)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from chronology.analysis.finding import cited_hash, empty_findings  # noqa: F401  (used in examples)
@@ -48,6 +49,33 @@ def _iso(value: Any) -> str:
     return (value if isinstance(value, pd.Timestamp) else pd.Timestamp(value)).isoformat()
 
 
+def _iso_column(values: pd.Series) -> list[str]:
+    """``_iso`` of a whole column: datetime columns at once, anything else value by value."""
+    kind = values.dtype
+    if not (isinstance(kind, pd.DatetimeTZDtype) or (kind.kind == "M" and isinstance(kind, np.dtype))):
+        return [_iso(v) for v in values.astype(object).tolist()]
+    aware = isinstance(kind, pd.DatetimeTZDtype)
+    wall = values.dt.tz_localize(None) if aware else values
+    micros = wall.to_numpy().astype("datetime64[us]")
+    whole = np.datetime_as_string(micros, unit="s").tolist()
+    fraction = (micros.astype(np.int64) % 1_000_000 != 0).tolist()
+    missing = values.isna().to_numpy().tolist()
+    offsets = [""] * len(values)
+    if aware:
+        utc = values.dt.tz_convert("UTC").dt.tz_localize(None)
+        minutes = ((wall - utc).dt.total_seconds().fillna(0) // 60).astype(int).tolist()
+        offsets = [f"{'-' if m < 0 else '+'}{abs(m) // 60:02d}:{abs(m) % 60:02d}" for m in minutes]
+    out = []
+    for k, (text, part, gone, offset) in enumerate(zip(whole, fraction, missing, offsets, strict=True)):
+        if gone:
+            out.append("")
+        elif part:
+            out.append(_iso(values.iat[k]))
+        else:
+            out.append(text + offset)
+    return out
+
+
 def finding_records(findings: pd.DataFrame) -> list[dict[str, Any]]:
     """Findings as JSON-ready objects: lists as lists, rule and cited as JSON, dates as ISO 8601.
 
@@ -60,7 +88,9 @@ def finding_records(findings: pd.DataFrame) -> list[dict[str, Any]]:
         c: findings[c].astype(object).tolist() if c in findings.columns else [""] * n for c in FINDING_COLUMNS
     }
     for c in ("start", "end"):
-        columns[c] = [_iso(v) for v in columns[c]]
+        if c in findings.columns:
+            columns[c] = _iso_column(findings[c])
+    rules: dict[str, Any] = {}  # one rule text per detector and parameters: parsed once
     out = []
     for values in zip(*columns.values(), strict=True):
         rec = dict(zip(FINDING_COLUMNS, values, strict=True))
@@ -73,7 +103,13 @@ def finding_records(findings: pd.DataFrame) -> list[dict[str, Any]]:
         )
         # The hash of the real cited text, kept even when the text was pseudonymised.
         rec["cited_hash"] = str(rec.get("cited_hash") or "") or cited_hash(cited_text)
-        rec["rule"] = _as_json(rec["rule"], {})
+        rule = rec["rule"]
+        if isinstance(rule, str):
+            if rule not in rules:
+                rules[rule] = _as_json(rule, {})
+            rec["rule"] = rules[rule]
+        else:
+            rec["rule"] = _as_json(rule, {})
         rec["cited"] = _as_json(rec["cited"], [])
         for c in FINDING_COLUMNS:
             if rec[c] is None or (isinstance(rec[c], float) and pd.isna(rec[c])):

@@ -167,3 +167,26 @@ def test_no_events_gives_an_empty_frame(frames):
     assert tuple(result.findings.columns) == FINDING_COLUMNS and len(result.findings) == 0
     assert findings_json(result.findings) == "[]\n"
     assert isinstance(result.findings["start"].dtype, pd.DatetimeTZDtype)
+
+
+@pytest.mark.parametrize("zone", ["Europe/London", "America/St_Johns", "UTC", None])
+def test_iso_dates_of_a_column_as_of_each_value(zone: str | None) -> None:
+    """findings.json's start/end, written a column at a time, read as pandas writes each value."""
+    import numpy as np
+
+    from chronology.analysis.report import _iso, _iso_column
+
+    naive = pd.to_datetime(
+        pd.Series(
+            ["2021-03-28 00:30:00", "2021-07-01 12:00:00.25", None, "1969-12-31 23:59:59", "2021-10-31 01:30"]
+        ),
+        format="ISO8601",
+    )
+    values = naive
+    if zone:
+        values = naive.dt.tz_localize(
+            "Europe/London", ambiguous=np.array([False] * 4 + [True])
+        ).dt.tz_convert(zone)
+    values = values.astype(f"datetime64[us{', ' + zone if zone else ''}]")
+    assert _iso_column(values) == [_iso(v) for v in values.astype(object)]
+    assert _iso_column(values)[2] == ""
