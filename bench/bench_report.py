@@ -8,9 +8,16 @@ table is drawn (``window.__plotReady``), then the time of one zoom
 (``Plotly.relayout``). "Data read" is the time from the page's script starting
 to its data unpacked (base64, gzip) and parsed.
 
+Each target is a size (a synthetic run), a case folder or case.toml (run
+through the pipeline), or a page already written (``.html``: timed as it is,
+e.g. one written by an older version, to compare in the same run). The loads
+of the targets take turns (target 1, 2, ..., then again), so that a busy
+machine slows them alike.
+
 Usage:
     .venv/bin/python -m bench.bench_report            # 1k, 10k, 100k; median of 3
     .venv/bin/python -m bench.bench_report 1000 10000 --repeat 1
+    .venv/bin/python -m bench.bench_report bench/out/cases/case_10000_s0 /tmp/old_timeline.html
 
 Example:
     >>> print(section((1000,), repeat=1))  # doctest: +SKIP
@@ -212,8 +219,28 @@ def browser_times(path: Path, repeat: int) -> tuple[list[float], list[float], li
     return ready, zoom, stages
 
 
-def section(sizes: tuple[int, ...] = (1_000, 10_000, 100_000), repeat: int = 3) -> str:
-    """The markdown table for BENCHMARKS.md.
+def _render(target: str, folder: Path) -> tuple[str, Path, float | None]:
+    """A target's row label, its page (written into ``folder`` unless it is a page) and the seconds to write it."""
+    if target.endswith(".html"):
+        return Path(target).name, Path(target), None
+    if target.isdigit():
+        n = int(target)
+        label, run = f"{n:,}", synthetic_run(n)
+    else:
+        from chronology.config import load_config
+        from chronology.pipeline import run_case
+
+        case = Path(target)
+        run = run_case(load_config(case / "case.toml" if case.is_dir() else case))
+        label = f"{case.name if case.is_dir() else case.parent.name} ({len(run.events):,})"
+    path = folder / f"report_{len(list(folder.iterdir()))}.html"
+    t0 = time.perf_counter()
+    write_report(run, path)
+    return label, path, time.perf_counter() - t0
+
+
+def section(targets: tuple[int | str, ...] = (1_000, 10_000, 100_000), repeat: int = 3) -> str:
+    """The markdown table for BENCHMARKS.md: one row per target (see the module docstring).
 
     Example:
         >>> print(section((1000,), repeat=1))  # doctest: +SKIP
@@ -224,29 +251,41 @@ def section(sizes: tuple[int, ...] = (1_000, 10_000, 100_000), repeat: int = 3) 
         "|---:|---:|---:|---:|---:|---:|---:|",
     ]
     with tempfile.TemporaryDirectory() as tmp:
-        for n in sizes:
-            run = synthetic_run(n)
-            path = Path(tmp) / f"report_{n}.html"
-            t0 = time.perf_counter()
-            write_report(run, path)
-            render = time.perf_counter() - t0
-            ready, zoom, stages = browser_times(path, repeat)
+        pages = [_render(str(t), Path(tmp)) for t in targets]
+        times: list[tuple[list[float], list[float], list[tuple[float, float]]]] = [
+            ([], [], []) for _ in pages
+        ]
+        for _ in range(repeat):
+            for (_, path, _), (ready, zoom, stages) in zip(pages, times, strict=True):
+                r, z, s = browser_times(path, 1)
+                ready += r
+                zoom += z
+                stages += s
+        for (label, path, render), (ready, zoom, stages) in zip(pages, times, strict=True):
             size = path.stat().st_size / 1e6
             lines.append(
-                f"| {n:,} | {render:.2f} | {size:.1f} | {statistics.median(s[0] for s in stages):.2f} "
+                f"| {label} | {'-' if render is None else f'{render:.2f}'} | {size:.1f} "
+                f"| {statistics.median(s[0] for s in stages):.2f} "
                 f"| {statistics.median(s[1] for s in stages):.2f} | {statistics.median(ready):.2f} "
                 f"| {statistics.median(zoom):.2f} |"
             )
+            if repeat > 1:
+                lines[-1] += f" <!-- interactive: {', '.join(f'{r:.2f}' for r in ready)} -->"
     return "\n".join(lines)
 
 
 def main() -> None:
     """Print the table (see the module docstring for usage)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("sizes", nargs="*", type=int, default=[1_000, 10_000, 100_000])
+    parser.add_argument(
+        "targets",
+        nargs="*",
+        default=["1000", "10000", "100000"],
+        help="sizes of synthetic runs, case folders (or case.toml), or pages already written (.html)",
+    )
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    print(section(tuple(args.sizes), args.repeat))
+    print(section(tuple(args.targets), args.repeat))
 
 
 if __name__ == "__main__":

@@ -5,7 +5,9 @@ report. Traces carry ``meta={"role": ...}`` so that code and tests can find them
 ``records`` (one marker per plotted event row, one trace per event type),
 ``events`` (one marker per real event), ``ranges`` (approximate dates drawn from
 start to end), ``connectors`` (records of one real event), ``handoffs``,
-``missed`` (missed handoffs) and ``highlight`` (filled by the report).
+``missed`` (missed handoffs), ``gaps`` (shaded contact and information-sharing
+gaps, first so that they are drawn under the rest), ``gap_labels`` (their
+finding ids) and ``highlight`` (filled by the report).
 
 Example:
     >>> fig = timeline(events, clusters, findings)  # doctest: +SKIP
@@ -20,6 +22,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -37,6 +40,7 @@ from chronology.views.records import (
 from chronology.vocabulary import load_vocabulary
 
 __all__ = [
+    "GAP_LABEL_GL_THRESHOLD",
     "GL_THRESHOLD",
     "OUTSIDE_LANE",
     "SHADED_KINDS",
@@ -53,6 +57,13 @@ GL_THRESHOLD = 2000
 OUTSIDE_LANE = "Outside the review"
 #: Finding kinds shaded as periods on the timeline, with their fill colours.
 SHADED_KINDS = {"contact_gap": "#777777", "info_sharing_gap": "#CC6677"}
+#: The shaded kinds' legend names and the word after the finding id in their labels.
+SHADED_NAMES = {"contact_gap": "Contact gap (child not seen)", "info_sharing_gap": "Information-sharing gap"}
+SHADED_LABELS = {"contact_gap": "contact gap", "info_sharing_gap": "info gap"}
+#: Opacity of one shaded gap (overlapping gaps darken).
+SHADE_OPACITY = 0.18
+#: Above this many shaded gaps their labels are drawn with WebGL (as are the records above GL_THRESHOLD).
+GAP_LABEL_GL_THRESHOLD = 300
 
 
 @dataclass
@@ -205,6 +216,119 @@ def _shade_bounds(shaded: pd.DataFrame) -> tuple[list[str | None], list[str | No
         [None if m else v for m, v in zip(missing, format_times(first, X_FORMAT).tolist(), strict=True)],
         [None if m else v for m, v in zip(missing, format_times(last, X_FORMAT).tolist(), strict=True)],
     )
+
+
+def _layers(x0: Sequence[str], x1: Sequence[str]) -> list[int]:
+    """A layer per period, such that periods of one layer do not overlap (the fewest layers, greedily).
+
+    The periods are taken in order of their start (X_FORMAT text sorts as time).
+    A filled trace draws overlapping rectangles of one path no darker than one,
+    so each layer is its own trace: overlapping gaps darken as separate shapes did.
+    """
+    ends: list[str] = []
+    layer = [0] * len(x0)
+    for i in sorted(range(len(x0)), key=lambda i: (x0[i], i)):
+        free = next((k for k, end in enumerate(ends) if end <= x0[i]), len(ends))
+        if free == len(ends):
+            ends.append(x1[i])
+        else:
+            ends[free] = x1[i]
+        layer[i] = free
+    return layer
+
+
+def _gap_traces(live: pd.DataFrame, low: float, high: float, gl: bool) -> list[dict[str, Any]]:
+    """The shaded gaps as traces: per kind, filled rectangles (one trace per layer) and one trace of labels.
+
+    Thousands of layout shapes, each with a label, cost plotly seconds at every
+    draw and zoom; a few traces cost little. Each rectangle spans the lanes'
+    whole height (``low`` to ``high``, the fixed y range); its label (finding id
+    and kind) sits at its top or bottom left corner, top and bottom in turn in
+    order of start (of both kinds) so that neighbouring labels do not overprint;
+    hovering a label shows the finding's id, kind, period and title (which names
+    the agencies). Labels are drawn with WebGL when the records are (``gl``) or
+    when there are more than GAP_LABEL_GL_THRESHOLD of them.
+    """
+    shaded = live[live["kind"].isin(list(SHADED_KINDS))].sort_values("finding_id")
+    gap_x0, gap_x1 = _shade_bounds(shaded)
+    keep = [i for i, x in enumerate(gap_x0) if x is not None]
+    if not keep:
+        return []
+    ids, kinds = ([v[i] for i in keep] for v in column_lists(shaded, "finding_id", "kind"))
+    ids = [str(v) for v in ids]
+    titles = (
+        shaded["title"].fillna("").astype(str).tolist() if "title" in shaded.columns else [""] * len(shaded)
+    )
+    titles = [titles[i] for i in keep]
+    x0 = [str(gap_x0[i]) for i in keep]
+    x1 = [str(gap_x1[i]) for i in keep]
+    # The period as the panel writes it: first day to last day (x1 is the day after the last).
+    first = np.array([x[:10] for x in x0], dtype="datetime64[D]")
+    last = np.maximum(np.array([x[:10] for x in x1], dtype="datetime64[D]") - 1, first)
+    periods = [
+        f"{a[8:10]}/{a[5:7]}/{a[:4]}" + ("" if a == b else f" \u2013 {b[8:10]}/{b[5:7]}/{b[:4]}")
+        for a, b in zip(first.astype(str).tolist(), last.astype(str).tolist(), strict=True)
+    ]
+    # Each gap's place in order of start: labels alternate between the top and the bottom in this order.
+    rank = [0] * len(keep)
+    for r, n in enumerate(sorted(range(len(keep)), key=lambda n: (x0[n], ids[n]))):
+        rank[n] = r
+    traces: list[dict[str, Any]] = []
+    labelled = len(keep) > GAP_LABEL_GL_THRESHOLD
+    for fkind, colour in SHADED_KINDS.items():
+        mine = [n for n, k in enumerate(kinds) if k == fkind]
+        if not mine:
+            continue
+        layer = _layers([x0[n] for n in mine], [x1[n] for n in mine])
+        red, green, blue = (int(colour[k : k + 2], 16) for k in (1, 3, 5))
+        name = SHADED_NAMES[fkind]
+        for depth in range(max(layer) + 1):
+            xs: list[Any] = []
+            ys: list[Any] = []
+            for n, at in zip(mine, layer, strict=True):
+                if at == depth:
+                    xs += [x0[n], x1[n], x1[n], x0[n], None]
+                    ys += [low, low, high, high, None]
+            traces.append(
+                {
+                    "type": "scatter",
+                    "x": xs,
+                    "y": ys,
+                    "mode": "lines",
+                    "fill": "toself",
+                    "fillcolor": f"rgba({red},{green},{blue},{SHADE_OPACITY})",
+                    "line": {"width": 0},
+                    "name": name,
+                    "legendgroup": fkind,
+                    "legendrank": 1100,  # after the records' entries
+                    "showlegend": depth == 0,
+                    "hoverinfo": "skip",
+                    "meta": {"role": "gaps", "kind": fkind},
+                }
+            )
+        top = [rank[n] % 2 == 0 for n in mine]
+        traces.append(
+            {
+                "type": "scattergl" if gl or labelled else "scatter",
+                "x": [x0[n] for n in mine],
+                "y": [high if t else low for t in top],
+                "mode": "text",
+                "text": [html.escape(f"{ids[n]} {SHADED_LABELS[fkind]}", quote=False) for n in mine],
+                "textposition": ["bottom right" if t else "top right" for t in top],
+                "textfont": {"size": 10, "color": "#333333"},
+                "hovertext": [
+                    f"<b>{html.escape(ids[n], quote=False)}</b> {name}<br>{periods[n]}"
+                    + (f"<br>{html.escape(titles[n], quote=False)}" if titles[n] else "")
+                    for n in mine
+                ],
+                "hovertemplate": "%{hovertext}<extra></extra>",
+                "name": name,
+                "legendgroup": fkind,
+                "showlegend": False,
+                "meta": {"role": "gap_labels", "kind": fkind},
+            }
+        )
+    return traces
 
 
 def build_timeline(
@@ -375,6 +499,11 @@ def build_timeline(
             "showlegend": False,
         }
     )
+    # The lanes' fixed y range (the outside lane below the agencies').
+    y_range = [-1.6 if outside else -0.6, n_lanes - 0.4]
+    if live is not None and len(live):
+        # Under everything else: the first traces are drawn first.
+        traces[:0] = _gap_traces(live, y_range[0], y_range[1], gl)
     per_record = {"records", "ranges", "connectors"}
     vis_records: list[Any] = []
     vis_events: list[Any] = []
@@ -405,36 +534,6 @@ def build_timeline(
                 "name": f"lane:{agency}",
             }
         )
-    if live is not None and len(live):
-        shaded = live[live["kind"].isin(list(SHADED_KINDS))].sort_values("finding_id")
-        gap_x0, gap_x1 = _shade_bounds(shaded)
-        ids, kinds = column_lists(shaded, "finding_id", "kind")
-        for n, (fid, fkind, x0, x1) in enumerate(zip(ids, kinds, gap_x0, gap_x1, strict=True)):
-            if x0 is None:
-                continue
-            label = f"{fid} {'contact gap' if fkind == 'contact_gap' else 'info gap'}"
-            shapes.append(
-                {
-                    "type": "rect",
-                    "xref": "x",
-                    "yref": "paper",
-                    "x0": x0,
-                    "x1": x1,
-                    "y0": 0,
-                    "y1": 1,
-                    "fillcolor": SHADED_KINDS[fkind],
-                    "opacity": 0.18,
-                    "line": {"width": 0},
-                    "layer": "below",
-                    "name": str(fid),
-                    "label": {
-                        "text": html.escape(label),
-                        # Alternate top and bottom so labels of neighbouring gaps do not overprint.
-                        "textposition": "top left" if n % 2 == 0 else "bottom left",
-                        "font": {"size": 10, "color": "#333333"},
-                    },
-                }
-            )
     annotations = [
         {
             "x": x,
@@ -460,13 +559,14 @@ def build_timeline(
         "margin": {"l": 10, "r": 10, "t": 50, "b": 40},
         "hovermode": "closest",
         "dragmode": "zoom",
-        "legend": {"font": {"size": 11}, "title": {"text": "Click to show or hide"}},
+        # No gap between legend groups: the shaded gaps' layers share one entry (a group), the rest none.
+        "legend": {"font": {"size": 11}, "title": {"text": "Click to show or hide"}, "tracegroupgap": 0},
         "shapes": shapes,
         "annotations": annotations,
         "yaxis": {
             "tickvals": tickvals,
             "ticktext": ticktext,
-            "range": [-1.6 if outside else -0.6, n_lanes - 0.4],
+            "range": y_range,
             "fixedrange": True,
             "showgrid": False,
             "zeroline": False,

@@ -109,6 +109,20 @@ def test_findings_zoom_to_their_period_and_ring_their_records(run):
     assert highlight["meta"]["role"] == "highlight" and highlight["x"] == []
 
 
+def test_gaps_are_shaded_by_traces_and_their_hover_escapes_the_title(run, kit):
+    run.findings.loc[run.findings["finding_id"] == "F-INFO1", "title"] = kit.HOSTILE
+    figure = embedded_data(report_html(run))["figure"]
+    # A few traces, drawn first (under the markers), instead of a layout shape and label per gap.
+    roles = [t["meta"]["role"] for t in figure["data"]]
+    assert roles[:4] == ["gaps", "gap_labels", "gaps", "gap_labels"]
+    assert all(s["name"].startswith("lane:") for s in figure["layout"]["shapes"])
+    labels = {t["meta"]["kind"]: t for t in figure["data"] if t["meta"]["role"] == "gap_labels"}
+    assert labels["contact_gap"]["text"] == ["F-GAP01 contact gap"]
+    (hover,) = labels["info_sharing_gap"]["hovertext"]
+    assert "<br>&lt;script&gt;window.__pwned=1&lt;/script&gt;&lt;img src=x" in hover
+    assert "<script" not in hover and "<img" not in hover
+
+
 def test_table_holds_every_event_in_date_order(run):
     rows = embedded_data(report_html(run))["rows"]
     assert len(rows) == 10

@@ -223,6 +223,88 @@ def test_many_records_draw_with_webgl_offline(browser, run, kit, tmp_path):
         view.page.close()
 
 
+def hover_gap_label(view: Opened, kind: str, point: int) -> str:
+    """Move the mouse onto a shaded gap's label (just inside its corner) and return the hover box's text."""
+    x, y = view.page.evaluate(
+        f"""([kind, point]) => {{
+            const gd = {PLOT}, full = gd._fullLayout, box = gd.getBoundingClientRect();
+            const t = gd.data.find(t => t.meta && t.meta.role === 'gap_labels' && t.meta.kind === kind);
+            const xa = full.xaxis, ya = full.yaxis;
+            return [box.left + full._size.l + xa.l2p(xa.d2l(t.x[point])),
+                    box.top + full._size.t + ya.l2p(ya.d2l(t.y[point]))];
+        }}""",
+        [kind, point],
+    )
+    view.page.mouse.move(x + 3, y + 3)
+    label = view.page.locator(".hoverlayer .hovertext")
+    label.wait_for()
+    return label.text_content()
+
+
+def test_gaps_are_shaded_and_their_labels_name_them_on_hover(opened, tmp_path):
+    page = opened.page
+    page.click("button[data-finding='F-INFO1']")
+    page.wait_for_function(f"() => {PLOT}.layout.xaxis.range[0].startsWith('2019-02-28')")
+    # The info-sharing gap: one filled rectangle (a trace under the markers), no layout shape of its own.
+    fills = page.evaluate(
+        f"""() => Array.from({PLOT}.querySelectorAll('.scatterlayer .trace .js-fill'))
+            .map(p => [p.getAttribute('d') || '', getComputedStyle(p).fill, getComputedStyle(p).fillOpacity])
+            .filter(([d]) => d.length > 0)"""
+    )
+    # The contact gap (grey) is drawn too: it is off to the right, clipped.
+    assert [f[1:] for f in fills] == [["rgb(119, 119, 119)", "0.18"], ["rgb(204, 102, 119)", "0.18"]]
+    assert page.evaluate(f"() => {PLOT}.layout.shapes.every(s => s.name.startsWith('lane:'))")
+    assert page.locator(".textpoint", has_text="F-INFO1 info gap").count() == 1
+    text = hover_gap_label(opened, "info_sharing_gap", 0)
+    assert "F-INFO1" in text and "Information-sharing gap" in text and "03/03/2019 \u2013 17/03/2019" in text
+    page.screenshot(path=str(tmp_path / "report_gap_hover.png"))
+    # One legend entry per kind hides (and shows) its shading and labels together.
+    page.locator(".legend .traces", has_text="Information-sharing gap").click()
+    hidden = f"""() => {PLOT}.data.filter(t => t.meta.kind === 'info_sharing_gap').map(t => t.visible)"""
+    page.wait_for_function(f"() => ({hidden})().every(v => v === 'legendonly')")
+    assert page.locator(".textpoint", has_text="F-INFO1 info gap").count() == 0
+    assert opened.errors == []
+
+
+def test_many_gaps_draw_quickly_with_webgl_labels(browser, run, kit, tmp_path):
+    # 2,500 records and 600 overlapping information-sharing gaps (two weeks each, one every day).
+    start = pd.Timestamp("2019-01-01", tz="Europe/London")
+    rows = [
+        kit.event(i, "Police" if i % 2 else "GP", "2019-01-01", "home_visit", f"visit {i}")
+        for i in range(2500)
+    ]
+    for i, row in enumerate(rows):
+        row["start"] = row["end"] = start + pd.Timedelta(hours=7 * i)
+    run.events = kit.make_events(rows)
+    gaps = [
+        kit.finding(f"F-G{i:04d}", "info_sharing_gap", f"{start + pd.Timedelta(days=i):%Y-%m-%d}",
+                    f"{start + pd.Timedelta(days=i + 13):%Y-%m-%d}", [f"r{i:03d}"])
+        for i in range(600)
+    ]  # fmt: skip
+    run.findings = pd.DataFrame(gaps, columns=run.findings.columns)
+    path = tmp_path / "gaps.html"
+    write_report(run, path)
+    view = Opened(browser, path)
+    try:
+        roles = view.page.evaluate(f"() => {PLOT}.data.map(t => [t.meta.role, t.type, (t.x || []).length])")
+        fills = [n for role, _, n in roles if role == "gaps"]
+        assert len(fills) == 14 and sum(fills) == 600 * 5  # 14 layers: no gap overlaps another of its layer
+        assert [t for role, t, _ in roles if role == "gap_labels"] == ["scattergl"]
+        assert view.page.evaluate(f"() => {PLOT}.layout.shapes.every(s => s.name.startsWith('lane:'))")
+        assert view.page.locator(".gl-canvas-context").count() == 1
+        view.page.click("button[data-finding='F-G0100']")
+        view.page.wait_for_function(f"() => {PLOT}.layout.xaxis.autorange === false")
+        n = view.page.evaluate(
+            f"() => {PLOT}.data.find(t => t.meta.role === 'gap_labels').text.indexOf('F-G0100 info gap')"
+        )
+        text = hover_gap_label(view, "info_sharing_gap", n)
+        assert "F-G0100" in text and "11/04/2019 \u2013 24/04/2019" in text
+        view.page.screenshot(path=str(tmp_path / "report_many_gaps.png"))
+        assert view.requests == [] and view.errors == []
+    finally:
+        view.page.close()
+
+
 def test_demo_case_report(browser, tmp_path):
     case = Path(__file__).resolve().parents[2] / "data_samples" / "child_h" / "case.toml"
     if not case.exists():

@@ -11,7 +11,15 @@ import pytest
 
 from chronology.views.palette import AGENCY_COLOURS, GROUP_COLOURS, agency_colours, group_colour, type_symbols
 from chronology.views.records import format_times
-from chronology.views.timeline import GL_THRESHOLD, OUTSIDE_LANE, age_text, build_timeline, timeline
+from chronology.views.timeline import (
+    GAP_LABEL_GL_THRESHOLD,
+    GL_THRESHOLD,
+    OUTSIDE_LANE,
+    _layers,
+    age_text,
+    build_timeline,
+    timeline,
+)
 from chronology.vocabulary import load_vocabulary
 
 CSC = "Children's Social Care"
@@ -139,14 +147,98 @@ def test_missed_handoff_is_red_dashed_and_labelled(events, findings):
     assert position(parts, "r004") not in {seg[0] for seg in segments(traces(parts.figure, "handoffs")[0])}
 
 
+def rectangles(trace):
+    """A filled trace of None-separated rectangles as a list of (x0, x1, y0, y1)."""
+    xs, ys = list(trace.x), list(trace.y)
+    out = []
+    for i in range(0, len(xs), 5):
+        assert xs[i + 4] is None and ys[i + 4] is None
+        assert xs[i] == xs[i + 3] and xs[i + 1] == xs[i + 2] and ys[i] == ys[i + 1] and ys[i + 2] == ys[i + 3]
+        out.append((xs[i], xs[i + 1], ys[i], ys[i + 2]))
+    return out
+
+
 def test_gaps_are_shaded_with_their_finding_ids_and_dismissed_ones_are_not(events, findings):
     # Dismiss the contact gap: only the info-sharing gap stays shaded.
     findings.loc[findings["finding_id"] == "F-GAP01", "status"] = "dismissed"
     fig = timeline(events, findings=findings)
-    shaded = {s.name: s for s in fig.layout.shapes if s.xref == "x"}
-    assert set(shaded) == {"F-INFO1"}
-    assert (shaded["F-INFO1"].x0, shaded["F-INFO1"].x1) == ("2019-03-03 00:00", "2019-03-18 00:00")
-    assert "F-INFO1" in shaded["F-INFO1"].label.text
+    (fill,) = traces(fig, "gaps")
+    # The whole height of the lanes (the y range), from its first day to the end of its last.
+    assert rectangles(fill) == [("2019-03-03 00:00", "2019-03-18 00:00", *fig.layout.yaxis.range)]
+    assert fill.fill == "toself" and fill.fillcolor == "rgba(204,102,119,0.18)"
+    assert fill.name == "Information-sharing gap" and fill.hoverinfo == "skip"
+    (label,) = traces(fig, "gap_labels")
+    assert list(label.text) == ["F-INFO1 info gap"] and label.x == ("2019-03-03 00:00",)
+    assert label.type == "scatter" and label.textposition == ("bottom right",)
+    assert label.hovertext == (
+        "<b>F-INFO1</b> Information-sharing gap<br>03/03/2019 \u2013 17/03/2019<br>info sharing gap F-INFO1",
+    )
+    # Drawn under everything else; no layout shape per gap (only the lanes' backgrounds).
+    assert fig.data[0] is fill
+    assert all(s.name.startswith("lane:") for s in fig.layout.shapes)
+    # Shown in both views of the switch.
+    for button in fig.layout.updatemenus[0].buttons:
+        assert button.args[0]["visible"][0] is True and button.args[0]["visible"][1] is True
+
+
+def test_overlapping_gaps_darken_and_their_labels_alternate(events, findings, kit):
+    # Three information-sharing gaps: the second overlaps the first, the third follows the first.
+    findings = pd.DataFrame(
+        [
+            kit.finding("F-A", "info_sharing_gap", "2019-03-01", "2019-03-10", ["r001"]),
+            kit.finding("F-B", "info_sharing_gap", "2019-03-05", "2019-03-20", ["r001"]),
+            kit.finding("F-C", "info_sharing_gap", "2019-03-11", "2019-03-12", ["r001"]),
+            kit.finding("F-D", "contact_gap", "2019-07-02", "2019-11-30", ["r006"]),
+        ],
+        columns=findings.columns,
+    )
+    fig = timeline(events, findings=findings)
+    info = [t for t in traces(fig, "gaps") if t.meta["kind"] == "info_sharing_gap"]
+    # Overlapping gaps are in different traces (one path fills its overlaps once), one legend entry per kind.
+    assert [[r[:2] for r in rectangles(t)] for t in info] == [
+        [("2019-03-01 00:00", "2019-03-11 00:00"), ("2019-03-11 00:00", "2019-03-13 00:00")],
+        [("2019-03-05 00:00", "2019-03-21 00:00")],
+    ]
+    assert [t.showlegend for t in info] == [True, False]
+    assert {t.legendgroup for t in info} == {"info_sharing_gap"}
+    (contact,) = [t for t in traces(fig, "gaps") if t.meta["kind"] == "contact_gap"]
+    assert contact.fillcolor == "rgba(119,119,119,0.18)" and contact.name == "Contact gap (child not seen)"
+    labels = {t.meta["kind"]: t for t in traces(fig, "gap_labels")}
+    assert list(labels["info_sharing_gap"].text) == ["F-A info gap", "F-B info gap", "F-C info gap"]
+    assert list(labels["info_sharing_gap"].textposition) == ["bottom right", "top right", "bottom right"]
+    low, high = fig.layout.yaxis.range
+    assert list(labels["info_sharing_gap"].y) == [high, low, high]
+    # Top and bottom in turn in order of start, whatever the kind: F-D is the fourth.
+    assert list(labels["contact_gap"].text) == ["F-D contact gap"]
+    assert list(labels["contact_gap"].textposition) == ["top right"]
+    assert "02/07/2019 \u2013 30/11/2019" in labels["contact_gap"].hovertext[0]
+
+
+def test_many_gaps_are_a_few_traces_with_webgl_labels(events, findings, kit):
+    # 400 gaps of two days each, every day a new one: two layers, labels with WebGL, no shapes.
+    start = pd.Timestamp("2019-01-01")
+    findings = pd.DataFrame(
+        [
+            kit.finding(f"F-{i:04d}", "info_sharing_gap", f"{start + pd.Timedelta(days=i):%Y-%m-%d}",
+                        f"{start + pd.Timedelta(days=i + 1):%Y-%m-%d}", ["r001"])
+            for i in range(GAP_LABEL_GL_THRESHOLD + 100)
+        ],
+        columns=findings.columns,
+    )  # fmt: skip
+    parts = build_timeline(events, findings=findings)
+    fig = parts.figure
+    assert [len(rectangles(t)) for t in traces(fig, "gaps")] == [200, 200]
+    (label,) = traces(fig, "gap_labels")
+    assert label.type == "scattergl" and len(label.text) == 400
+    assert len(fig.layout.shapes) == len(parts.lanes)
+
+
+def test_gap_layers_are_the_fewest_and_ordered_by_start():
+    assert _layers([], []) == []
+    x0 = ["2019-01-05", "2019-01-01", "2019-01-02", "2019-01-03", "2019-01-10"]
+    x1 = ["2019-01-06", "2019-01-03", "2019-01-04", "2019-01-09", "2019-01-11"]
+    # 01-01..03 (0), 01-02..04 (1), 01-03..09 (0: starts where layer 0 ends), 01-05..06 (1), 01-10 (0).
+    assert _layers(x0, x1) == [1, 0, 1, 0, 0]
 
 
 def test_age_axis_only_with_a_date_of_birth(events):
