@@ -36,8 +36,6 @@ Example:
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
@@ -153,23 +151,35 @@ def _named_conflict(records: Records, a: np.ndarray, b: np.ndarray) -> np.ndarra
 def _shared_tokens(
     tokens: np.ndarray, records: Records, a: np.ndarray, b: np.ndarray, limit: int
 ) -> list[str]:
-    """The tokens both records hold, joined by ";", per pair ("" when none)."""
-    has = np.flatnonzero(np.fromiter((len(t) > 0 for t in tokens), dtype=bool, count=len(tokens)))
+    """The tokens both records hold, joined by ";" in sorted order, per pair ("" when none).
+
+    A token held by more than ``limit`` records of one subject says nothing and
+    is left out. Each record's tokens are distinct (sorted sets from
+    ``chronology.match.text``). Every (record, token) holding becomes one sorted
+    integer key, so a pair's shared tokens are found with one ``np.isin``
+    rather than pandas merges.
+    """
     out = [""] * len(a)
-    if has.size == 0 or len(a) == 0:
+    lengths = np.fromiter((len(t) for t in tokens), dtype=np.int64, count=len(tokens))
+    if not lengths.any() or len(a) == 0:
         return out
-    exploded = pd.DataFrame({"rec": has, "tok": tokens[has]}).explode("tok")
-    exploded["subject"] = records.subject[exploded["rec"].to_numpy(dtype=np.int64)]
-    count = exploded.groupby(["subject", "tok"])["rec"].transform("size")
-    exploded = exploded[count <= limit]
-    pairs = pd.DataFrame({"pair": np.arange(len(a)), "a": a, "b": b})
-    left = pairs.merge(exploded[["rec", "tok"]].rename(columns={"rec": "a"}), on="a")
-    both = left.merge(exploded[["rec", "tok"]].rename(columns={"rec": "b"}), on=["b", "tok"])
-    both = both.sort_values(["pair", "tok"])
-    for pair, group in itertools.groupby(
-        zip(both["pair"].tolist(), both["tok"].astype(str).tolist(), strict=True), key=lambda pt: pt[0]
-    ):
-        out[int(pair)] = ";".join(tok for _, tok in group)
+    rec = np.repeat(np.arange(len(tokens), dtype=np.int64), lengths)
+    flat = np.asarray([str(tok) for held in tokens for tok in held], dtype=object)
+    vocab, code = np.unique(flat, return_inverse=True)  # codes in the tokens' sorted order
+    width = np.int64(len(vocab))
+    _, per_subject, counts = np.unique(
+        records.subject[rec].astype(np.int64) * width + code, return_inverse=True, return_counts=True
+    )
+    rare = counts[per_subject] <= limit
+    held = np.unique(rec[rare] * width + code[rare])  # (record, token) keys, sorted
+    first = np.searchsorted(held // width, np.arange(len(tokens) + 1))
+    n_a = first[a + 1] - first[a]
+    pair = np.repeat(np.arange(len(a)), n_a)
+    within = np.arange(int(n_a.sum())) - np.repeat(np.cumsum(n_a) - n_a, n_a)
+    tok = held[np.repeat(first[a], n_a) + within] % width
+    shared = np.isin(b[pair].astype(np.int64) * width + tok, held)
+    for p, t in zip(pair[shared].tolist(), vocab[tok[shared]].tolist(), strict=True):
+        out[p] = f"{out[p]};{t}" if out[p] else t
     return out
 
 

@@ -88,3 +88,36 @@ def test_explain_of_a_record_without_candidates_is_empty(make_events):
     events = make_events([{"record_id": "a", "agency": "GP", "when": "2021-03-03", "description": "Seen"}])
     result = match_events(events)
     assert explain("a", result.events, result.pairs).empty
+
+
+def test_shared_tokens_as_plain_sets() -> None:
+    """Shared tokens per pair equal the plain definition: rare (<= limit records of the subject), sorted."""
+    import random
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from chronology.match.features import _shared_tokens
+
+    rng = random.Random(7)
+    words = ["okafor", "brennan", "kai", "5512321", "4857773456", "mash", "lee"]
+    tokens = [tuple(sorted(set(rng.sample(words, rng.randint(0, 4))))) for _ in range(60)]
+    subject = np.array([rng.randint(0, 2) for _ in range(60)], dtype=np.int64)
+    a = np.array([rng.randrange(60) for _ in range(300)], dtype=np.int64)
+    b = np.array([rng.randrange(60) for _ in range(300)], dtype=np.int64)
+    records = SimpleNamespace(subject=subject)
+
+    def as_array(lists: list[tuple[str, ...]]) -> np.ndarray:
+        out = np.empty(len(lists), dtype=object)
+        out[:] = lists
+        return out
+
+    for limit in (1, 3, 10**9):
+        held = {}
+        for r, toks in enumerate(tokens):
+            for t in toks:
+                held[(subject[r], t)] = held.get((subject[r], t), 0) + 1
+        rare = [{t for t in toks if held[(subject[r], t)] <= limit} for r, toks in enumerate(tokens)]
+        expected = [";".join(sorted(rare[i] & rare[j])) for i, j in zip(a, b, strict=True)]
+        assert _shared_tokens(as_array(tokens), records, a, b, limit) == expected  # type: ignore[arg-type]
+    assert _shared_tokens(as_array([(), ()]), records, a[:0], b[:0], 3) == []  # type: ignore[arg-type]
