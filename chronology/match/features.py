@@ -113,21 +113,27 @@ def _type_level(records: Records, a: np.ndarray, b: np.ndarray, vocab: Vocabular
     return np.asarray(table + [""], dtype=object)[np.asarray(codes)]
 
 
+def _named_of(records: Records, recs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each date named in the texts of ``recs``: (index into ``recs``, named day), as a join would give."""
+    order = np.argsort(records.named_row, kind="stable")
+    rows, days = records.named_row[order], records.named_day[order]
+    lo = np.searchsorted(rows, recs, side="left")
+    n = np.searchsorted(rows, recs, side="right") - lo
+    index = np.repeat(np.arange(len(recs)), n)
+    within = np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n)
+    return index, days[np.repeat(lo, n) + within]
+
+
 def _named_gap(records: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Days between a date named in one record's text and the other's dates."""
     gap = np.full(len(a), np.iinfo(np.int64).max, dtype=np.int64)
     if records.named_row.size == 0 or len(a) == 0:
         return gap
-    named = pd.DataFrame({"rec": records.named_row, "day": records.named_day})
-    pairs = pd.DataFrame({"pair": np.arange(len(a)), "a": a, "b": b})
-    for own, other in (("a", "b"), ("b", "a")):
-        hit = pairs.merge(named, left_on=own, right_on="rec")
-        if hit.empty:
-            continue
-        o = hit[other].to_numpy()
-        day = hit["day"].to_numpy()
+    for own, other in ((a, b), (b, a)):
+        pair, day = _named_of(records, own)
+        o = other[pair]
         d = np.maximum(0, np.maximum(records.first_day[o] - day, day - records.last_day[o]))
-        np.minimum.at(gap, hit["pair"].to_numpy(), d)
+        np.minimum.at(gap, pair, d)
     return gap
 
 
@@ -136,15 +142,15 @@ def _named_conflict(records: Records, a: np.ndarray, b: np.ndarray) -> np.ndarra
     conflict = np.zeros(len(a), dtype=bool)
     if records.named_row.size == 0 or len(a) == 0:
         return conflict
-    named = pd.DataFrame({"rec": records.named_row, "day": records.named_day})
-    pairs = pd.DataFrame({"pair": np.arange(len(a)), "a": a, "b": b})
-    left = pairs.merge(named.rename(columns={"rec": "a", "day": "day_a"}), on="a")
-    both = left.merge(named.rename(columns={"rec": "b", "day": "day_b"}), on="b")
-    if both.empty:
+    pair, day_a = _named_of(records, a)
+    left, day_b = _named_of(records, b[pair])
+    both = pair[left]
+    if both.size == 0:
         return conflict
-    close = (both["day_a"] - both["day_b"]).abs() <= 1
-    agree = close.groupby(both["pair"]).any()
-    conflict[agree.index[~agree.to_numpy()].to_numpy(dtype=np.int64)] = True
+    agree = np.zeros(len(a), dtype=bool)
+    agree[both[np.abs(day_a[left] - day_b) <= 1]] = True
+    named_both = np.unique(both)
+    conflict[named_both] = ~agree[named_both]
     return conflict
 
 

@@ -121,3 +121,30 @@ def test_shared_tokens_as_plain_sets() -> None:
         expected = [";".join(sorted(rare[i] & rare[j])) for i, j in zip(a, b, strict=True)]
         assert _shared_tokens(as_array(tokens), records, a, b, limit) == expected  # type: ignore[arg-type]
     assert _shared_tokens(as_array([(), ()]), records, a[:0], b[:0], 3) == []  # type: ignore[arg-type]
+
+
+def test_named_dates_gap_and_conflict_as_plain_loops() -> None:
+    """Named-date gap and conflict per pair equal their plain definitions, rows in any order."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from chronology.match.features import _named_conflict, _named_gap
+
+    rng = np.random.default_rng(3)
+    for _ in range(50):
+        n = 30
+        named_row, named_day = rng.integers(0, n, 25), rng.integers(0, 15, 25)
+        first, last = rng.integers(0, 15, n), rng.integers(10, 25, n)
+        records = SimpleNamespace(named_row=named_row, named_day=named_day, first_day=first, last_day=last)
+        a, b = rng.integers(0, n, 60), rng.integers(0, n, 60)
+        days = {r: [int(d) for rr, d in zip(named_row, named_day, strict=True) if rr == r] for r in range(n)}
+        big = np.iinfo(np.int64).max
+        gaps, conflicts = [], []
+        for x, y in zip(a, b, strict=True):
+            spans = [max(0, first[o] - d, d - last[o]) for own, o in ((x, y), (y, x)) for d in days[own]]
+            gaps.append(min(spans, default=big))
+            pairs = [(p, q) for p in days[x] for q in days[y]]
+            conflicts.append(bool(pairs) and not any(abs(p - q) <= 1 for p, q in pairs))
+        assert _named_gap(records, a, b).tolist() == gaps  # type: ignore[arg-type]
+        assert _named_conflict(records, a, b).tolist() == conflicts  # type: ignore[arg-type]
