@@ -26,6 +26,11 @@ from chronology.vocabulary import load_vocabulary
 
 #: Date format of x values and period bounds in the figure's data.
 X_FORMAT = "%Y-%m-%d %H:%M"
+#: The columns of the events that ``plotted_records`` takes (besides start and end).
+_TAKEN = (
+    "record_id", "agency", "event_type", "cluster_id", "to_agency", "date_precision", "source_file",
+    "source_sheet", "source_row", "type_label", "description", "outcome", "practitioner",
+)  # fmt: skip
 _OFFSETS = (0.0, 0.2, -0.2, 0.35, -0.35, 0.1, -0.1, 0.28, -0.28)
 
 
@@ -72,7 +77,37 @@ _FROM_ISO: dict[str, tuple[int | str, ...]] = {
     "%d/%m/%Y": (8, 9, "/", 5, 6, "/", 0, 1, 2, 3),
     "%H:%M": (11, 12, 13, 14, 15),
 }
-_ISO_SPAN = (pd.Timestamp("1000-01-01"), pd.Timestamp("9999-12-31"))
+_ISO_SPAN = (np.datetime64("1000-01-01", "s"), np.datetime64("9999-12-31", "s"))
+
+
+def _iso_points(values: np.ndarray) -> np.ndarray | None:
+    """numpy's ISO text of each naive datetime's minute, as one row of 16 code points per value.
+
+    None when that text is not "YYYY-MM-DDTHH:MM" for every value: a missing
+    value or a year outside 1000-9999 (not four digits there).
+    """
+    if not len(values) or np.isnat(values).any():
+        return None
+    if values.min() < _ISO_SPAN[0] or values.max() > _ISO_SPAN[1]:
+        return None
+    iso = np.datetime_as_string(values.astype("datetime64[m]"), unit="m")
+    return iso.astype("<U16").view(np.uint32).reshape(len(iso), 16)
+
+
+def _cut(points: np.ndarray, fmt: str) -> np.ndarray:
+    """The text of ``fmt`` (a format of ``_FROM_ISO``) from ``_iso_points``."""
+    layout = _FROM_ISO[fmt]
+    out = np.empty((len(points), len(layout)), dtype=np.uint32)
+    for i, part in enumerate(layout):
+        out[:, i] = points[:, part] if isinstance(part, int) else ord(part)
+    return out.view(f"<U{len(layout)}").ravel()
+
+
+def _format_array(values: np.ndarray, fmt: str, points: np.ndarray | None = None) -> np.ndarray:
+    """``format_times`` of naive datetimes as an array, from their ``_iso_points`` when given."""
+    if points is None:
+        return format_times(pd.Series(values), fmt).to_numpy()
+    return _cut(points, fmt)
 
 
 def format_times(values: pd.Series, fmt: str) -> pd.Series:
@@ -86,17 +121,12 @@ def format_times(values: pd.Series, fmt: str) -> pd.Series:
         >>> format_times(pd.Series(pd.to_datetime(["2019-06-10 11:30:59"])), "%d/%m/%Y").tolist()
         ['10/06/2019']
     """
-    if fmt not in _FROM_ISO or not len(values) or values.dt.tz is not None or values.isna().any():
+    if fmt not in _FROM_ISO or values.dt.tz is not None:
         return values.dt.strftime(fmt)
-    if values.min() < _ISO_SPAN[0] or values.max() > _ISO_SPAN[1]:
+    points = _iso_points(values.to_numpy())
+    if points is None:
         return values.dt.strftime(fmt)
-    iso = np.datetime_as_string(values.to_numpy().astype("datetime64[m]"), unit="m")
-    points = iso.astype("<U16").view(np.uint32).reshape(len(iso), 16)
-    layout = _FROM_ISO[fmt]
-    out = np.empty((len(iso), len(layout)), dtype=np.uint32)
-    for i, part in enumerate(layout):
-        out[:, i] = points[:, part] if isinstance(part, int) else ord(part)
-    return pd.Series(out.view(f"<U{len(layout)}").ravel(), index=values.index)
+    return pd.Series(_cut(points, fmt), index=values.index)
 
 
 def _excerpt(text: str, width: int = 70, lines: int = 3) -> str:
@@ -120,6 +150,12 @@ def _excerpt(text: str, width: int = 70, lines: int = 3) -> str:
     return "<br>".join(html.escape(part) for part in out)
 
 
+def sort_codes(values: np.ndarray | pd.Series) -> np.ndarray:
+    """Integer codes that sort as pandas sorts ``values`` (missing values last)."""
+    codes, _ = pd.factorize(values, sort=True)
+    return np.where(codes < 0, len(codes), codes)
+
+
 def plotted_records(
     events: pd.DataFrame,
     *,
@@ -141,73 +177,93 @@ def plotted_records(
         >>> recs, lanes = plotted_records(events)  # doctest: +SKIP
     """
     vocab = load_vocabulary()
-    ev = events[(events["status"] == "event") & events["start"].notna()].copy()
-    lanes = list(dict.fromkeys(agencies)) if agencies is not None else lane_order(ev)
-    ev = ev[ev["agency"].isin(lanes)]
+    # The rows to plot, chosen on whole columns as numpy masks; only the columns used are then taken.
+    keep = ((events["status"] == "event") & events["start"].notna()).to_numpy(dtype=bool, copy=True)
+    lanes = list(dict.fromkeys(agencies)) if agencies is not None else lane_order(events[keep])
+    keep &= events["agency"].isin(lanes).to_numpy(dtype=bool)
     if types is not None:
-        ev = ev[ev["event_type"].isin(list(types))]
-    s = wall_times(ev["start"])
-    e = wall_times(ev["end"]).fillna(s) if len(ev) else s
-    e = e.where(e >= s, s)
+        keep &= events["event_type"].isin(list(types)).to_numpy(dtype=bool)
+    rows = np.flatnonzero(keep)
+    s = wall_times(events["start"].iloc[rows]).to_numpy()
+    e = wall_times(events["end"].iloc[rows]).to_numpy()
+    e = np.where(np.isnat(e) | ~(e >= s), s, e)
+    chosen = np.ones(len(rows), dtype=bool)
     if start is not None:
-        keep = e >= pd.Timestamp(start).tz_localize(None)
-        ev, s, e = ev[keep], s[keep], e[keep]
+        chosen &= e >= pd.Timestamp(start).tz_localize(None).to_datetime64()
     if end is not None:
         last = pd.Timestamp(end).tz_localize(None)
         # A bare date means the whole of that day.
-        keep = s < last + pd.Timedelta(days=1) if last == last.normalize() else s <= last
-        ev, s, e = ev[keep], s[keep], e[keep]
-    precision = ev["date_precision"].fillna("day").astype(str)
-    ranged = (e > s) & ~precision.isin(["time"])
-    x1 = (e + pd.Timedelta(days=1)).where(ranged, s)
-    x = (s + (x1 - s) / 2).where(ranged, s)
+        if last == last.normalize():
+            chosen &= s < (last + pd.Timedelta(days=1)).to_datetime64()
+        else:
+            chosen &= s <= last.to_datetime64()
+    rows, s, e = rows[chosen], s[chosen], e[chosen]
+    ev = events[list(_TAKEN)].iloc[rows]
+    precision = ev["date_precision"].fillna("day").astype(str).to_numpy()
+    ranged = (e > s) & (precision != "time")
+    x1 = np.where(ranged, e + np.timedelta64(1, "D"), s)
+    x = np.where(ranged, s + (x1 - s) / 2, s)
     lane_of = {a: i for i, a in enumerate(lanes)}
-    recs = pd.DataFrame(
-        {
-            "record_id": ev["record_id"].astype(str).to_numpy(),
-            "agency": ev["agency"].astype(str).to_numpy(),
-            "lane": ev["agency"].map(lane_of).astype(int).to_numpy(),
-            "event_type": ev["event_type"].astype(str).to_numpy(),
-            "cluster_id": ev["cluster_id"].fillna("").astype(str).to_numpy(),
-            "to_agency": ev["to_agency"].fillna("").astype(str).to_numpy(),
-            "start": s.to_numpy(),
-            "last": e.to_numpy(),
-            "x_ts": x.to_numpy(),
-            "x1_ts": x1.to_numpy(),
-            "ranged": ranged.to_numpy(),
-            "precision": precision.to_numpy(),
-            "source_file": ev["source_file"].astype(str).to_numpy(),
-            "source_sheet": ev["source_sheet"].fillna("").astype(str).to_numpy(),
-            "source_row": ev["source_row"].to_numpy(),
-            "type_label": ev["type_label"].fillna("").astype(str).to_numpy(),
-            "description": ev["description"].fillna("").astype(str).to_numpy(),
-            "outcome": ev["outcome"].fillna("").astype(str).to_numpy(),
-            "practitioner": ev["practitioner"].fillna("").astype(str).to_numpy(),
-        }
+    columns: dict[str, np.ndarray] = {
+        "record_id": ev["record_id"].astype(str).to_numpy(),
+        "agency": ev["agency"].astype(str).to_numpy(),
+        "lane": ev["agency"].map(lane_of).astype(int).to_numpy(),
+        "event_type": ev["event_type"].astype(str).to_numpy(),
+        "cluster_id": ev["cluster_id"].fillna("").astype(str).to_numpy(),
+        "to_agency": ev["to_agency"].fillna("").astype(str).to_numpy(),
+        "start": s,
+        "last": e,
+        "x_ts": x,
+        "x1_ts": x1,
+        "ranged": ranged,
+        "precision": precision,
+        "source_file": ev["source_file"].astype(str).to_numpy(),
+        "source_sheet": ev["source_sheet"].fillna("").astype(str).to_numpy(),
+        "source_row": ev["source_row"].to_numpy(),
+        "type_label": ev["type_label"].fillna("").astype(str).to_numpy(),
+        "description": ev["description"].fillna("").astype(str).to_numpy(),
+        "outcome": ev["outcome"].fillna("").astype(str).to_numpy(),
+        "practitioner": ev["practitioner"].fillna("").astype(str).to_numpy(),
+    }
+    # Sorted (stably) as pandas sorts: np.lexsort takes the last key first.
+    keys = ["start", "lane", "source_file", "source_sheet", "source_row", "record_id"]
+    order = np.lexsort([sort_codes(columns[k]) for k in reversed(keys)])
+    columns = {k: v[order] for k, v in columns.items()}
+    s, e, x, x1, precision, lane = (
+        columns[k] for k in ("start", "last", "x_ts", "x1_ts", "precision", "lane")
     )
-    recs = recs.sort_values(
-        ["start", "lane", "source_file", "source_sheet", "source_row", "record_id"], kind="stable"
-    ).reset_index(drop=True)
-    day = recs["x_ts"].dt.normalize()
-    nth = recs.groupby([recs["lane"], day]).cumcount() % len(_OFFSETS)
-    recs["y"] = (len(lanes) - 1 - recs["lane"]) + nth.map(dict(enumerate(_OFFSETS)))
-    recs["x"] = format_times(recs["x_ts"], X_FORMAT)
-    recs["x0"] = format_times(recs["start"], X_FORMAT)
-    recs["x1"] = format_times(recs["x1_ts"], X_FORMAT)
-    recs["date_text"] = format_times(recs["start"], "%d/%m/%Y")
-    odd = recs["precision"].isin(["week", "month", "year"]) | (
-        recs["last"].dt.normalize() > recs["start"].dt.normalize()
+    # Records of one lane and day are spread over _OFFSETS in turn.
+    seen: dict[tuple[int, Any], int] = {}
+    nth = []
+    for key in zip(lane.tolist(), x.astype("datetime64[D]").tolist(), strict=True):
+        nth.append(seen.get(key, 0))
+        seen[key] = nth[-1] + 1
+    columns["y"] = (len(lanes) - 1 - lane) + np.asarray(_OFFSETS)[np.asarray(nth, dtype=int) % len(_OFFSETS)]
+    starts = _iso_points(s)
+    columns["x"] = _format_array(x, X_FORMAT)
+    columns["x0"] = _format_array(s, X_FORMAT, starts)
+    columns["x1"] = _format_array(x1, X_FORMAT)
+    dates = _format_array(s, "%d/%m/%Y", starts)
+    dates = dates.astype(object)
+    odd = np.isin(precision, ["week", "month", "year"]) | (
+        e.astype("datetime64[D]") > s.astype("datetime64[D]")
     )
-    recs.loc[odd, "date_text"] = [
-        _date_text(a, b, p)
-        for a, b, p in zip(
-            recs.loc[odd, "start"], recs.loc[odd, "last"], recs.loc[odd, "precision"], strict=True
+    for i in np.flatnonzero(odd).tolist():
+        dates[i] = _date_text(pd.Timestamp(s[i]), pd.Timestamp(e[i]), precision[i])
+    columns["date_text"] = dates
+    columns["time_text"] = np.where(precision == "time", _format_array(s, "%H:%M", starts), "")
+    if date_of_birth:
+        ages: dict[date, str] = {}
+        days = s.astype("datetime64[D]").tolist()
+        columns["age_text"] = np.array(
+            [ages[d] if d in ages else ages.setdefault(d, age_text(date_of_birth, d)) for d in days],
+            dtype=object,
         )
-    ]
-    recs["time_text"] = format_times(recs["start"], "%H:%M").where(recs["precision"] == "time", "")
-    recs["age_text"] = [age_text(date_of_birth, t) for t in recs["start"]] if date_of_birth else ""
+    else:
+        columns["age_text"] = np.full(len(s), "", dtype=object)
     labels = {name: t.label for name, t in vocab.types.items()}
-    recs["type_text"] = recs["event_type"].map(lambda t: labels.get(t, t))
+    columns["type_text"] = np.array([labels.get(t, t) for t in columns["event_type"].tolist()], dtype=object)
+    recs = pd.DataFrame(columns)
     sheet = recs["source_sheet"].astype(str)
     recs["citation"] = (
         recs["source_file"].astype(str)

@@ -41,7 +41,7 @@ import plotly.io as pio
 import plotly.offline
 
 from chronology.views.palette import agency_colours, lane_order
-from chronology.views.records import X_FORMAT, column_lists, wall_times
+from chronology.views.records import X_FORMAT, column_lists, sort_codes, wall_times
 from chronology.views.timeline import SHADED_KINDS, build_timeline
 
 if TYPE_CHECKING:
@@ -171,13 +171,14 @@ def _live_findings(findings: pd.DataFrame | None) -> tuple[pd.DataFrame, int]:
             columns=["finding_id", "kind", "severity", "title", "statement", "start", "end"]
         ), 0
     if "status" in findings.columns:
-        dismissed = findings["status"].fillna("").eq("dismissed")
+        dismissed = findings["status"].fillna("").eq("dismissed").to_numpy(dtype=bool)
     else:
-        dismissed = pd.Series(False, index=findings.index)
-    live = findings[~dismissed].copy()
-    live["_start"] = pd.to_datetime(live["start"], utc=True)
-    live = live.sort_values(["_start", "finding_id"], kind="stable", na_position="last")
-    return live.drop(columns="_start"), int(dismissed.sum())
+        dismissed = np.zeros(len(findings), dtype=bool)
+    rows = np.flatnonzero(~dismissed)
+    # Sorted (stably, missing starts last) as pandas sorts; np.lexsort takes the last key first.
+    starts = pd.to_datetime(findings["start"].iloc[rows], utc=True)
+    order = np.lexsort([sort_codes(findings["finding_id"].iloc[rows]), sort_codes(starts)])
+    return findings.iloc[rows[order]], int(dismissed.sum())
 
 
 def _days(values: pd.Series) -> list[str]:

@@ -249,7 +249,8 @@ def _gap_traces(live: pd.DataFrame, low: float, high: float, gl: bool) -> list[d
     the agencies). Labels are drawn with WebGL when the records are (``gl``) or
     when there are more than GAP_LABEL_GL_THRESHOLD of them.
     """
-    shaded = live[live["kind"].isin(list(SHADED_KINDS))].sort_values("finding_id")
+    used = [c for c in ("finding_id", "kind", "title", "start", "end") if c in live.columns]
+    shaded = live[used][live["kind"].isin(list(SHADED_KINDS)).to_numpy(dtype=bool)].sort_values("finding_id")
     gap_x0, gap_x1 = _shade_bounds(shaded)
     keep = [i for i, x in enumerate(gap_x0) if x is not None]
     if not keep:
@@ -364,33 +365,33 @@ def build_timeline(
     gl = len(recs) > GL_THRESHOLD
     live = findings
     if live is not None and "status" in live.columns:
-        live = live[live["status"].fillna("") != "dismissed"]
+        dismissed = (live["status"].fillna("") == "dismissed").to_numpy(dtype=bool)
+        if dismissed.any():
+            live = live[~dismissed]
     # Handoffs: sender lane -> receiver lane; missed when a missed_handoff finding cites the sender.
     missed_by: dict[str, str] = {}
     if live is not None and len(live):
-        missed_live = live[live["kind"] == "missed_handoff"]
-        for fid, rids in zip(*column_lists(missed_live, "finding_id", "record_ids"), strict=True):
+        for kind_of, fid, rids in zip(*column_lists(live, "kind", "finding_id", "record_ids"), strict=True):
+            if kind_of != "missed_handoff":
+                continue
             for rid in rids if rids is not None else []:
                 missed_by.setdefault(str(rid), str(fid))
-    handoffs = recs[recs["to_agency"] != ""]
-    n_lanes = len(lanes)
-    outside = bool((~handoffs["to_agency"].isin(lanes)).any())
-    lane_y = {a: n_lanes - 1 - i for i, a in enumerate(lanes)}
-    clustered = recs[recs["cluster_id"] != ""]
-    where = dict(
-        zip(
-            zip(*column_lists(clustered, "cluster_id", "agency"), strict=True),
-            clustered["x"].tolist(),
-            strict=True,
-        )
+    # The records' columns as lists, once (indexing small frames by masks costs more than the loops).
+    rec_ids, cluster_ids, rec_agencies, to_agencies, rec_xs, rec_ys, date_texts, citations = column_lists(
+        recs, "record_id", "cluster_id", "agency", "to_agency", "x", "y", "date_text", "citation"
     )
+    handed = [i for i, to in enumerate(to_agencies) if to != ""]
+    clustered = [i for i, cid in enumerate(cluster_ids) if cid != ""]
+    n_lanes = len(lanes)
+    outside = any(to_agencies[i] not in lanes for i in handed)
+    lane_y = {a: n_lanes - 1 - i for i, a in enumerate(lanes)}
+    where = {(cluster_ids[i], rec_agencies[i]): rec_xs[i] for i in clustered}
     sent: list[tuple[Any, ...]] = []
     missed: list[tuple[Any, ...]] = []
     labels = []
-    cols = column_lists(
-        handoffs, "record_id", "cluster_id", "agency", "to_agency", "x", "y", "date_text", "citation"
-    )
-    for rid, cid, sender, to, x, y, when, cite in zip(*cols, strict=True):
+    for i in handed:
+        rid, cid, sender, to = rec_ids[i], cluster_ids[i], rec_agencies[i], to_agencies[i]
+        x, y, when, cite = rec_xs[i], rec_ys[i], date_texts[i], citations[i]
         y1 = lane_y.get(to, -1)
         what = f"{html.escape(sender)} \u2192 {html.escape(to)}, {html.escape(when)}<br><i>{html.escape(cite)}</i>"
         if rid in missed_by:
@@ -410,9 +411,8 @@ def build_timeline(
     kind = "scattergl" if gl else "scatter"
     traces: list[dict[str, Any]] = []
     # Approximate dates as ranges from their first to their last day.
-    rng = recs[recs["ranged"]]
-    rx0, ry, rx1 = column_lists(rng, "x0", "y", "x1")
-    xs, ys = _segments(list(zip(rx0, ry, rx1, ry, strict=True)))
+    rx0, rx1, is_ranged = column_lists(recs, "x0", "x1", "ranged")
+    xs, ys = _segments([(rx0[i], rec_ys[i], rx1[i], rec_ys[i]) for i, r in enumerate(is_ranged) if r])
     traces.append(
         {
             "type": kind,
@@ -427,10 +427,10 @@ def build_timeline(
         }
     )
     # Connectors between the records of one real event, top lane to bottom.
-    ordered = clustered.sort_values(["cluster_id", "y", "x"], ascending=[True, False, True], kind="stable")
+    ordered = sorted(clustered, key=lambda i: (cluster_ids[i], -rec_ys[i], rec_xs[i]))
     pairs = []
     previous = None
-    for cid, x, y in zip(*column_lists(ordered, "cluster_id", "x", "y"), strict=True):
+    for cid, x, y in ((cluster_ids[i], rec_xs[i], rec_ys[i]) for i in ordered):
         if previous is not None and previous[0] == cid:
             pairs.append((previous[1], previous[2], x, y))
         previous = (cid, x, y)
