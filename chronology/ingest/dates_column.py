@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import cast
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -228,6 +228,29 @@ def parse_date_column(
         >>> parse_date_column(["03/04/2019", "mid-June"]).loc[1, "note"]
         'year 2019 taken from the entry above'
     """
+    parts = parse_date_arrays(dates, times, timezone=timezone)
+    return pd.DataFrame(
+        {
+            "start": parts["start"],
+            "end": parts["end"],
+            "date_precision": pd.array(parts["date_precision"], dtype="str"),
+            "error": pd.array(parts["error"], dtype="str"),
+            "note": pd.array(parts["note"], dtype="str"),
+        },
+        index=pd.RangeIndex(len(parts["start"])),
+        copy=False,
+    )
+
+
+def parse_date_arrays(
+    dates: Sequence[object],
+    times: Sequence[object] | None = None,
+    *,
+    timezone: str = DEFAULT_TIMEZONE,
+) -> dict[str, Any]:
+    """``parse_date_column``'s columns as arrays, without building a frame: start and end as
+    datetime64[us, timezone] arrays, date_precision (None when none), error and note as object arrays.
+    """
     tz = _zone(timezone)
     d = _as_objects(dates)
     n = len(d)
@@ -282,7 +305,7 @@ def parse_date_column(
     ]
     _put(results, inverse, rows, start, end, precision, error, note)
     if not rows.size or not any(r[5] for r in results):
-        return _frame(start, end, precision, error, note, timezone)
+        return _columns(start, end, precision, error, note, timezone)
     # year-less cells: the year of the nearest preceding row with a parsed date
     needs = rows[np.array([r[5] for r in results], dtype=bool)[inverse]]
     previous = pd.Series(_stamps(start, timezone).year).ffill().shift(1).to_numpy()
@@ -294,7 +317,7 @@ def parse_date_column(
             cache[key] = _row_result(d_values[key[0]], t_values, key[1], tz, key[2])
         results.append(cache[key])
     _put(results[len(pairs) :], np.arange(needs.size), needs, start, end, precision, error, note)
-    return _frame(start, end, precision, error, note, timezone)
+    return _columns(start, end, precision, error, note, timezone)
 
 
 def _row_result(value: object, t_values: list[object], t_code: int, tz: ZoneInfo, year: int | None) -> tuple:
@@ -321,20 +344,18 @@ def _stamps(micros: np.ndarray, timezone: str) -> pd.DatetimeIndex:
     return pd.DatetimeIndex(micros.view("datetime64[us]")).tz_localize("UTC").tz_convert(timezone)
 
 
-def _frame(
+def _columns(
     start: np.ndarray,
     end: np.ndarray,
     precision: np.ndarray,
     error: np.ndarray,
     note: np.ndarray,
     timezone: str,
-) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "start": _stamps(start, timezone),
-            "end": _stamps(end, timezone),
-            "date_precision": pd.array(precision, dtype="str"),
-            "error": pd.array(error, dtype="str"),
-            "note": pd.array(note, dtype="str"),
-        }
-    )
+) -> dict[str, Any]:
+    return {
+        "start": _stamps(start, timezone).array,
+        "end": _stamps(end, timezone).array,
+        "date_precision": precision,
+        "error": error,
+        "note": note,
+    }

@@ -234,12 +234,11 @@ def find_header(
 
 def _date_run(rows: Sequence[Sequence[Any]]) -> tuple[int, int] | None:
     """(header index, column) above the first column with 2 date-like cells running down."""
-    from chronology.ingest.dates import looks_like_date
-
+    looks = _text_looks_like_date
     for i in range(1, len(rows) - 1):
         for j, cell in enumerate(rows[i][:MAX_DATE_SCAN_COLUMNS]):
             below = rows[i + 1]
-            if j < len(below) and _datey(cell, looks_like_date) and _datey(below[j], looks_like_date):
+            if j < len(below) and _datey(cell, looks) and _datey(below[j], looks):
                 return i - 1, j
     return None
 
@@ -346,9 +345,15 @@ def _filled_below(sheet: Sheet, top: Sequence[Sequence[Any]], index: int) -> boo
 
 
 def _count_dates(rows: Sequence[Sequence[Any]], col: int) -> int:
+    return sum(1 for r in rows if col < len(r) and _datey(r[col], _text_looks_like_date))
+
+
+@lru_cache(maxsize=1 << 16, typed=True)
+def _text_looks_like_date(text: str) -> bool:
+    """``looks_like_date`` of a text cell, remembered: the same dates recur across files and cases."""
     from chronology.ingest.dates import looks_like_date
 
-    return sum(1 for r in rows if col < len(r) and _datey(r[col], looks_like_date))
+    return looks_like_date(text)
 
 
 def _listing(headers: Sequence[str]) -> str:

@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from pandas.arrays import ArrowStringArray
 
 from chronology.ingest.files import DAYS_1904, Sheet, cell_text
 from chronology.ingest.layout import Layout, normalise_header
@@ -137,10 +138,14 @@ def record_ids(sha256: str, sheet: str, source_rows: Sequence[int]) -> list[str]
 
 def _large(values: Any) -> pa.Array:
     """A column as one pyarrow large_string array (no copy through Python objects)."""
-    arr = pa.array(values)
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    return pc.fill_null(arr.cast(pa.large_string()), "")
+    if isinstance(values, pd.Series) and values.dtype == STR:  # Arrow already: take its array
+        arr = values.array._pa_array.combine_chunks()
+    else:
+        arr = pa.array(values)
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.combine_chunks()
+        arr = arr.cast(pa.large_string())
+    return pc.fill_null(arr, "") if arr.null_count else arr
 
 
 def _needs_escape(arr: pa.Array) -> np.ndarray:
@@ -217,10 +222,10 @@ def text_frame(rows: Sequence[Sequence[Any]], width: int, typed: bool) -> pd.Dat
     for j in range(width):
         col = cells[j]
         if typed:
-            out[j] = pd.Series([cell_text(v) for v in col], index=cells.index, dtype="str")
+            out[j] = pd.array([cell_text(v) for v in col], dtype="str")
         else:
-            out[j] = col.fillna("").astype("str")
-    return pd.DataFrame(out, index=cells.index)
+            out[j] = col.fillna("").astype("str").array
+    return pd.DataFrame(out, index=cells.index, copy=False)
 
 
 def _filled(texts: pd.DataFrame, cols: Sequence[int]) -> np.ndarray:
@@ -235,6 +240,15 @@ def _filled(texts: pd.DataFrame, cols: Sequence[int]) -> np.ndarray:
         trimmed = pc.utf8_trim_whitespace(_large(texts[j]))
         mask |= pc.not_equal(trimmed, "").to_numpy(zero_copy_only=False)
     return mask
+
+
+def _filled_cells(texts: pd.DataFrame, width: int) -> np.ndarray:
+    """Per row and column (0..width-1): True where the cell holds non-blank text, as ``_filled`` reads it."""
+    out = np.zeros((len(texts), width), dtype=bool)
+    for j in range(width):
+        trimmed = pc.utf8_trim_whitespace(_large(texts[j]))
+        out[:, j] = pc.not_equal(trimmed, "").to_numpy(zero_copy_only=False)
+    return out
 
 
 def _joined_text(
@@ -273,14 +287,16 @@ def sheet_records(sheet: Sheet, layout: Layout, ctx: RowContext) -> pd.DataFrame
     Example:
         >>> sheet_records(sheet, layout, RowContext("gp.csv", "GP", "", sha, "Europe/London"))  # doctest: +SKIP
     """
-    from chronology.ingest.dates import month_first_evidence, parse_date_column
+    from chronology.ingest.dates import month_first_evidence
+    from chronology.ingest.dates_column import parse_date_arrays
 
     below = sheet.rows[layout.header_index + 1 :]
     candidates = None  # for workbooks: positions of rows not wholly empty (the rest are never records)
     if sheet.frame is not None:
         width = max(len(layout.headers), sheet.frame.shape[1])
         texts = sheet.frame.iloc[layout.header_index + 1 :].reset_index(drop=True)
-        texts = texts.reindex(columns=range(width), fill_value="")
+        if not texts.columns.equals(pd.RangeIndex(width)):
+            texts = texts.reindex(columns=range(width), fill_value="")
     else:
         width = max(len(layout.headers), max(map(len, below), default=0))
         candidates = np.array(
@@ -292,18 +308,23 @@ def sheet_records(sheet: Sheet, layout: Layout, ctx: RowContext) -> pd.DataFrame
         texts = pd.DataFrame(
             texts.to_numpy(dtype=object), index=texts.index, columns=texts.columns, dtype=object
         )
-    keep = _filled(texts, range(width))
+    # which cells hold text, per column, once (narrow sheets; wide ones are read row by row)
+    filled = _filled_cells(texts, width) if width <= WIDE else None
+    keep = filled.any(axis=1) if filled is not None else _filled(texts, range(width))
     positions = np.flatnonzero(keep)
     if candidates is not None:
         positions = candidates[positions]
-    texts = texts[keep].reset_index(drop=True)
+    if not keep.all():
+        texts = texts[keep].reset_index(drop=True)
+        if filled is not None:
+            filled = filled[keep]
     headers = unique_headers(layout.headers, width)
     cols = layout.columns
     dates = _values(below, positions, texts, cols["date"], ctx.typed)
     if sheet.date1904:  # a plain number counts days from 1904 (date cells are converted already)
         dates = [_from_1904(v) for v in dates]
     times = _values(below, positions, texts, cols["time"], ctx.typed) if "time" in cols else None
-    parsed = parse_date_column(dates, times, timezone=ctx.timezone).reset_index(drop=True)
+    parsed = parse_date_arrays(dates, times, timezone=ctx.timezone)
     if len(texts):
         evidence = month_first_evidence(list(texts[cols["date"]].unique()))
         if evidence:
@@ -313,20 +334,27 @@ def sheet_records(sheet: Sheet, layout: Layout, ctx: RowContext) -> pd.DataFrame
             )
     date_cols = [cols[f] for f in DATE_FIELDS if f in cols]
     content = [j for j in range(width) if j not in date_cols]
+    error = _as_text(parsed["error"], "")
     marks = Marks(
         source_row=positions + layout.header_index + 2,
-        date_filled=_filled(texts, [cols["date"]]),
-        ok=(parsed["start"].notna() & (parsed["error"].fillna("") == "")).to_numpy(dtype=bool),
-        error=parsed["error"].fillna("").astype(object).to_numpy(),
-        note=parsed["note"].fillna("").astype(object).to_numpy(),
-        has_type=_filled(texts, [cols["event_type"]]) if "event_type" in cols else np.zeros(len(texts), bool),
-        has_other=_filled(texts, content),
+        date_filled=_filled(texts, [cols["date"]]) if filled is None else filled[:, cols["date"]],
+        ok=~parsed["start"].isna() & (error == ""),
+        error=error,
+        note=_as_text(parsed["note"], ""),
+        has_type=(
+            np.zeros(len(texts), bool)
+            if "event_type" not in cols
+            else _filled(texts, [cols["event_type"]])
+            if filled is None
+            else filled[:, cols["event_type"]]
+        ),
+        has_other=_filled(texts, content) if filled is None else np.any(filled[:, content], axis=1),
     )
     extras = layout.extra_text if "description" in cols else [j for j in content if j not in cols.values()]
     desc = _joined_text(texts, cols.get("description"), extras, headers)
-    start = parsed["start"].copy()
-    end = parsed["end"].copy()
-    precision = parsed["date_precision"].astype(object).copy()
+    # Arrays, not Series: setting cells through a Series costs more than the whole column.
+    start, end = parsed["start"].copy(), parsed["end"].copy()
+    precision = _as_text(parsed["date_precision"], None)
     status, reason, target = _statuses(sheet, layout, texts, marks, start, end, precision)
     desc = _join_continuations(texts, desc, status, target, content)
     not_event = status != "event"
@@ -335,6 +363,14 @@ def sheet_records(sheet: Sheet, layout: Layout, ctx: RowContext) -> pd.DataFrame
     precision[not_event] = None
     n = len(texts)
     return _frame(ctx, texts, headers, cols, marks, status, reason, start, end, precision, desc, n)
+
+
+def _as_text(values: np.ndarray, missing: str | None) -> np.ndarray:
+    """An object array of texts as the "str" dtype gives them back, missing ones as ``missing`` (a copy)."""
+    kinds = set(map(type, values.tolist()))
+    if kinds <= {str} or (missing is None and kinds <= {str, type(None)}):
+        return values.copy()
+    return np.asarray(pd.array(values, dtype="str").to_numpy(dtype=object, na_value=missing), dtype=object)
 
 
 def _values(
@@ -358,9 +394,9 @@ def _statuses(
     layout: Layout,
     texts: pd.DataFrame,
     m: Marks,
-    start: pd.Series,
-    end: pd.Series,
-    precision: pd.Series,
+    start: Any,
+    end: Any,
+    precision: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each row's status, reason and (for continuations) the position it continues."""
     n = len(texts)
@@ -379,7 +415,8 @@ def _statuses(
     candidate = np.zeros(n, dtype=bool)
     end_line = np.zeros(n, dtype=bool)
     undecided = np.flatnonzero(status == "")
-    for i, row in zip(undecided, texts.iloc[undecided].to_numpy(dtype=object).tolist(), strict=True):
+    rows = texts.iloc[undecided].to_numpy(dtype=object).tolist() if undecided.size else []
+    for i, row in zip(undecided, rows, strict=True):
         joined = " ".join(c.strip() for c in row if c.strip())
         if _repeats_header(row, header_norm):
             status[i], reason[i] = "rejected", "repeated header"
@@ -424,7 +461,7 @@ def _repeats_header(row: Sequence[str], header_norm: Sequence[str]) -> bool:
 
 
 def _merged_dates(
-    sheet: Sheet, layout: Layout, m: Marks, start: pd.Series, end: pd.Series, precision: pd.Series
+    sheet: Sheet, layout: Layout, m: Marks, start: Any, end: Any, precision: np.ndarray
 ) -> np.ndarray:
     """Rows whose empty date cell sits in a vertical merged range: take the range's date."""
     inherited = np.zeros(len(m.ok), dtype=bool)
@@ -440,7 +477,7 @@ def _merged_dates(
         for i in rows[rows >= 0]:
             if not m.date_filled[i] and m.has_other[i]:
                 inherited[i] = True
-                start.iat[i], end.iat[i], precision.iat[i] = start.iat[top], end.iat[top], precision.iat[top]
+                start[i], end[i], precision[i] = start[top], end[top], precision[top]
     return inherited
 
 
@@ -476,46 +513,79 @@ def _frame(
     m: Marks,
     status: np.ndarray,
     reason: np.ndarray,
-    start: pd.Series,
-    end: pd.Series,
-    precision: pd.Series,
+    start: Any,
+    end: Any,
+    precision: np.ndarray,
     desc: pd.Series,
     n: int,
 ) -> pd.DataFrame:
     """Assemble the records in EVENT_COLUMNS order with the schema's dtypes."""
     tz = ctx.timezone
 
-    def text_of(name: str) -> pd.Series:
-        if name in cols:
-            return texts[cols[name]].str.strip().reset_index(drop=True).astype("str")
-        return const("")
+    def text_of(name: str) -> Any:
+        return _stripped(texts[cols[name]]) if name in cols else _repeated("", n)
 
-    def const(value: str) -> pd.Series:
-        return pd.Series(pd.array(pc.fill_null(pa.nulls(n, pa.large_string()), value), dtype="str"))
-
-    data = {
-        "record_id": pd.Series(record_ids(ctx.sha256, ctx.sheet, m.source_row.tolist()), dtype="str"),
+    # Arrays, not Series: the frame is built without aligning indexes. Each column gets its own
+    # array (the frame does not copy them, and a column set in place must not change another).
+    data: dict[str, Any] = {
+        "record_id": _str_values(record_ids(ctx.sha256, ctx.sheet, m.source_row.tolist())),
         "subject_ref": text_of("subject_ref"),
-        "agency": const(ctx.agency),
-        "source_file": const(ctx.file),
-        "source_sheet": const(ctx.sheet),
-        "source_row": pd.Series(m.source_row, dtype="int64"),
-        "status": coded_strings(status),
-        "reason": coded_strings(reason),
-        "start": _timestamps(start, tz),
-        "end": _timestamps(end, tz),
-        "date_precision": coded_strings(precision.to_numpy(dtype=object)),
-        "event_type": const(""),
+        "agency": _repeated(ctx.agency, n),
+        "source_file": _repeated(ctx.file, n),
+        "source_sheet": _repeated(ctx.sheet, n),
+        "source_row": m.source_row.astype(np.int64),
+        "status": _coded(status),
+        "reason": _coded(reason),
+        "start": _stamp_array(start, tz),
+        "end": _stamp_array(end, tz),
+        "date_precision": _coded(precision),
+        "event_type": _repeated("", n),
         "type_label": text_of("event_type"),
-        "description": desc.reset_index(drop=True).astype("str"),
+        "description": _str_array(desc),
         "outcome": text_of("outcome"),
         "practitioner": text_of("practitioner"),
-        "from_agency": const(""),
-        "to_agency": const(""),
-        "cluster_id": const(""),
-        "raw": raw_json(texts, headers).reset_index(drop=True),
+        "from_agency": _repeated("", n),
+        "to_agency": _repeated("", n),
+        "cluster_id": _repeated("", n),
+        "raw": _str_array(raw_json(texts, headers)),
     }
-    return pd.DataFrame(data, columns=list(EVENT_COLUMNS))
+    return pd.DataFrame({name: data[name] for name in EVENT_COLUMNS}, index=pd.RangeIndex(n), copy=False)
+
+
+#: The dtype "str" names (Arrow-backed, NaN for missing).
+STR = pd.api.types.pandas_dtype("str")
+
+
+def _repeated(value: str, n: int) -> ArrowStringArray:
+    """``n`` copies of one text as a str array."""
+    return ArrowStringArray(pa.repeat(pa.scalar(value, pa.large_string()), n), dtype=STR)
+
+
+def _str_values(values: list[str]) -> ArrowStringArray:
+    """Python strings as a str array."""
+    return ArrowStringArray(pa.array(values, type=pa.large_string()), dtype=STR)
+
+
+def _stripped(values: pd.Series) -> Any:
+    """A column's texts trimmed (as ``.str.strip()``), as a str array."""
+    if values.dtype == STR:
+        return ArrowStringArray(pc.utf8_trim_whitespace(values.array._pa_array), dtype=STR)
+    return _str_array(values.str.strip())
+
+
+def _str_array(values: pd.Series) -> Any:
+    """A Series' values as a str array (converted only when not str already)."""
+    return values.array if values.dtype == STR else values.astype("str").array
+
+
+def _coded(values: np.ndarray) -> ArrowStringArray:
+    """Object values with few distinct strings as a str array (None stays missing)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    dictionary = pa.array(list(uniques), type=pa.large_string())
+    indices = pa.array(codes, mask=codes < 0, type=pa.int32())
+    return ArrowStringArray(
+        pa.DictionaryArray.from_arrays(indices, dictionary).cast(pa.large_string()), dtype=STR
+    )
 
 
 def coded_strings(values: np.ndarray) -> pd.Series:
@@ -525,11 +595,14 @@ def coded_strings(values: np.ndarray) -> pd.Series:
         >>> coded_strings(np.array(["event", None, "event"], dtype=object)).tolist()
         ['event', nan, 'event']
     """
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    dictionary = pa.array(list(uniques), type=pa.large_string())
-    indices = pa.array(codes, mask=codes < 0, type=pa.int32())
-    arr = pa.DictionaryArray.from_arrays(indices, dictionary).cast(pa.large_string())
-    return pd.Series(pd.array(arr, dtype="str"))
+    return pd.Series(_coded(values))
+
+
+def _stamp_array(values: Any, tz: str) -> Any:
+    """Timestamps as a datetime64[us, tz] array, nulls kept; as given when so already (the date parser's)."""
+    if values.dtype == pd.DatetimeTZDtype("us", tz):
+        return values
+    return _timestamps(pd.Series(values), tz).array
 
 
 def _timestamps(values: pd.Series, tz: str) -> pd.Series:
