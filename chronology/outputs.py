@@ -122,7 +122,9 @@ def _column(series: pd.Series, kind: pa.DataType, timezone: str) -> pa.Array:
         return pa.array([_listish(v) for v in series.astype(object)], type=kind)
     if pa.types.is_string(kind):
         if isinstance(series.dtype, pd.StringDtype):  # text already: no trip through Python strings
-            return pa.array(series, type=kind, from_pandas=True)
+            arr = pa.array(series, type=kind, from_pandas=True)
+            # one chunk, as a list would give: the file's bytes must not follow how the frame was built
+            return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
         values = series.astype(object).where(series.notna(), None)
         return pa.array([None if v is None else str(v) for v in values], type=kind)
     return pa.array(series.astype(object).where(series.notna(), None).tolist(), type=kind)
