@@ -198,16 +198,20 @@ def test_table_filters_and_the_one_marker_per_event_switch(opened):
     assert all(v is True for v in opened.page.evaluate(visible, "events"))
 
 
-def test_many_records_draw_with_webgl_offline(browser, run, kit, tmp_path):
-    # 2,500 invented home visits: above the scattergl threshold.
-    start = pd.Timestamp("2019-01-01", tz="Europe/London")
+def _visits(kit, start: pd.Timestamp, n: int) -> pd.DataFrame:
+    """``n`` invented home visits, seven hours apart, alternating Police and GP."""
     rows = [
-        kit.event(i, "Police" if i % 2 else "GP", "2019-01-01", "home_visit", f"visit {i}")
-        for i in range(2500)
+        kit.event(i, "Police" if i % 2 else "GP", "2019-01-01", "home_visit", f"visit {i}") for i in range(n)
     ]
     for i, row in enumerate(rows):
         row["start"] = row["end"] = start + pd.Timedelta(hours=7 * i)
-    run.events = kit.make_events(rows)
+    return kit.make_events(rows)
+
+
+def test_many_records_draw_with_webgl_offline(browser, run, kit, tmp_path):
+    # 2,500 invented home visits: above the scattergl threshold.
+    start = pd.Timestamp("2019-01-01", tz="Europe/London")
+    run.events = _visits(kit, start, 2500)
     path = tmp_path / "many.html"
     write_report(run, path)
     view = Opened(browser, path)
@@ -269,13 +273,7 @@ def test_gaps_are_shaded_and_their_labels_name_them_on_hover(opened, tmp_path):
 def test_many_gaps_draw_quickly_with_webgl_labels(browser, run, kit, tmp_path):
     # 2,500 records and 600 overlapping information-sharing gaps (two weeks each, one every day).
     start = pd.Timestamp("2019-01-01", tz="Europe/London")
-    rows = [
-        kit.event(i, "Police" if i % 2 else "GP", "2019-01-01", "home_visit", f"visit {i}")
-        for i in range(2500)
-    ]
-    for i, row in enumerate(rows):
-        row["start"] = row["end"] = start + pd.Timedelta(hours=7 * i)
-    run.events = kit.make_events(rows)
+    run.events = _visits(kit, start, 2500)
     gaps = [
         kit.finding(f"F-G{i:04d}", "info_sharing_gap", f"{start + pd.Timedelta(days=i):%Y-%m-%d}",
                     f"{start + pd.Timedelta(days=i + 13):%Y-%m-%d}", [f"r{i:03d}"])
