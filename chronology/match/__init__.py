@@ -67,8 +67,10 @@ def _decide(pairs: pd.DataFrame, labels: np.ndarray, decided: np.ndarray, settin
     "constraint: ..." (above the threshold, refused by the clustering rule).
     """
     same = labels[pairs["a"].to_numpy()] == labels[pairs["b"].to_numpy()]
-    pairs["decision"] = np.where(same, "same", "different").astype(object)
-    by = np.where(decided == "", np.where(same, "cluster", "score"), decided).astype(object)
+    pairs["decision"] = np.asarray(["different", "same"], dtype=object)[same.astype(np.intp)]
+    by = np.asarray(decided, dtype=object).copy()
+    undecided = by == ""
+    by[undecided] = np.asarray(["score", "cluster"], dtype=object)[same[undecided].astype(np.intp)]
     pairs["decided_by"] = by
 
 
@@ -113,6 +115,7 @@ def match_events(
     forbidden = {position[i * n + j] for i, j in resolved.different}
     graph = pair_constraints(records, pairs, conf, forbidden)
     labels, decided = merge_clusters(graph, conf.threshold, resolved.same)
+    del graph  # its pair index is large; free it before describing the clusters
     for k in forbidden:
         decided[k] = "override"
     _decide(pairs, labels, decided, conf)
@@ -120,6 +123,7 @@ def match_events(
     for (i, j), note in resolved.notes.items():
         notes[position[i * n + j]] = note
     pairs["note"] = notes
+    del position
     clusters, record_cluster = describe_clusters(events, records, labels, pairs, vocab)
     out = events.copy()
     cluster_ids = np.full(len(events), "", dtype=object)

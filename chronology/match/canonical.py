@@ -35,12 +35,21 @@ def cluster_id_of(record_id: str) -> str:
 
 
 def _evidence(pairs: pd.DataFrame, labels: np.ndarray) -> dict[int, str]:
-    joined = pairs[pairs["decided_by"].isin(["score", "override"]) & (pairs["decision"] == "same")]
-    out: dict[int, list[dict[str, object]]] = {}
-    columns = ("a", "record_a", "record_b", "score", "probability", "decided_by")
-    arrays = [joined[c].to_numpy(dtype=object) for c in columns]
-    for a, ra, rb, score, probability, by in zip(*arrays, strict=True):
-        out.setdefault(int(labels[a]), []).append(
+    columns = ["a", "record_a", "record_b", "score", "probability", "decided_by"]
+    mask = (pairs["decided_by"].isin(["score", "override"]) & (pairs["decision"] == "same")).to_numpy()
+    joined = pairs.loc[mask, columns]  # only the columns read here
+    # Pairs grouped by label, in pairs order within each label; each label's JSON is
+    # written as soon as its pairs are read, so no more than one label's dicts are alive.
+    if joined.empty:
+        return {}
+    label = labels[joined["a"].to_numpy()]
+    order = np.argsort(label, kind="stable")
+    arrays = [joined[c].to_numpy(dtype=object)[order] for c in columns[1:]]
+    label = label[order]
+    cuts = np.flatnonzero(label[1:] != label[:-1]) + 1
+    out: dict[int, str] = {}
+    for lo, hi in zip(np.r_[0, cuts].tolist(), np.r_[cuts, len(label)].tolist(), strict=True):
+        items = [
             {
                 "record_a": ra,
                 "record_b": rb,
@@ -48,8 +57,10 @@ def _evidence(pairs: pd.DataFrame, labels: np.ndarray) -> dict[int, str]:
                 "probability": float(probability),
                 "decided_by": by,
             }
-        )
-    return {label: json.dumps(items, sort_keys=True) for label, items in out.items()}
+            for ra, rb, score, probability, by in zip(*(x[lo:hi] for x in arrays), strict=True)
+        ]
+        out[int(label[lo])] = json.dumps(items, sort_keys=True)
+    return out
 
 
 def _first_by(label: np.ndarray, *keys: np.ndarray) -> np.ndarray:
@@ -96,7 +107,8 @@ def describe_clusters(
         The clusters (``CLUSTER_COLUMNS``, sorted by start then cluster_id)
         and the cluster id of each record.
     """
-    ev = events.iloc[records.row]
+    used = ["subject_ref", "start", "end", "date_precision", "description", "agency"]
+    ev = events[used].iloc[records.row]  # only the columns read here: no copy of the whole table
     if len(records) == 0:
         empty = pd.DataFrame({c: pd.Series(dtype=object) for c in CLUSTER_COLUMNS})
         empty["start"] = events["start"].iloc[0:0].reset_index(drop=True)

@@ -72,22 +72,47 @@ def text_similarity(norm: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarra
     return np.round((sort.astype(float) + tset.astype(float)) / 2.0, 1)[inverse]
 
 
+def _pick(conditions: list[np.ndarray], choices: list[str], default: str) -> np.ndarray:
+    """Like ``np.select(conditions, choices, default)``, as an object array.
+
+    Each row holds one of the few shared label strings rather than its own
+    copy, which keeps a level column of millions of pairs small.
+    """
+    index = np.select(conditions, list(range(len(choices))), len(choices))
+    return np.asarray([*choices, default], dtype=object)[index]
+
+
+def _label(flag: np.ndarray, yes: str, no: str) -> np.ndarray:
+    """``yes`` where ``flag``, else ``no``: an object array of two shared strings."""
+    return np.asarray([no, yes], dtype=object)[np.asarray(flag, dtype=bool).astype(np.intp)]
+
+
+def _joined(values: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``values[a] + " / " + values[b]``, each distinct string built once and shared."""
+    if len(a) == 0:
+        return np.empty(0, dtype=object)
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object))
+    width = np.int64(len(uniques))
+    key, inverse = np.unique(codes[a].astype(np.int64) * width + codes[b], return_inverse=True)
+    names = uniques.to_numpy(dtype=object)
+    built = names[key // width] + " / " + names[key % width]
+    return np.asarray(built, dtype=object)[inverse.reshape(-1)]
+
+
 def text_level(similarity: np.ndarray, present: np.ndarray) -> np.ndarray:
     """The text level of each similarity ("" where a text is empty)."""
-    level = np.select(
+    level = _pick(
         [similarity >= 95, similarity >= 80, similarity >= 60, similarity >= 40],
         ["near_identical", "high", "medium", "low"],
         "none",
-    ).astype(object)
+    )
     level[~present] = ""
     return level
 
 
 def words_level(overlap: np.ndarray, present: np.ndarray) -> np.ndarray:
     """The words level of each overlap ("" where a text is empty)."""
-    level = np.select(
-        [overlap >= 0.6, overlap >= 0.4, overlap >= 0.2], ["most", "half", "some"], "few"
-    ).astype(object)
+    level = _pick([overlap >= 0.6, overlap >= 0.4, overlap >= 0.2], ["most", "half", "some"], "few")
     level[~present] = ""
     return level
 
@@ -198,7 +223,7 @@ def _date_levels(records: Records, a: np.ndarray, b: np.ndarray) -> tuple[np.nda
     named = _named_gap(records, a, b)
     precise = (records.precision[a] <= 1) & (records.precision[b] <= 1)
     nearest = np.minimum(gap, named)
-    level = np.select(
+    level = _pick(
         [
             _named_conflict(records, a, b),
             precise & (gap == 0),
@@ -208,16 +233,16 @@ def _date_levels(records: Records, a: np.ndarray, b: np.ndarray) -> tuple[np.nda
         ],
         ["named_conflict", "same_day", "named_date", "one_day", "approximate"],
         "further",
-    ).astype(object)
+    )
     return nearest, level
 
 
 def _time_levels(records: Records, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     minutes = np.abs(records.minute[a] - records.minute[b])
-    level = np.select(
+    level = _pick(
         [minutes <= 30, minutes <= 180, minutes > 180], ["within_30_min", "within_3_hours", "further"], ""
     )
-    return minutes, level.astype(object)
+    return minutes, level
 
 
 def _handoff(records: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -226,7 +251,7 @@ def _handoff(records: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         ((records.to_agency[a] == ag_b) | (records.from_agency[a] == ag_b))
         | ((records.to_agency[b] == ag_a) | (records.from_agency[b] == ag_a))
     ) & (ag_a != ag_b)
-    return np.where(named, "named", "none").astype(object)
+    return _label(named, "named", "none")
 
 
 def score_pairs(
@@ -251,8 +276,10 @@ def score_pairs(
     overlap = np.round(word_overlap(records.norm, a, b), 3)
     days, date_level = _date_levels(records, a, b)
     minutes, time_level = _time_levels(records, a, b)
-    refs = _shared_tokens(records.refs, records, a, b, limit=10**9)
-    names = _shared_tokens(records.names, records, a, b, limit=settings.rare_name_records)
+    refs = np.asarray(_shared_tokens(records.refs, records, a, b, limit=10**9), dtype=object)
+    names = np.asarray(
+        _shared_tokens(records.names, records, a, b, limit=settings.rare_name_records), dtype=object
+    )
     same_agency = records.agency[a] == records.agency[b]
     columns: dict[str, object] = {"record_a": records.record_id[a], "record_b": records.record_id[b]}
     handoff = _handoff(records, a, b)
@@ -260,15 +287,15 @@ def score_pairs(
         "text": (similarity, text_level(similarity, present[a] & present[b])),
         "words": (overlap, words_level(overlap, present[a] & present[b])),
         "event_type": (
-            records.event_type[a] + " / " + records.event_type[b],
+            _joined(records.event_type, a, b),
             _type_level(records, a, b, vocab),
         ),
         "date": (days.astype(float), date_level),
         "time": (minutes, time_level),
-        "agency": (records.agency[a] + " / " + records.agency[b], np.where(same_agency, "same", "different")),
+        "agency": (_joined(records.agency, a, b), _label(same_agency, "same", "different")),
         "handoff": (handoff == "named", handoff),
-        "references": (np.asarray(refs, dtype=object), np.where(np.asarray(refs) != "", "shared", "none")),
-        "names": (np.asarray(names, dtype=object), np.where(np.asarray(names) != "", "shared", "none")),
+        "references": (refs, _label(refs != "", "shared", "none")),
+        "names": (names, _label(names != "", "shared", "none")),
     }
     total = np.full(len(a), settings.prior_weight, dtype=float)
     for feature, (value, level) in values.items():
