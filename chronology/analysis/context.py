@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from chronology.ingest.agencies import AgencyResolver
+from chronology.ingest.agencies import AgencyResolver, shared_resolver
 from chronology.vocabulary import Vocabulary
 
 #: Substrings of a label that mark children's social care, when the case names none.
@@ -112,34 +112,16 @@ def is_csc_label(
     return any(re.search(rf"\b{re.escape(m)}\b", low) for m in CSC_MARKERS)
 
 
-#: The last few case resolvers: (labels and their aliases) -> (vocabulary, resolver).
-_RESOLVERS: dict[tuple[tuple[str, tuple[str, ...]], ...], tuple[Vocabulary, AgencyResolver]] = {}
-_RESOLVERS_KEPT = 8
-
-
 def case_resolver(
     labels: Sequence[str], vocab: Vocabulary, aliases: Mapping[str, Sequence[str]] | None = None
 ) -> AgencyResolver:
-    """The agency resolver of a case's labels (with their extra aliases from case.toml).
-
-    The last few are kept, so that preparing the events, every subject of a
-    case and every case of a batch with the same agencies share one (a
-    resolver is the same for the same labels, aliases and vocabulary; what it
-    remembers is only what it has worked out).
+    """The agency resolver of a case's labels with their extra aliases from case.toml (``shared_resolver``).
 
     Example:
         >>> case_resolver(["GP", "Police"], vocab).mentions("letter to GP")  # doctest: +SKIP
         ['GP']
     """
-    sources = tuple((label, tuple((aliases or {}).get(label, ()))) for label in labels)
-    kept = _RESOLVERS.get(sources)
-    if kept is not None and kept[0] is vocab:
-        return kept[1]
-    resolver = AgencyResolver([(label, list(extra)) for label, extra in sources], vocab)
-    if len(_RESOLVERS) >= _RESOLVERS_KEPT:
-        del _RESOLVERS[next(iter(_RESOLVERS))]
-    _RESOLVERS[sources] = (vocab, resolver)
-    return resolver
+    return shared_resolver([(label, (aliases or {}).get(label, ())) for label in labels], vocab)
 
 
 def _local_days(values: pd.Series, timezone: str) -> np.ndarray:

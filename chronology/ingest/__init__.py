@@ -159,9 +159,9 @@ def case_resolver(case: CaseConfig, vocab: Vocabulary) -> AgencyResolver:
     Example:
         >>> case_resolver(config, load_vocabulary())  # doctest: +SKIP
     """
-    from chronology.ingest.agencies import AgencyResolver
+    from chronology.ingest.agencies import shared_resolver
 
-    return AgencyResolver([(s.agency, s.aliases) for s in case.sources], vocab)
+    return shared_resolver([(s.agency, s.aliases) for s in case.sources], vocab)
 
 
 def classify_records(events: pd.DataFrame, vocab: Vocabulary, resolver: AgencyResolver) -> None:

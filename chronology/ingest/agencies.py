@@ -430,3 +430,32 @@ class AgencyResolver:
             if found and found[0] and found[0] not in labels:
                 labels.append(found[0])
         return labels
+
+
+#: The last few resolvers made by ``shared_resolver``: sources -> (vocabulary, resolver).
+_SHARED: dict[tuple[tuple[str, tuple[str, ...]], ...], tuple[Vocabulary, AgencyResolver]] = {}
+_SHARED_KEPT: Final = 8
+
+
+def shared_resolver(sources: Sequence[tuple[str, Sequence[str]]], vocab: Vocabulary) -> AgencyResolver:
+    """``AgencyResolver(sources, vocab)``, the last few kept and handed out again.
+
+    A resolver is the same for the same sources and vocabulary (what it remembers
+    is only what it has worked out), so ingestion, the analysis of every subject
+    and every case of a batch with the same agencies can share one.
+
+    Example:
+        >>> from chronology.vocabulary import load_vocabulary
+        >>> vocab = load_vocabulary()
+        >>> shared_resolver([("GP", [])], vocab) is shared_resolver([("GP", ())], vocab)
+        True
+    """
+    key = tuple((label, tuple(aliases)) for label, aliases in sources)
+    kept = _SHARED.get(key)
+    if kept is not None and kept[0] is vocab:
+        return kept[1]
+    resolver = AgencyResolver([(label, list(aliases)) for label, aliases in key], vocab)
+    if len(_SHARED) >= _SHARED_KEPT:
+        del _SHARED[next(iter(_SHARED))]
+    _SHARED[key] = (vocab, resolver)
+    return resolver
