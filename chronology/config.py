@@ -37,7 +37,9 @@ CANONICAL_FIELDS = (
     "subject_ref",
 )
 
-CASE_KEYS = ("name", "timezone", "date_of_birth", "pseudonymise", "subjects")
+CASE_KEYS = ("name", "timezone", "date_of_birth", "pseudonymise", "subjects", "marking")
+#: The protective marking printed on documents unless [case] marking says otherwise.
+DEFAULT_MARKING = "OFFICIAL-SENSITIVE"
 SOURCE_KEYS = (
     "path",
     "agency",
@@ -93,6 +95,7 @@ class CaseConfig:
         names: The [names] table: real name -> pseudonym.
         match: The [match] table (matching thresholds), as written.
         subjects: Path of a table mapping agencies' subject references to one.
+        marking: The protective marking in the header of printed documents.
         sha256: The case file's content hash.
     """
 
@@ -106,6 +109,7 @@ class CaseConfig:
     names: dict[str, str] = field(default_factory=dict)
     match: dict[str, Any] = field(default_factory=dict)
     subjects: Path | None = None
+    marking: str = DEFAULT_MARKING
     sha256: str = ""
 
     @property
@@ -239,5 +243,6 @@ def load_config(path: str | Path) -> CaseConfig:
         names=dict(names),
         match=dict(_expect(doc.get("match", {}), dict, "match", "the case file", file)),
         subjects=(folder / subjects) if isinstance(subjects, str) else None,
+        marking=str(_expect(case.get("marking", DEFAULT_MARKING), str, "marking", "[case]", file)).strip(),
         sha256=hashlib.sha256(data).hexdigest(),
     )
