@@ -35,6 +35,22 @@ CANONICAL_FIELDS = (
     "outcome",
     "practitioner",
     "subject_ref",
+    # named fields of the event schema (chronology.schema.NAMED_FIELDS, less other_fields)
+    "entry_date",
+    "completed_date",
+    "action",
+    "plan",
+    "diagnosis",
+    "presenting_complaint",
+    "referral_to",
+    "safeguarding_flag",
+    "child_seen",
+    "significance",
+    "analysis",
+    "setting",
+    "information_source",
+    "reference",
+    "recorded_by",
 )
 
 CASE_KEYS = ("name", "timezone", "date_of_birth", "pseudonymise", "subjects", "marking")

@@ -41,7 +41,7 @@ from chronology.errors import InputError
 from chronology.ingest import SOURCE_COLUMNS
 from chronology.pipeline import Run
 from chronology.pseudonyms import PseudonymisationError, check_files, pseudonymise_run
-from chronology.schema import CLUSTER_COLUMNS, EVENT_COLUMNS, event_schema
+from chronology.schema import CLUSTER_COLUMNS, EVENT_COLUMNS, event_schema, with_named_fields
 
 __all__ = [
     "OUTPUT_FILES",
@@ -150,14 +150,15 @@ def write_events_parquet(events: pd.DataFrame, path: Path, timezone: str) -> Non
     """Write events.parquet with the contract schema, reproducibly.
 
     Args:
-        events: One row per source row, with every column of EVENT_COLUMNS.
+        events: One row per source row, with every column of EVENT_COLUMNS (a
+            named field missing is written as "").
         path: Where to write.
         timezone: The case's timezone, stored with the timestamps.
 
     Example:
         >>> write_events_parquet(run.events, Path("events.parquet"), "Europe/London")  # doctest: +SKIP
     """
-    table = _table(events, event_schema(timezone), timezone, "events")
+    table = _table(with_named_fields(events), event_schema(timezone), timezone, "events")
     pq.write_table(table, str(path), **PARQUET_OPTIONS)
 
 
@@ -210,7 +211,7 @@ def _write_text(path: Path, text: str, encoding: str = "utf-8") -> None:
 
 
 def _events(run: Run, path: Path) -> None:
-    write_events_parquet(run.events[list(EVENT_COLUMNS)], path, run.config.timezone)
+    write_events_parquet(with_named_fields(run.events)[list(EVENT_COLUMNS)], path, run.config.timezone)
 
 
 def _clusters(run: Run, path: Path) -> None:

@@ -21,8 +21,39 @@ Attributes of an event record (one column each):
     event_type: A type id from ``schemas/vocabulary.toml``.
     type_label: The agency's own type cell, verbatim (empty if none).
     description: The entry's text, continuation rows joined on.
-    outcome: Outcome or action taken.
-    practitioner: Practitioner, worker, officer...
+    outcome: The outcome; where the file has no outcome column, the action
+        taken.
+    practitioner: Practitioner, worker, officer...; where the file has no
+        such column, who recorded the entry.
+    action: The action taken, as its own column says.
+    plan: The plan or next steps.
+    diagnosis: A clinical diagnosis or impression.
+    presenting_complaint: Why the person attended (presenting complaint,
+        reason for attendance).
+    referral_to: Who the entry was referred, shared or copied to, as the
+        agency's own column says (the resolved handoff is ``to_agency``).
+    safeguarding_flag: A safeguarding concern or significant-event flag, as
+        written (Y, Yes, "Possible NAI"...).
+    child_seen: Whether the child was seen, as written (Y/N, Yes, Seen alone).
+    significance: Significance or impact, as the agency assessed it.
+    analysis: The agency's analysis or reflection on the entry.
+    setting: Where or in which team the contact happened (setting, venue,
+        location, team, ward).
+    information_source: The source of information (Chronolator's mandatory
+        column), as written.
+    reference: The agency's own reference for the entry (occurrence,
+        attendance or event number).
+    entry_date: When the entry was recorded, as written, where the file
+        also has the event's own date (the event date is ``start``).
+    end_date: The end of the period the entry covers, as written (End date,
+        Date to, Departure).
+    completed_date: When a step was completed, as written (workflow exports:
+        the start is the event's date).
+    recorded_by: Who recorded the entry, where the file says so apart from
+        the practitioner.
+    other_fields: Every other filled cell of the row that no named field
+        reads, one "Header: text" line each, so that no column is lost from
+        view.
     from_agency: For receipts, the sending agency (a case label where it
         resolves, else as written).
     to_agency: For handoffs, the receiving agency (likewise).
@@ -32,7 +63,7 @@ Attributes of an event record (one column each):
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final
 
 import pyarrow as pa
 
@@ -40,6 +71,30 @@ DEFAULT_TIMEZONE: Final = "Europe/London"
 
 STATUSES: Final = ("event", "continuation", "rejected")
 DATE_PRECISIONS: Final = ("time", "day", "week", "month", "term", "year")
+
+#: Text columns of an agency file kept as named fields of their own (beside
+#: description, outcome and practitioner); ``other_fields`` holds the rest.
+#: Each is "" where the file has no such column. Their synonyms are in
+#: ``schemas/columns.toml``.
+NAMED_FIELDS: Final = (
+    "action",
+    "plan",
+    "diagnosis",
+    "presenting_complaint",
+    "referral_to",
+    "safeguarding_flag",
+    "child_seen",
+    "significance",
+    "analysis",
+    "setting",
+    "information_source",
+    "reference",
+    "entry_date",
+    "end_date",
+    "completed_date",
+    "recorded_by",
+    "other_fields",
+)
 
 #: Column order of events.parquet; the contract of DESIGN.md.
 EVENT_COLUMNS: Final = (
@@ -59,6 +114,7 @@ EVENT_COLUMNS: Final = (
     "description",
     "outcome",
     "practitioner",
+    *NAMED_FIELDS,
     "from_agency",
     "to_agency",
     "cluster_id",
@@ -147,3 +203,20 @@ FINDING_COLUMNS: Final = (
     "cited",
     "cited_hash",
 )
+
+
+def with_named_fields(events: Any) -> Any:
+    """``events`` with every named field (``NAMED_FIELDS``) present, missing ones as "".
+
+    Frames made before the named fields existed (an older events.parquet, a
+    frame built by hand) still write and display.
+
+    Example:
+        >>> import pandas as pd
+        >>> with_named_fields(pd.DataFrame({"description": ["x"]}))["plan"].tolist()
+        ['']
+    """
+    missing = [name for name in NAMED_FIELDS if name not in events.columns]
+    if not missing:
+        return events
+    return events.assign(**dict.fromkeys(missing, ""))

@@ -133,7 +133,7 @@ def read_source(
     sheet, layout, sheet_warnings = choose_sheet(
         book, file=source.path, sheet=wanted_sheet, header_row=source.header_row, configured=source.columns
     )
-    warnings += sheet_warnings
+    warnings += sheet_warnings + [f"{source.path}: {note}" for note in layout.notes]
     ctx = RowContext(
         source.path, source.agency, sheet.name, book.sha256, case.timezone, typed=book.kind != "csv"
     )

@@ -23,6 +23,7 @@ from typing import Any
 
 from chronology.errors import InputError
 from chronology.ingest.files import Book, Sheet, cell_text
+from chronology.ingest.roles import choose_description
 from chronology.vocabulary import SCHEMAS_DIR
 
 #: How many rows from the top may hold the header.
@@ -47,6 +48,32 @@ def load_synonyms(path: Path = SCHEMAS_DIR / "columns.toml") -> dict[str, tuple[
     with path.open("rb") as fh:
         raw = tomllib.load(fh).get("fields", {})
     return {name: tuple(normalise_header(s) for s in f.get("synonyms", ())) for name, f in raw.items()}
+
+
+@lru_cache(maxsize=4)
+def load_fills(path: Path = SCHEMAS_DIR / "columns.toml") -> dict[str, str]:
+    """Field -> the field its column also serves as when the file has no column of that one.
+
+    Example:
+        >>> load_fills()["entry_date"]
+        'date'
+    """
+    with path.open("rb") as fh:
+        raw = tomllib.load(fh).get("fields", {})
+    return {name: f["fills"] for name, f in raw.items() if f.get("fills")}
+
+
+def apply_fills(columns: dict[str, int], fills: Mapping[str, str] | None = None) -> dict[str, int]:
+    """Let a column serve as a field the file has no column for, as ``fills`` in columns.toml says.
+
+    Example:
+        >>> apply_fills({"date": 0, "recorded_by": 3})
+        {'date': 0, 'recorded_by': 3, 'practitioner': 3}
+    """
+    for name, target in (load_fills() if fills is None else fills).items():
+        if name in columns and target not in columns:
+            columns[target] = columns[name]
+    return columns
 
 
 def normalise_header(text: Any) -> str:
@@ -152,7 +179,7 @@ def recognise_columns(
             elif matched == "description":
                 extras.append(i)
                 taken.add(i)
-    return columns, sorted(extras)
+    return apply_fills(columns), sorted(extras)
 
 
 def header_score(row: Sequence[Any], synonyms: Mapping[str, Sequence[str]] | None = None) -> int:
@@ -167,7 +194,8 @@ def header_score(row: Sequence[Any], synonyms: Mapping[str, Sequence[str]] | Non
         name, strength = match_field(cell, synonyms)
         if name:
             fields[name] = max(fields.get(name, 0), strength)
-    return sum(fields.values()) if "date" in fields else 0
+    dated = "date" in fields or any(fields.get(n) and t == "date" for n, t in load_fills().items())
+    return sum(fields.values()) if dated else 0
 
 
 @dataclass
@@ -181,6 +209,7 @@ class Layout:
         extra_text: Further description columns, appended to the description.
         score: How strongly the header was recognised (for choosing sheets).
         date_cells: Date-like cells in the date column among the first rows below.
+        notes: One line for each column whose role its content decided.
     """
 
     header_index: int
@@ -189,6 +218,7 @@ class Layout:
     extra_text: list[int] = field(default_factory=list)
     score: int = 0
     date_cells: int = 0
+    notes: list[str] = field(default_factory=list)
 
     @property
     def header_row(self) -> int:
@@ -293,6 +323,7 @@ def detect_layout(
     top = sheet.head(index + 1 + SAMPLE_ROWS)
     headers = [cell_text(c).strip() for c in top[index]]
     columns, extras = recognise_columns(headers, synonyms, configured)
+    columns, extras, notes = choose_description(headers, columns, extras, top[index + 1 :], configured)
     norms = [normalise_header(h) for h in headers]
     for name, wanted in (configured or {}).items():
         if normalise_header(wanted) not in norms:
@@ -327,7 +358,7 @@ def detect_layout(
         )
     score = header_score(headers, synonyms)
     dates = _count_dates(top[index + 1 :], columns["date"])
-    return Layout(index, headers, columns, extras, score, dates)
+    return Layout(index, headers, columns, extras, score, dates, notes)
 
 
 def _non_empty(row: Sequence[Any]) -> bool:

@@ -43,9 +43,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pandas.arrays import ArrowStringArray
 
+from chronology.ingest import roles
 from chronology.ingest.files import DAYS_1904, Sheet, cell_text
 from chronology.ingest.layout import Layout, normalise_header
-from chronology.schema import EVENT_COLUMNS
+from chronology.schema import EVENT_COLUMNS, NAMED_FIELDS
 
 FOOTER = re.compile(
     r"^\W*(end of (the )?(chronology|report|record|document|entries|table|file)"
@@ -58,7 +59,7 @@ FOOTER = re.compile(
 #: Above this many columns, per-row Python beats per-column Arrow calls.
 WIDE = 64
 #: Fields whose columns carry the date, not the entry.
-DATE_FIELDS = ("date", "time", "end_date")
+DATE_FIELDS = roles.DATE_FIELDS
 _encode = json.encoder.encode_basestring  # type: ignore[attr-defined]
 
 
@@ -352,6 +353,8 @@ def sheet_records(sheet: Sheet, layout: Layout, ctx: RowContext) -> pd.DataFrame
     )
     extras = layout.extra_text if "description" in cols else [j for j in content if j not in cols.values()]
     desc = _joined_text(texts, cols.get("description"), extras, headers)
+    read = {*cols.values(), *extras}
+    others = _joined_text(texts, None, [j for j in range(width) if j not in read], headers)
     # Arrays, not Series: setting cells through a Series costs more than the whole column.
     start, end = parsed["start"].copy(), parsed["end"].copy()
     precision = _as_text(parsed["date_precision"], None)
@@ -361,8 +364,7 @@ def sheet_records(sheet: Sheet, layout: Layout, ctx: RowContext) -> pd.DataFrame
     start[not_event] = pd.NaT
     end[not_event] = pd.NaT
     precision[not_event] = None
-    n = len(texts)
-    return _frame(ctx, texts, headers, cols, marks, status, reason, start, end, precision, desc, n)
+    return _frame(ctx, texts, headers, cols, marks, status, reason, start, end, precision, desc, others)
 
 
 def _as_text(values: np.ndarray, missing: str | None) -> np.ndarray:
@@ -517,10 +519,11 @@ def _frame(
     end: Any,
     precision: np.ndarray,
     desc: pd.Series,
-    n: int,
+    others: pd.Series,
 ) -> pd.DataFrame:
     """Assemble the records in EVENT_COLUMNS order with the schema's dtypes."""
     tz = ctx.timezone
+    n = len(texts)
 
     def text_of(name: str) -> Any:
         return _stripped(texts[cols[name]]) if name in cols else _repeated("", n)
@@ -544,6 +547,8 @@ def _frame(
         "description": _str_array(desc),
         "outcome": text_of("outcome"),
         "practitioner": text_of("practitioner"),
+        **{name: text_of(name) for name in NAMED_FIELDS if name != "other_fields"},
+        "other_fields": _str_array(others),
         "from_agency": _repeated("", n),
         "to_agency": _repeated("", n),
         "cluster_id": _repeated("", n),

@@ -29,13 +29,18 @@ def test_normalise_header() -> None:
         ("Time", "time", 2),
         ("Contact type", "event_type", 2),
         ("Narrative", "description", 2),
-        ("Action taken", "outcome", 2),
-        ("Recorded by", "practitioner", 2),
+        ("Action taken", "action", 2),  # its own field; it also fills outcome when there is none
+        ("Recorded by", "recorded_by", 2),
+        ("Referral made to", "referral_to", 2),
+        ("Child seen (Y/N)", "child_seen", 1),  # contains "child seen"
+        ("Date recorded", "entry_date", 2),
+        ("Incident", "description", 2),  # CPOMS' narrative column
         ("Patient Ref", "subject_ref", 2),
         ("Date of strategy meeting", "date", 1),  # contains "date"
         ("Practitioner name and role", "practitioner", 1),
         ("End date", "end_date", 2),  # not "date"
-        ("Significance", None, 0),
+        ("Significance", "significance", 2),
+        ("Code", None, 0),
     ],
 )
 def test_match_field(header: str, field: str | None, strength: int) -> None:

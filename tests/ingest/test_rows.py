@@ -130,8 +130,97 @@ def test_several_description_columns() -> None:
 
 
 def test_no_description_column_uses_other_columns() -> None:
-    frame = records([["Date", "Significance"], ["01/02/2019", "High"]])
-    assert frame["description"][0] == "Significance: High"
+    # No narrative column: the columns no field names are the description, as "Header: text".
+    frame = records([["Date", "Significance", "Code"], ["01/02/2019", "High", "X12"]])
+    assert frame["description"][0] == "Code: X12"
+    assert frame["significance"][0] == "High"  # a named field keeps its own column
+
+
+def test_named_fields_and_other_fields() -> None:
+    frame = records(
+        [
+            [
+                "Date",
+                "Details",
+                "Action taken",
+                "Plan",
+                "Referral made to",
+                "Child seen (Y/N)",
+                "Code",
+                "Venue",
+            ],
+            ["01/02/2019", "Seen at home", "Advice", "Review", "CSC", "Y", "X12", "Home"],
+        ]
+    )
+    row = frame.iloc[0]
+    assert (row["action"], row["outcome"]) == ("Advice", "Advice")  # no Outcome column: action fills it
+    assert (row["plan"], row["referral_to"], row["child_seen"], row["setting"]) == (
+        "Review",
+        "CSC",
+        "Y",
+        "Home",
+    )
+    assert row["other_fields"] == "Code: X12"  # unknown columns kept and shown
+    assert row["description"] == "Seen at home"
+
+
+def test_entry_date_beside_event_date() -> None:
+    # The event date is the date; the entry date is kept as written.
+    frame = records(
+        [
+            ["Date recorded", "Event date", "Recorded by", "Worker", "Details"],
+            ["09/02/2019", "01/02/2019", "AB", "CD", "Visit"],
+        ]
+    )
+    assert str(frame["start"][0].date()) == "2019-02-01"
+    assert frame["entry_date"][0] == "09/02/2019"
+    assert (frame["recorded_by"][0], frame["practitioner"][0]) == ("AB", "CD")
+
+
+def test_entry_date_alone_is_the_date() -> None:
+    frame = records([["Date recorded", "Recorded by", "Details"], ["09/02/2019", "AB", "Visit"]])
+    assert str(frame["start"][0].date()) == "2019-02-09"
+    assert frame["practitioner"][0] == "AB"  # recorded_by fills practitioner when there is none
+
+
+def test_narrative_column_chosen_by_content() -> None:
+    # "Setting" repeats one short label; "Concern / Event" (named like a type) holds the entries.
+    rows = [["Date", "Setting", "Concern / Event", "Action taken"]]
+    texts = [
+        "Child arrived hungry and without a coat",
+        "Mother shouted at staff at pick-up",
+        "Bruise on arm seen",
+    ]
+    rows += [
+        [f"0{i + 1}/02/2019", "Northbridge Primary (Nursery)", t, "DSL informed"] for i, t in enumerate(texts)
+    ]
+    frame = records(rows)
+    assert frame["description"].tolist() == texts
+    assert frame["setting"].tolist() == ["Northbridge Primary (Nursery)"] * 3
+    assert frame["type_label"].tolist() == ["", "", ""]  # the cell was the entry, not a type
+
+
+def test_label_column_named_as_description_gives_way() -> None:
+    # "Notes" (a description name) repeats one short label; the unnamed "Account" holds the entries.
+    rows = [["Date", "Notes", "Account"]]
+    texts = [
+        "Police called to the address after neighbours heard shouting",
+        "Child seen at school, no marks visible",
+    ]
+    rows += [[f"0{i + 1}/02/2019", "CP", t] for i, t in enumerate(texts)]
+    frame = records(rows)
+    assert frame["description"].tolist() == texts
+    assert frame["other_fields"].tolist() == ["Notes: CP", "Notes: CP"]  # kept and shown
+
+
+def test_short_type_column_stays_the_type() -> None:
+    rows = [
+        ["Date", "Type", "Team"],
+        ["01/02/2019", "Home visit", "CIN"],
+        ["02/02/2019", "Home visit", "CIN"],
+    ]
+    frame = records(rows)
+    assert frame["type_label"].tolist() == ["Home visit", "Home visit"]  # short and repeated: a label
 
 
 def test_raw_is_verbatim_json() -> None:
