@@ -61,7 +61,7 @@ def _no_reader(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*_args: object, **_kw: object) -> None:
         raise AssertionError("the workbook reader was called on a file that should be refused before it")
 
-    monkeypatch.setattr("chronology.ingest.files.read_workbook", refuse)
+    monkeypatch.setattr("chronology.ingest.readers.workbook.read_workbook", refuse)
     import python_calamine
 
     monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_filelike", refuse)
