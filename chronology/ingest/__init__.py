@@ -124,7 +124,13 @@ def read_source(
         {'rows_read': 212, 'events': 205, 'continuations': 4, 'rejected': 3}
     """
     vocab = vocab or load_vocabulary()
-    book = open_book(source.resolved, label=source.path, encoding=source.encoding, delimiter=source.delimiter)
+    book = open_book(
+        source.resolved,
+        label=source.path,
+        encoding=source.encoding,
+        delimiter=source.delimiter,
+        columns=source.columns,
+    )
     warnings = list(book.warnings)
     wanted_sheet = source.sheet
     if book.kind == "csv" and wanted_sheet:

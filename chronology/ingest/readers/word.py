@@ -39,6 +39,7 @@ Example:
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -56,6 +57,7 @@ _TEXT_TAGS = (W + "t", W + "tab", W + "br", W + "cr", W + "noBreakHyphen", W + "
 _TEXT_OF = {W + "tab": "\t", W + "br": "\n", W + "cr": "\n", W + "noBreakHyphen": "-", W + "softHyphen": ""}
 #: Fields a signature or sign-off table has too: a table with nothing else is not a chronology.
 _NOT_EVENT_FIELDS = ("date", "time", "end_date", "practitioner")
+_SIGNATURE = re.compile(r"\s*(signature|signed|sign[\s-]*off|counter-?sign)", re.IGNORECASE)
 HINT = "put the chronology in one table with a header row (Date, Event...), or send it as .xlsx"
 
 
@@ -245,7 +247,7 @@ def _paragraph_text(p: Any) -> str:
 
 
 def _cell_text(tc: Any) -> tuple[str, bool]:
-    """A cell's paragraphs joined by line breaks (trailing empty ones dropped), and whether it nests a table."""
+    """A cell's paragraphs joined by line breaks (empty ones at either end dropped), and whether it nests a table."""
     lines: list[str] = []
     nested = False
     for child in _children(tc):
@@ -257,6 +259,8 @@ def _cell_text(tc: Any) -> tuple[str, bool]:
             lines += [" | ".join(c for c in row if c) for row in inner.rows]
     while lines and not lines[-1]:
         lines.pop()
+    while lines and not lines[0]:
+        del lines[0]
     return "\n".join(lines), nested
 
 
@@ -308,7 +312,7 @@ def _is_chronology(table: Table, columns: Mapping[str, str] | None, name: str) -
         return False
     if columns:
         return True
-    if any(h.strip().casefold().startswith(("sign", "countersign")) for h in layout.headers):
+    if any(_SIGNATURE.match(h) for h in layout.headers):
         return False
     return any(f not in _NOT_EVENT_FIELDS for f in layout.columns)
 
