@@ -14,12 +14,16 @@ Accepted date cells (text from CSV, or Python objects from Excel via python-cala
   (precision week: days 1-10, 11-20, 21-end), "approx."/"c."/"about"/"~"/trailing "?" on any of them
   (note "approximate date"); year-less forms ("mid-June", "12/03", "12 March") take ``default_year``.
 
-Term dates (England; schools vary, so these are deliberately generous): Autumn 1 Sep-31 Dec; Spring 1 Jan to
-Easter Sunday; Summer Easter Monday to 31 Jul. "Autumn term 2019/20" is the autumn of that academic year
-(2019); its spring and summer fall in 2020.
+Term dates (England; schools vary): each window starts on a day every school is in term and ends on the
+latest day the term can end (``term_window``): Autumn 8 Sep-31 Dec; Spring 8 Jan to Easter Sunday; Summer
+from Easter Monday + 15 days to 31 Jul. "Autumn term 2019/20" is the autumn of that academic year (2019); its
+spring and summer fall in 2020. A season without "term" ("Spring 2020") is read as the term or the season
+(meteorological), the window ending at the later of the two. A leading "?" (Chronolator's uncertain date)
+is "approximate date". Two dates or a range in one cell are a period (``chronology.ingest.periods``).
 
 Two-digit years: 00-69 are 20xx, 70-99 are 19xx. Years outside 1950-2100 are errors, as are impossible
-days and months (never guessed). Midnight exactly inside a date cell (an Excel date, "03/04/2019 00:00")
+months (never guessed). A day its month lacks (31/02/2020, 31/04/2019, day 0) is dated by the month as a
+whole (precision month), the note starting "date as written is impossible" (``IMPOSSIBLE``). Midnight exactly inside a date cell (an Excel date, "03/04/2019 00:00")
 is a day, since case systems export plain dates that way; a separate time column always gives precision
 "time". Times are kept to the second (Excel fractions rounded to the nearest second).
 
@@ -66,6 +70,8 @@ SERIAL_MIN = (date(MIN_YEAR, 1, 1) - EXCEL_EPOCH).days
 SERIAL_MAX = (date(MAX_YEAR, 12, 31) - EXCEL_EPOCH).days
 MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
                "October", "November", "December")  # fmt: skip
+#: The note that starts the reason of a row whose date, as written, cannot exist.
+IMPOSSIBLE = "date as written is impossible"
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -104,6 +110,14 @@ class _Bad(Exception):
         self.datelike = datelike
 
 
+class _Impossible(_Bad):
+    """A day its month does not have (31/02/2020, 31/04/2019, day 0): the month is still known."""
+
+    def __init__(self, message: str, year: int, month: int) -> None:
+        super().__init__(message)
+        self.year, self.month = year, month
+
+
 class _NoYear(Exception):
     """A year-less cell ("mid-June") met without a default year."""
 
@@ -122,7 +136,7 @@ _MONTH = (r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|au
           r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")  # fmt: skip
 _TAIL = r"(?:(?:\s*,\s*|\s+at\s+|\s*@\s*|\s+-\s+|\s+)(?P<time>\S.*))?$"
 _APPROX_HEAD = re.compile(
-    r"^(?:approximately|approx\.?|appx\.?|circa|ca\.|c\.|about|around|abt\.?|roughly|est\.|estimated|~)\s*"
+    r"^(?:approximately|approx\.?|appx\.?|circa|ca\.|c\.|about|around|abt\.?|roughly|est\.|estimated|~|\?)\s*"
 )
 _APPROX_TAIL = re.compile(r"\s*(?:\?|\((?:approx(?:imately|imate)?\.?|est(?:imated)?\.?|\?)\)|approx\.?)$")
 _WEEK = re.compile(
@@ -132,7 +146,9 @@ _WEEKDAY = re.compile(
     r"^(mon(?:day)?|tue(?:s(?:day)?)?|wed(?:s|nesday)?|thu(?:r(?:s(?:day)?)?)?|fri(?:day)?|sat(?:urday)?"
     r"|sun(?:day)?)\.?,?\s+(.+)$"
 )
-_TERM = re.compile(r"^(autumn|spring|summer)\s+term,?\s*([0-9]{4})(?:\s*[/-]\s*([0-9]{2}|[0-9]{4}))?$")
+_TERM = re.compile(
+    r"^(autumn|fall|spring|summer)(\s+term)?,?\s*([0-9]{4})(?:\s*[/-]\s*([0-9]{2}|[0-9]{4}))?$"
+)
 _PART = re.compile(
     r"^(early|mid|late|beginning of|start of|middle of|end of)[\s-]*(?:of\s+)?"
     + _MONTH
@@ -266,10 +282,12 @@ def _make_date(year: int, month: int, day: int, shown: str, numeric: bool = Fals
             reason += " (is this column month-first?)"
         raise _Bad(f"impossible date '{shown}': {reason}")
     if day == 0:
-        raise _Bad(f"impossible date '{shown}': there is no day 0")
+        raise _Impossible(f"impossible date '{shown}': there is no day 0", year, month)
     length = days_in_month(year, month)
     if day > length:
-        raise _Bad(f"impossible date '{shown}': {MONTH_NAMES[month - 1]} {year} has {length} days")
+        raise _Impossible(
+            f"impossible date '{shown}': {MONTH_NAMES[month - 1]} {year} has {length} days", year, month
+        )
     return date(year, month, day)
 
 
@@ -379,20 +397,48 @@ def _month_span(year: int, month: int, shown: str) -> _Span:
     return _Span(date(year, month, 1), date(year, month, days_in_month(year, month)), "month")
 
 
-def _term_span(m: re.Match[str], shown: str) -> _Span:
-    name, year = m[1], int(m[2])
-    if m[3]:
-        second = int(m[3]) if len(m[3]) == 4 else year // 100 * 100 + int(m[3])
+def _term_span(m: re.Match[str], shown: str, notes: list[str]) -> _Span:
+    """A school term, or a season named without "term" (its window covers both readings)."""
+    name, year = ("autumn" if m[1] == "fall" else m[1]), int(m[3])
+    if m[4]:
+        second = int(m[4]) if len(m[4]) == 4 else year // 100 * 100 + int(m[4])
         if second != year + 1:
             raise _Bad(f"not a date: '{shown}' (an academic year is two years running)", datelike=False)
         year = year if name == "autumn" else second
     _check_year(year, shown)
+    first, last = term_window(name, year)
+    if not m[2]:  # "Spring 2020": the school term or the season, whichever ends later
+        notes.append(f"'{shown}' read as the {name} term or season")
+        last = max(last, SEASON_ENDS[name](year))
+    return _Span(first, last, "term")
+
+
+#: The last day of each season (meteorological: spring Mar-May, summer Jun-Aug, autumn Sep-Nov).
+SEASON_ENDS = {
+    "spring": lambda year: date(year, 5, 31),
+    "summer": lambda year: date(year, 8, 31),
+    "autumn": lambda year: date(year, 11, 30),
+}
+
+
+def term_window(name: str, year: int) -> tuple[date, date]:
+    """First and last day of an English school term as this toolkit dates it.
+
+    Schools set their own term dates, so the window starts on a day every school is in term (the first
+    week, when schools start on different days, is left out: the start is never before the real term)
+    and ends on the latest day the term can end: autumn 8 Sep to 31 Dec; spring 8 Jan to Easter Sunday;
+    summer from two weeks after Easter Monday (the Easter holidays are over everywhere by then) to 31 Jul.
+
+    Example:
+        >>> term_window("summer", 2020)
+        (datetime.date(2020, 4, 28), datetime.date(2020, 7, 31))
+    """
     if name == "autumn":
-        return _Span(date(year, 9, 1), date(year, 12, 31), "term")
+        return date(year, 9, 8), date(year, 12, 31)
     easter = easter_sunday(year)
     if name == "spring":
-        return _Span(date(year, 1, 1), easter, "term")
-    return _Span(easter + timedelta(days=1), date(year, 7, 31), "term")
+        return date(year, 1, 8), easter
+    return easter + timedelta(days=16), date(year, 7, 31)
 
 
 def _text_span(s: str, shown: str, default_year: int | None, notes: list[str]) -> _Span:
@@ -413,7 +459,7 @@ def _text_span(s: str, shown: str, default_year: int | None, notes: list[str]) -
             notes.append(f"weekday {WEEKDAY_NAMES[named]} does not match {inner.first:%d/%m/%Y}, a {actual}")
         return inner
     if worded and (m := _TERM.match(s)):
-        return _term_span(m, shown)
+        return _term_span(m, shown, notes)
     if worded and (m := _PART.match(s)):
         month = _month_of(m[2])
         year = int(m[3]) if m[3] else _needs_year(default_year, notes)
@@ -521,7 +567,15 @@ def _span_of(value: object, default_year: int | None, notes: list[str]) -> _Span
         notes.append("approximate date")
     if not s:
         raise _Bad(f"not a date: '{shown}'", datelike=False)
-    return _text_span(s, shown, default_year, notes)
+    try:
+        return _text_span(s, shown, default_year, notes)
+    except _Bad as bad:
+        from chronology.ingest.periods import two_dates
+
+        span = two_dates(s, shown, default_year, notes)
+        if span is None:
+            raise bad from None
+        return span
 
 
 def _localise(naive: datetime, tz: ZoneInfo, notes: list[str]) -> datetime:
@@ -573,6 +627,15 @@ def _parse(
         start = _localise(datetime.combine(span.first, time(0)), tz, notes)
         end = _localise(datetime.combine(span.last, time(0)), tz, []) if span.last != span.first else start
         return ParsedDate(start, end, precision, "", "; ".join(notes)), True, False
+    except _Impossible as bad:  # the month is known: dated by it, flagged
+        first, last = (
+            date(bad.year, bad.month, 1),
+            date(bad.year, bad.month, days_in_month(bad.year, bad.month)),
+        )
+        note = f"{IMPOSSIBLE}: {bad}; dated by its month"
+        start = _localise(datetime.combine(first, time(0)), tz, [])
+        end = _localise(datetime.combine(last, time(0)), tz, [])
+        return ParsedDate(start, end, "month", "", note), True, False
     except _Bad as bad:
         return ParsedDate(None, None, None, str(bad)), bad.datelike, False
     except _NoYear:

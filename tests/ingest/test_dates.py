@@ -280,13 +280,19 @@ def test_approximate_month() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("Autumn term 2019", ("2019-09-01", "2019-12-31", "term")),  # 1 Sep - 31 Dec
-        ("Spring term 2020", ("2020-01-01", "2020-04-12", "term")),  # 1 Jan - Easter Sunday (12 Apr 2020)
-        ("Summer term 2020", ("2020-04-13", "2020-07-31", "term")),  # Easter Monday - 31 Jul
-        ("Spring term 2019", ("2019-01-01", "2019-04-21", "term")),  # Easter 2019 was 21 April
-        ("Autumn term 2019/20", ("2019-09-01", "2019-12-31", "term")),  # autumn of the academic year
-        ("Spring term 2019/20", ("2020-01-01", "2020-04-12", "term")),  # spring falls in its second year
-        ("summer term 2019-2020", ("2020-04-13", "2020-07-31", "term")),
+        # each window starts on a day every school is in term, and ends on the latest day the term can
+        ("Autumn term 2019", ("2019-09-08", "2019-12-31", "term")),  # 8 Sep - 31 Dec
+        ("Spring term 2020", ("2020-01-08", "2020-04-12", "term")),  # 8 Jan - Easter Sunday (12 Apr 2020)
+        ("Summer term 2020", ("2020-04-28", "2020-07-31", "term")),  # Easter Monday + 15 days - 31 Jul
+        ("Spring term 2019", ("2019-01-08", "2019-04-21", "term")),  # Easter 2019 was 21 April
+        ("Autumn term 2019/20", ("2019-09-08", "2019-12-31", "term")),  # autumn of the academic year
+        ("Spring term 2019/20", ("2020-01-08", "2020-04-12", "term")),  # spring falls in its second year
+        ("summer term 2019-2020", ("2020-04-28", "2020-07-31", "term")),
+        # a season without "term": the term's start, and the later of the term's and the season's ends
+        ("Spring 2020", ("2020-01-08", "2020-05-31", "term")),
+        ("Summer 2020", ("2020-04-28", "2020-08-31", "term")),
+        ("Autumn 2019", ("2019-09-08", "2019-12-31", "term")),
+        ("Fall 2019", ("2019-09-08", "2019-12-31", "term")),
     ],
 )
 def test_terms(text: str, expected: tuple[str, str, str]) -> None:
@@ -342,17 +348,9 @@ def test_column_takes_the_year_from_the_nearest_dated_row_above() -> None:
 @pytest.mark.parametrize(
     ("text", "error"),
     [
-        ("31/02/2020", "impossible date '31/02/2020': February 2020 has 29 days"),
-        ("30/02/2019", "impossible date '30/02/2019': February 2019 has 28 days"),
-        ("29/02/2019", "impossible date '29/02/2019': February 2019 has 28 days"),
-        ("31/04/2019", "impossible date '31/04/2019': April 2019 has 30 days"),
-        ("00/01/2019", "impossible date '00/01/2019': there is no day 0"),
         ("01/00/2019", "impossible date '01/00/2019': there is no month 0"),
         ("13/13/2019", "impossible date '13/13/2019': there is no month 13"),
         ("04/13/2019", "impossible date '04/13/2019': there is no month 13 (is this column month-first?)"),
-        ("31 February 2020", "impossible date '31 February 2020': February 2020 has 29 days"),
-        ("2019-02-30", "impossible date '2019-02-30': February 2019 has 28 days"),
-        ("w/c 31/02/2020", "impossible date 'w/c 31/02/2020': February 2020 has 29 days"),
         ("01/01/1900", "date '01/01/1900' is outside 1950-2100"),
         ("00/01/1900", "date '00/01/1900' is outside 1950-2100"),  # Excel's zero date
         ("2200", "date '2200' is outside 1950-2100"),
@@ -363,6 +361,7 @@ def test_column_takes_the_year_from_the_nearest_dated_row_above() -> None:
     ],
 )
 def test_impossible_dates_are_errors_never_guesses(text: str, error: str) -> None:
+    # (a day its month lacks is dated by the month: test_impossible_day_is_dated_by_its_month)
     assert parse_date_cell(text) == ParsedDate(None, None, None, error)
     # still date-shaped, so header detection counts them as dates
     assert looks_like_date(text)
@@ -536,3 +535,59 @@ def test_column_with_nan_only() -> None:
     frame = parse_date_column([math.nan, None])
     assert frame["start"].isna().all()
     assert (frame["error"] == "").all()
+
+
+# --------------------------------------------------------------------- dates as written, kept
+@pytest.mark.parametrize(
+    ("text", "month", "reason"),
+    [
+        ("31/02/2020", ("2020-02-01", "2020-02-29"), "February 2020 has 29 days"),
+        ("30/02/2019", ("2019-02-01", "2019-02-28"), "February 2019 has 28 days"),
+        ("29/02/2019", ("2019-02-01", "2019-02-28"), "February 2019 has 28 days"),
+        ("31/04/2019", ("2019-04-01", "2019-04-30"), "April 2019 has 30 days"),  # 31st of a 30-day month
+        ("00/01/2019", ("2019-01-01", "2019-01-31"), "there is no day 0"),
+        ("31 February 2020", ("2020-02-01", "2020-02-29"), "February 2020 has 29 days"),
+        ("2019-02-30", ("2019-02-01", "2019-02-28"), "February 2019 has 28 days"),
+        ("w/c 31/02/2020", ("2020-02-01", "2020-02-29"), "February 2020 has 29 days"),
+    ],
+)
+def test_impossible_day_is_dated_by_its_month(text: str, month: tuple[str, str], reason: str) -> None:
+    # The row is kept, dated by the window its month implies, and flagged; the day is never guessed.
+    parsed = parse_date_cell(text)
+    assert (parsed.start.date().isoformat(), parsed.end.date().isoformat(), parsed.precision) == (
+        *month,
+        "month",
+    )
+    assert parsed.error == ""
+    assert parsed.note.startswith("date as written is impossible") and reason in parsed.note
+
+
+def test_question_mark_before_a_date_is_uncertain() -> None:
+    # Chronolator marks an uncertain date with a leading "?".
+    parsed = parse_date_cell("? 22 May 2016")
+    assert (parsed.start.date(), parsed.precision, parsed.note) == (
+        date(2016, 5, 22),
+        "day",
+        "approximate date",
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("03/05/2021 & 10/05/2021", ("2021-05-03", "2021-05-10", "month")),  # two dates: earlier to later
+        ("03/05/2021 - 10/05/2021", ("2021-05-03", "2021-05-10", "month")),
+        ("03/05/2021-05/05/2021", ("2021-05-03", "2021-05-05", "week")),
+        ("from 3 May 2021 to 4 May 2021", ("2021-05-03", "2021-05-04", "week")),
+        ("03/05/2021 and 03/05/2021", ("2021-05-03", "2021-05-03", "day")),  # the same day twice
+        ("between March 2021 and May 2021", ("2021-03-01", "2021-05-31", "term")),  # 92 days
+    ],
+)
+def test_two_dates_in_one_cell_are_a_period(text: str, expected: tuple[str, str, str]) -> None:
+    parsed = parse_date_cell(text)
+    assert span(text) == expected
+    assert "two dates in one cell" in parsed.note
+
+
+def test_two_dates_newest_first_are_the_same_period() -> None:
+    assert span("10/05/2021 & 03/05/2021") == ("2021-05-03", "2021-05-10", "month")

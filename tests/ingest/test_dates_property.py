@@ -59,12 +59,14 @@ def test_two_digit_years_round_trip_inside_the_pivot(day: date) -> None:
     extra=st.integers(1, 20),
     form=st.sampled_from(["{d:02d}/{m:02d}/{y}", "{d}-{m}-{y}", "{d} {name} {y}", "{y}-{m:02d}-{d:02d}"]),
 )
-def test_a_day_past_the_month_end_is_always_an_error(year: int, month: int, extra: int, form: str) -> None:
+def test_a_day_past_the_month_end_is_always_flagged(year: int, month: int, extra: int, form: str) -> None:
+    # Never guessed: dated by its month as a whole, and flagged.
     day = days_in_month(year, month) + extra
     text = form.format(d=day, m=month, y=year, name=MONTHS[month - 1])
     parsed = parse_date_cell(text)
-    assert parsed.start is None and parsed.precision is None
-    assert parsed.error.startswith(f"impossible date '{text}'")
+    assert parsed.precision == "month" and parsed.start.day == 1
+    assert (parsed.start.year, parsed.start.month) == (year, month)
+    assert parsed.note.startswith(f"date as written is impossible: impossible date '{text}'")
 
 
 # ------------------------------------------------------------------------- column = cells

@@ -46,7 +46,8 @@ def test_csv_with_title_rows_and_quirks(tmp_path: Path) -> None:
     assert r.header_row == 4  # below two title rows and a blank
     assert r.sheet == ""
     assert r.columns["date"] == "Date/Time" and r.columns["outcome"] == "Action taken"
-    assert r.counts == {"rows_read": 4, "events": 1, "continuations": 1, "rejected": 2}
+    # the impossible 31/02/2020 is kept, dated by its month and flagged
+    assert r.counts == {"rows_read": 4, "events": 2, "continuations": 1, "rejected": 1}
     ev = r.events
     assert ev["source_row"].tolist() == [5, 6, 7, 8]  # the quoted two-line cell is one row
     assert (
@@ -55,13 +56,15 @@ def test_csv_with_title_rows_and_quirks(tmp_path: Path) -> None:
     )
     assert ev["start"][0].isoformat() == "2019-04-03T14:30:00+01:00"  # BST
     assert ev["event_type"][0] != ""  # classified
+    assert ev["reason"][2].startswith("date as written is impossible") and ev["date_precision"][2] == "month"
+    assert any("cannot exist as written" in w for w in r.warnings)  # listed for the analyst
     assert ev["reason"][3] == "footer line"
     assert json.loads(ev["raw"][0])["Officer"] == "PC 1"
     assert len(r.sha256) == 64
 
 
 def test_schema_exact(tmp_path: Path) -> None:
-    (tmp_path / "gp.csv").write_text("Date,Entry\n01/02/2019,Seen\n,more\n32/01/2019,x\n")
+    (tmp_path / "gp.csv").write_text("Date,Entry\n01/02/2019,Seen\n,more\n32/13/2019,x\n")
     r = read(tmp_path, "gp.csv")
     assert tuple(r.events.columns) == EVENT_COLUMNS
     table = pa.Table.from_pandas(r.events, schema=event_schema("Europe/London"), preserve_index=False)

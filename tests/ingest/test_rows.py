@@ -34,7 +34,7 @@ def test_statuses_and_reasons() -> None:
             ["01/02/2019", "Visit", "Seen child", "NFA", "PC A"],
             ["", "", "more of the visit", "", ""],
             ["", "", "", "", ""],  # blank: not a record
-            ["31/02/2019", "Visit", "impossible", "", ""],
+            ["31/13/2019", "Visit", "impossible", "", ""],
             ["", "Call", "typed but undated", "", ""],
             ["02/02/2019", "", "", "", ""],
             ["End of chronology", "", "", "", ""],
@@ -51,7 +51,7 @@ def test_statuses_and_reasons() -> None:
     ]
     reasons = frame["reason"].tolist()
     assert reasons[1] == "continues the entry at row 3"
-    assert "31/02/2019" in reasons[2] and "column 'Date'" in reasons[2]
+    assert "31/13/2019" in reasons[2] and "column 'Date'" in reasons[2]
     assert reasons[3:] == ["no date", "a date and nothing else", "footer line"]
     assert frame["description"][0] == "Seen child\nmore of the visit"  # the continuation joined
     assert frame["outcome"][0] == "NFA"
@@ -66,7 +66,7 @@ def test_continuation_without_entry_above() -> None:
 
 
 def test_continuation_of_rejected_entry_is_rejected() -> None:
-    frame = records([HEADER, ["32/01/2019", "Visit", "x", "", ""], ["", "", "more", "", ""]])
+    frame = records([HEADER, ["32/13/2019", "Visit", "x", "", ""], ["", "", "more", "", ""]])
     assert frame["status"].tolist() == ["rejected", "rejected"]
     assert frame["reason"][1] == "carries on row 2, which is rejected"
 
