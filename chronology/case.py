@@ -112,7 +112,7 @@ class Case:
     """A case review's merged chronology: events, clusters and findings of one run.
 
     Use :func:`load_case` to make one. Every table is a pandas DataFrame; the
-    analyst's decisions live in ``overrides.csv`` and ``decisions.csv`` beside
+    analyst's decisions live in ``overrides.csv``, ``decisions.csv`` and ``corrections.csv`` beside
     the case file and are applied again by :meth:`rerun`.
     """
 
@@ -255,6 +255,41 @@ class Case:
             [finding_id, status, reason, reviewer, str(row.get("cited_hash", ""))],
         )
 
+    def correct(self, record_id: str, field: str, value: str, reason: str, who: str) -> None:
+        """Record a correction of one record's field in corrections.csv; call :meth:`rerun` after.
+
+        The agency's file stays as it came (so every record id stays); the
+        correction is applied on every run, the original kept in ``raw`` and
+        in the workbook's Corrected sheet. A rejected row given a date becomes
+        an event.
+
+        Example:
+            >>> case.correct(rid, "date", "Spring term 2020", "the school confirmed the term", who="Analyst")  # doctest: +SKIP
+            >>> case.rerun()  # doctest: +SKIP
+        """
+        from chronology.corrections import FIELD_ALIASES, check_value, correction_fields
+        from chronology.vocabulary import load_vocabulary
+
+        if record_id not in set(self.run.events["record_id"]):
+            raise InputError(f"no record '{record_id}' in this case")
+        name = FIELD_ALIASES.get(field.strip().lower(), field.strip().lower())
+        if name not in correction_fields():
+            raise InputError(
+                f"'{field}' is not a field to correct", hint="fields: " + ", ".join(correction_fields())
+            )
+        problem = check_value(name, str(value), self.config.timezone, load_vocabulary())
+        if name == "agency" and not problem and value not in {s.agency for s in self.config.sources}:
+            problem = f"'{value}' is not an agency of this case"
+        if problem:
+            raise InputError(problem)
+        if not reason.strip() or not who.strip():
+            raise InputError("a correction needs a reason and the name or role of who made it")
+        self._append(
+            self.config.folder / "corrections.csv",
+            ["record_id", "field", "value", "reason", "who"],
+            [record_id, name, str(value), reason, who],
+        )
+
     @staticmethod
     def _append(path: Path, header: list[str], row: list[str]) -> None:
         """Append a row, in the existing file's column order where it has one."""
@@ -273,7 +308,7 @@ class Case:
             writer.writerow([values.get(h, "") for h in header])
 
     def rerun(self) -> Case:
-        """Run the pipeline again (after editing overrides.csv, decisions.csv or case.toml)."""
+        """Run the pipeline again (after editing overrides.csv, decisions.csv, corrections.csv or case.toml)."""
         self.config = load_config(self.config.path)
         self.run = run_case(self.config)
         return self

@@ -7,12 +7,18 @@ chains them the same way for the command line and for ``Case``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from chronology.config import CaseConfig
+from chronology.corrections import TABLE_COLUMNS, Corrected, apply_corrections
+from chronology.preflight import check_settings, read_checked_corrections
 from chronology.vocabulary import Vocabulary, load_vocabulary
+
+__all__ = ["Run", "agency_aliases", "check_settings", "ingest_only", "prepare", "run_case"]
 
 
 @dataclass
@@ -28,6 +34,8 @@ class Run:
         findings: The findings, with the reviewer's decisions applied.
         warnings: Lines for the user (an override naming a record that no
             longer exists, a month-first column, a finding to re-review).
+        corrections: One row per line of corrections.csv: the original and
+            the corrected value, and whether it was applied.
     """
 
     config: CaseConfig
@@ -37,36 +45,52 @@ class Run:
     pairs: pd.DataFrame
     findings: pd.DataFrame
     warnings: list[str] = field(default_factory=list)
+    corrections: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(TABLE_COLUMNS)))
 
 
-def check_settings(config: CaseConfig) -> None:
-    """Check the case file's [match] and [rules] tables before any file is read.
+def prepare(config: CaseConfig, vocab: Vocabulary | None = None):  # noqa: ANN201
+    """Ingest, map subject references and apply corrections.csv: the records matching starts from.
 
-    Raises:
-        ConfigError: A misspelt or mistyped setting, naming the case file.
+    Returns:
+        (Ingested, Corrected): the ingested case, its events and per-source
+        counts corrected, and the corrections with their originals.
     """
-    from chronology.analysis.registry import resolve_rules
-    from chronology.errors import ConfigError
-    from chronology.match.settings import load_settings
+    from chronology.ingest import case_resolver, ingest_case
+    from chronology.subjects import apply_subject_map, read_subject_map
 
-    try:
-        load_settings(config.match)
-        resolve_rules(config.rules)
-    except ConfigError as exc:
-        raise ConfigError(exc.message, file=str(config.path), hint=exc.hint) from None
+    vocab = vocab or load_vocabulary()
+    check_settings(config)
+    corrections = read_checked_corrections(config, vocab)
+    ingested = ingest_case(config, vocab)
+    if config.subjects is not None:
+        ingested.events = apply_subject_map(ingested.events, read_subject_map(config.subjects))
+    fixed = Corrected(ingested.events)
+    if corrections is not None:
+        fixed = apply_corrections(
+            ingested.events,
+            corrections,
+            timezone=config.timezone,
+            vocab=vocab,
+            resolver=case_resolver(config, vocab),
+        )
+        ingested.events = fixed.events
+        ingested.sources = _recount(ingested.sources, fixed.events)
+        ingested.warnings = [*ingested.warnings, *fixed.warnings]
+    return ingested, fixed
+
+
+def _recount(sources: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
+    """Per-source counts of events, continuations and rejected rows after corrections."""
+    out = sources.copy()
+    counts = events.groupby(["source_file", "status"]).size()
+    for column, status in (("events", "event"), ("continuations", "continuation"), ("rejected", "rejected")):
+        out[column] = [int(counts.get((f, status), 0)) for f in out["source_file"]]
+    return out
 
 
 def ingest_only(config: CaseConfig, vocab: Vocabulary | None = None):  # noqa: ANN201
-    """Run ingestion alone (``chronology validate``), subject references mapped."""
-    from chronology.ingest import ingest_case
-
-    check_settings(config)
-    from chronology.subjects import apply_subject_map, read_subject_map
-
-    ingested = ingest_case(config, vocab or load_vocabulary())
-    if config.subjects is not None:
-        ingested.events = apply_subject_map(ingested.events, read_subject_map(config.subjects))
-    return ingested
+    """Run ingestion alone (``chronology validate``): subject references mapped, corrections applied."""
+    return prepare(config, vocab)[0]
 
 
 def agency_aliases(config: CaseConfig) -> dict[str, list[str]]:
@@ -77,12 +101,22 @@ def agency_aliases(config: CaseConfig) -> dict[str, list[str]]:
     return aliases
 
 
-def run_case(config: CaseConfig, vocab: Vocabulary | None = None) -> Run:
+def _quiet(what: str) -> AbstractContextManager[None]:
+    return nullcontext()
+
+
+def run_case(
+    config: CaseConfig,
+    vocab: Vocabulary | None = None,
+    progress: Callable[[str], AbstractContextManager[None]] | None = None,
+) -> Run:
     """Run ingest, match and analysis on a case.
 
     Args:
         config: The parsed case.toml.
         vocab: The vocabulary; the shipped one by default.
+        progress: Called with each step's name, as a context around the step
+            (the command line's progress on a terminal); nothing by default.
 
     Returns:
         The Run, ready for ``chronology.outputs.write_outputs``.
@@ -90,20 +124,24 @@ def run_case(config: CaseConfig, vocab: Vocabulary | None = None) -> Run:
     from chronology.analysis import analyse, read_decisions
     from chronology.match import match_events, read_overrides
 
+    step = progress or _quiet
     vocab = vocab or load_vocabulary()
-    ingested = ingest_only(config, vocab)
+    with step(f"reading {len(config.sources)} agency files"):
+        ingested, fixed = prepare(config, vocab)
     overrides = read_overrides(config.folder / "overrides.csv")
-    matched = match_events(ingested.events, config.match, overrides, vocab=vocab)
+    with step(f"matching {len(ingested.events)} records"):
+        matched = match_events(ingested.events, config.match, overrides, vocab=vocab)
     decisions = read_decisions(config.folder / "decisions.csv")
-    analysed = analyse(
-        matched.events,
-        matched.clusters,
-        config.rules,
-        timezone=config.timezone,
-        decisions=decisions,
-        vocab=vocab,
-        aliases=agency_aliases(config),
-    )
+    with step("looking for where information did not travel"):
+        analysed = analyse(
+            matched.events,
+            matched.clusters,
+            config.rules,
+            timezone=config.timezone,
+            decisions=decisions,
+            vocab=vocab,
+            aliases=agency_aliases(config),
+        )
     return Run(
         config=config,
         events=matched.events,
@@ -112,4 +150,5 @@ def run_case(config: CaseConfig, vocab: Vocabulary | None = None) -> Run:
         pairs=matched.pairs,
         findings=analysed.findings,
         warnings=[*ingested.warnings, *matched.warnings, *analysed.warnings],
+        corrections=fixed.table,
     )

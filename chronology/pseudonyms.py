@@ -253,6 +253,7 @@ def pseudonymise_run(run: Run, names: Mapping[str, str]) -> Run:
         pairs=p.frame(run.pairs),
         findings=p.frame(run.findings),
         warnings=[p.text(w) for w in run.warnings],
+        corrections=p.frame(run.corrections),
     )
 
 

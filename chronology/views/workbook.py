@@ -9,6 +9,7 @@ Sheets:
     Sources: each input file with its sha256 and row counts.
     Rejected: every rejected row with its reason and its original cells.
     Continuations: every continuation row, with the entry it was joined to.
+    Corrected: where corrections.csv has lines, each with the original value.
 
 Every text is written as text, never as a formula (``=HYPERLINK(...)`` from
 an agency's file stays a string), control characters Excel refuses become
@@ -458,6 +459,19 @@ def _status_sheet(wb: Workbook, run: Run, title: str, status: str) -> _Rows:
     return out
 
 
+def _corrected_sheet(wb: Workbook, run: Run) -> _Rows:
+    """Every line of corrections.csv: the record, the original value, the corrected one, why and who."""
+    headers = ["File", "Sheet", "Row", "Agency", "Field", "Original", "Corrected", "Reason", "Who", "Applied"]
+    headers.append("Record")
+    out = _Rows(_sheet(wb, "Corrected", headers, [28, 18, 8, 22, 14, 50, 40, 40, 16, 24, 18]))
+    wrap = [out.style("wrap", alignment=_WRAP)] * len(headers)
+    names = ["source_file", "source_sheet", "source_row", "agency", "field", "original", "corrected"]
+    for r in _columns(run.corrections, [*names, "reason", "who", "applied", "record_id"]):
+        out.append([_count(v) if k == 2 else v for k, v in enumerate(r)], wrap)
+    _finish(out, len(headers))
+    return out
+
+
 def _build(run: Run) -> tuple[Workbook, list[_Rows]]:
     """The workbook with each sheet's header and layout, and each sheet's data rows as XML."""
     wb = Workbook()
@@ -469,6 +483,8 @@ def _build(run: Run) -> tuple[Workbook, list[_Rows]]:
         _status_sheet(wb, run, "Rejected", "rejected"),
         _status_sheet(wb, run, "Continuations", "continuation"),
     ]
+    if len(getattr(run, "corrections", ())):  # corrections.csv: the original of every corrected value
+        sheets.append(_corrected_sheet(wb, run))
     wb.properties.creator = "chronology"
     wb.properties.title = _text(run.config.name)
     wb.properties.created = FIXED_DATE
