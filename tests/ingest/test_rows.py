@@ -284,3 +284,50 @@ def test_schema_conforms() -> None:
     frame = records([HEADER, ["01/02/2019", "Visit", "x", "", ""], ["", "", "y", "", ""]])
     table = pa.Table.from_pandas(frame, schema=event_schema(TZ), preserve_index=False)
     assert table.num_rows == 2  # event and continuation
+
+
+def test_implausible_late_date_is_windowed_by_its_neighbours() -> None:
+    # Ten entries in February 2019 and one typed 2029: kept, dated between the entries either side.
+    rows = [["Date", "Details"]] + [[f"{d:02d}/02/2019", f"visit {d}"] for d in range(1, 11)]
+    rows.insert(6, ["05/02/2029", "typo year"])
+    frame = records(rows)
+    row = frame.iloc[5]
+    assert row["status"] == "event"
+    assert (str(row["start"].date()), str(row["end"].date())) == ("2019-02-05", "2019-02-06")
+    assert row["date_precision"] == "week"  # the window's width
+    assert "implausible" in row["reason"] and "likely 05/02/2019" in row["reason"]
+    assert frame["start"].max().year == 2019  # never placed in the future
+
+
+def test_history_long_before_is_not_implausible() -> None:
+    rows = [["Date", "Details"], ["01/01/1998", "Mother known to CSC as a child"]]
+    rows += [[f"{d:02d}/02/2019", f"visit {d}"] for d in range(1, 11)]
+    assert records(rows)["reason"].eq("").all()
+
+
+def test_start_and_end_date_columns() -> None:
+    frame = records([["Start date", "End date", "Details"], ["01/02/2019", "05/02/2019", "Admitted"]])
+    assert (str(frame["start"][0].date()), str(frame["end"][0].date())) == ("2019-02-01", "2019-02-05")
+    assert frame["end_date"][0] == "05/02/2019"  # kept as written too
+
+
+def test_workflow_start_and_completed() -> None:
+    # A workflow step: the start is the event's date; the completion is kept.
+    frame = records(
+        [["Step", "Start", "Completed", "Worker"], ["Assessment", "01/02/2019", "20/03/2019", "AB"]]
+    )
+    assert str(frame["start"][0].date()) == "2019-02-01"
+    assert frame["completed_date"][0] == "20/03/2019"
+
+
+def test_continuation_below_an_entry_in_a_narrative_type_column() -> None:
+    # The narrative sits in a column named like a type; a text row with no date below carries on the entry.
+    rows = [["Date", "Concern / Event", "By whom"]]
+    rows += [
+        [f"0{i}/02/2019", f"Concern number {i}: child late and hungry, spoke to mother", "DSL"]
+        for i in (1, 2)
+    ]
+    rows.append(["", "Mother said the car had broken down", ""])
+    frame = records(rows)
+    assert frame["status"].tolist() == ["event", "event", "continuation"]
+    assert frame["description"][1].endswith("\nMother said the car had broken down")
