@@ -57,6 +57,17 @@ def find_cases(folder: Path) -> list[Path]:
     return found
 
 
+def folders_without_case(folder: Path) -> list[Path]:
+    """FOLDER's sub-folders that hold agency files but no case.toml (a case not set up yet)."""
+    from chronology.ingest.draft import chronology_files
+
+    return sorted(
+        sub
+        for sub in folder.iterdir()
+        if sub.is_dir() and not (sub / "case.toml").exists() and chronology_files(sub)
+    )
+
+
 def _case_name(case_file: Path, root: Path) -> str:
     rel = case_file.parent.relative_to(root)
     return str(rel) if str(rel) != "." else case_file.parent.name
@@ -100,11 +111,14 @@ def run_batch(
         pseudonymise: As ``merge --pseudonymise``; each case's own setting by default.
 
     Returns:
-        One summary per case, in case-path order (the same order as summary.csv).
+        One summary per case, in case-path order (the same order as summary.csv),
+        then a "skipped" line for each sub-folder holding agency files but no case.toml.
     """
     cases = find_cases(folder)
+    uncased = folders_without_case(folder)
     if not cases:
-        raise InputError("no case.toml found in this folder or its sub-folders", file=str(folder))
+        hint = f"run: chronology init {uncased[0]}" if uncased else None
+        raise InputError("no case.toml found in this folder or its sub-folders", file=str(folder), hint=hint)
     out_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     names = [_case_name(c, folder) for c in cases]
     workers = max(1, min(workers or os.cpu_count() or 1, len(cases)))
@@ -117,6 +131,14 @@ def run_batch(
                 for c, n in zip(cases, names, strict=True)
             ]
             results = [f.result() for f in futures]
+    for sub in uncased:  # said, never skipped without a word
+        results.append(
+            CaseSummary(
+                case=_case_name(sub / "case.toml", folder),
+                status="skipped",
+                message=f"agency files but no case.toml; run: chronology init {sub}",
+            )
+        )
     summary = out_dir / "summary.csv"
     # Owner-only, like every output: a case's name or message can hold personal data.
     descriptor = os.open(summary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

@@ -1,4 +1,4 @@
-"""Every command through ``chronology.cli.main``: init, validate, merge, report, batch, --debug."""
+"""Every command through ``chronology.cli.main``: init, validate, merge, batch, --debug."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ def test_init_then_validate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert "total" in capsys.readouterr().out
 
     assert main(["init", str(folder)]) == 2  # never overwrites without --force
-    assert "case.toml exists already; use --force" in _one_line(capsys.readouterr().err)
+    assert "case.toml exists already; use --update" in _one_line(capsys.readouterr().err)
     assert main(["init", "--force", str(folder)]) == 0
     capsys.readouterr()
 
@@ -112,11 +112,12 @@ def test_merge_refuses_an_output_folder_that_is_a_file(tmp_path: Path, capsys) -
     assert "the output folder is a file" in _one_line(capsys.readouterr().err)
 
 
-def test_report_is_merge(tmp_path: Path, capsys) -> None:  # noqa: ANN001
-    out = tmp_path / "out"
-    assert main(["report", str(CASE), "--out", str(out)]) == 0
-    assert (out / "timeline.html").exists()
-    capsys.readouterr()
+def test_report_is_gone_merge_writes_the_report(capsys) -> None:  # noqa: ANN001
+    # `report` did what merge does; merge writes timeline.html, so the duplicate was removed
+    with pytest.raises(SystemExit) as exit_:
+        main(["report", str(CASE)])
+    assert exit_.value.code == 2  # a usage error
+    assert "invalid choice: 'report'" in capsys.readouterr().err
 
 
 def test_batch_two_good_cases_and_one_broken(tmp_path: Path, capsys) -> None:  # noqa: ANN001
@@ -170,6 +171,6 @@ def test_debug_shows_a_traceback_only_when_asked(tmp_path: Path, capsys, monkeyp
 
 def test_usage_errors_exit_2(capsys) -> None:  # noqa: ANN001
     with pytest.raises(SystemExit) as exc:
-        main(["merge", str(CASE)])  # --out missing
+        main(["batch", str(DEMO)])  # --out missing (merge defaults it; batch does not)
     assert exc.value.code == 2
     assert "--out" in capsys.readouterr().err

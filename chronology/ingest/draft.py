@@ -19,15 +19,21 @@ from __future__ import annotations
 
 import json
 import re
+import tomllib
+from collections.abc import Iterable
 from pathlib import Path
 
 from chronology.errors import InputError
+from chronology.ingest.agency_guess import file_words, guess_agency, guess_file_agency
 from chronology.ingest.files import SUFFIX_KIND, cell_text, open_book
 from chronology.ingest.layout import Layout, choose_sheet
 from chronology.schema import DEFAULT_TIMEZONE
 from chronology.vocabulary import Vocabulary, load_vocabulary
 
-_WORDS = re.compile(r"[^a-z0-9&']+")
+__all__ = ["chronology_files", "draft_case", "guess_agency", "toml_string", "unlisted_files", "update_case"]
+
+#: Files beside case.toml that are the analyst's, never an agency's chronology.
+SIDE_FILES = frozenset({"overrides.csv", "decisions.csv", "corrections.csv", "subjects.csv"})
 
 
 def toml_string(text: str) -> str:
@@ -40,66 +46,64 @@ def toml_string(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def guess_agency(text: str, vocab: Vocabulary | None = None) -> str | None:
-    """The agency label whose longest alias appears in the text as whole words.
+def chronology_files(folder: Path, skip: Iterable[str] = ()) -> list[Path]:
+    """The CSV and workbook files in a folder, sorted by name.
 
-    Example:
-        >>> guess_agency("child_h_police_IMR.xlsx")
-        'Police'
-        >>> guess_agency("Health Visiting chronology - Child H")
-        'Health Visiting'
-    """
-    vocab = vocab or load_vocabulary()
-    words = f" {_WORDS.sub(' ', text.lower().replace('_', ' '))} "
-    best: tuple[int, str | None] = (0, None)
-    for kind in vocab.agencies.values():
-        for alias in (kind.label.lower(), *kind.aliases):
-            alias_words = _WORDS.sub(" ", alias).strip()
-            if alias_words and f" {alias_words} " in words and len(alias_words) > best[0]:
-                best = (len(alias_words), kind.label)
-    return best[1]
-
-
-def chronology_files(folder: Path) -> list[Path]:
-    """The CSV and workbook files in a folder, sorted by name (lock and hidden files skipped).
+    Lock and hidden files are skipped, and so are the analyst's own files
+    beside case.toml (overrides.csv, decisions.csv, corrections.csv,
+    subjects.csv) and any name in ``skip``.
 
     Example:
         >>> [p.name for p in chronology_files(Path("data_samples/child_h"))]  # doctest: +SKIP
         ['gp.csv', 'police.xlsx']
     """
+    skipped = SIDE_FILES | {name.lower() for name in skip}
     return sorted(
         p
         for p in folder.iterdir()
-        if p.is_file() and p.suffix.lower() in SUFFIX_KIND and not p.name.startswith((".", "~$"))
+        if p.is_file()
+        and p.suffix.lower() in SUFFIX_KIND
+        and not p.name.startswith((".", "~$"))
+        and p.name.lower() not in skipped
     )
 
 
-def _source_block(path: Path, folder: Path, vocab: Vocabulary) -> list[str]:
+def _source_block(path: Path, folder: Path, vocab: Vocabulary) -> tuple[list[str], str]:
+    """A file's [[sources]] lines and the agency guessed ("" when the file cannot be read)."""
     name = path.relative_to(folder).as_posix()
     try:
         book = open_book(path, label=name)
         sheet, layout, _ = choose_sheet(book, file=name)
     except InputError as exc:
-        guess = guess_agency(path.stem, vocab) or path.stem
-        return [
+        guess = guess_file_agency(path.name, vocab=vocab)[0]
+        lines = [
             f"# Could not read {name}: {exc.line()}",
             "# [[sources]]",
             f"# path = {toml_string(name)}",
             f"# agency = {toml_string(guess)}",
         ]
+        return lines, ""
     title = " ".join(cell_text(c) for row in sheet.head(layout.header_index) for c in row)
-    agency, how = guess_agency(path.stem, vocab), "the file name"
-    if agency is None:
-        agency, how = guess_agency(title, vocab), "the title rows"
-    if agency is None:
-        agency, how = path.stem.replace("_", " ").strip().title(), "nothing: the file name; please correct"
+    agency, how = guess_file_agency(path.name, title, [str(h) for h in layout.headers], vocab)
     lines = [
         "[[sources]]",
         f"path = {toml_string(name)}",
         f"agency = {toml_string(agency)}  # guessed from {how}",
     ]
     lines += _detected(book.kind, sheet.name, len(book.sheets), layout)
-    return lines
+    return lines, agency
+
+
+#: Words of a file name that say nothing of whose file it is.
+_PLAIN_WORDS = frozenset(
+    {"chronology", "chron", "imr", "export", "final", "draft", "child", "case", "review"}
+)
+
+
+def _name_of(path: Path) -> str:
+    """The words of a file name that name its agency ("Chronology_StMarys_Primary" -> "St Marys Primary")."""
+    words = [w for w in file_words(path.stem).split() if w not in _PLAIN_WORDS and len(w) > 1]
+    return " ".join(w.capitalize() for w in words) or path.stem
 
 
 def _detected(kind: str, sheet: str, sheets: int, layout: Layout) -> list[str]:
@@ -111,6 +115,40 @@ def _detected(kind: str, sheet: str, sheets: int, layout: Layout) -> list[str]:
     lines.append("# [sources.columns]  # detected; uncomment and correct where wrong")
     lines += [f"# {name} = {toml_string(header)}" for name, header in layout.column_names().items()]
     return lines
+
+
+#: The optional settings a new case file shows, commented out, for the analyst to fill in.
+CASE_PLACEHOLDERS = (
+    "# date_of_birth = 2017-01-09   # the child's: ages on the timeline and in the workbook",
+    "# pseudonymise = true          # apply [names] to every output (or: merge --pseudonymise)",
+    '# subjects = "subjects.csv"    # files holding several children: agency,subject_ref,maps_to',
+)
+TAIL_PLACEHOLDERS = (
+    "# [names]                      # real name = pseudonym, applied with --pseudonymise",
+    '# "Jane Smith" = "Mother"',
+    "",
+    "# [rules]                      # analysis settings and their defaults: schemas/rules.toml",
+    "# csc_agencies = [\"Children's Social Care\"]   # labels of children's social care, as above",
+)
+
+
+def _drafted(files: list[Path], folder: Path, vocab: Vocabulary, taken: Iterable[str] = ()) -> list[str]:
+    """The [[sources]] blocks for some files; a label guessed twice gets the file's name beside it."""
+    blocks = [_source_block(path, folder, vocab) for path in files]
+    seen = list(taken) + [agency for _, agency in blocks if agency]
+    out: list[str] = []
+    for path, (lines, agency) in zip(files, blocks, strict=True):
+        name = _name_of(path)
+        if agency and seen.count(agency) > 1 and name.lower() != agency.lower():
+            label = f"{agency} ({name})"
+            lines = [
+                f"agency = {toml_string(label)}  # two files guessed as {agency}; please check"
+                if line.startswith("agency = ")
+                else line
+                for line in lines
+            ]
+        out += ["", *lines]
+    return out
 
 
 def draft_case(folder: Path) -> str:
@@ -141,7 +179,78 @@ def draft_case(folder: Path) -> str:
         "[case]",
         f"name = {toml_string(folder.resolve().name)}",
         f"timezone = {toml_string(DEFAULT_TIMEZONE)}",
+        *CASE_PLACEHOLDERS,
     ]
-    for path in files:
-        out += ["", *_source_block(path, folder, vocab)]
+    out += _drafted(files, folder, vocab)
+    out += ["", *TAIL_PLACEHOLDERS]
     return "\n".join(out) + "\n"
+
+
+_COMMENTED_PATH = re.compile(r"^#\s*path\s*=\s*(\".*\")\s*$", re.MULTILINE)
+
+
+def listed_paths(text: str, folder: Path) -> set[Path]:
+    """The files a case file's text names: its sources' paths, and those ``init`` left commented out."""
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"not valid TOML ({exc})", file="case.toml") from None
+    paths = [str(s.get("path", "")) for s in doc.get("sources", []) if isinstance(s, dict)]
+    for quoted in _COMMENTED_PATH.findall(text):
+        try:
+            paths.append(str(json.loads(quoted)))
+        except ValueError:
+            continue
+    return {(folder / p).resolve() for p in paths if p}
+
+
+def _subjects_name(text: str) -> list[str]:
+    try:
+        subjects = tomllib.loads(text).get("case", {}).get("subjects")
+    except tomllib.TOMLDecodeError:
+        return []
+    return [Path(subjects).name] if isinstance(subjects, str) else []
+
+
+def unlisted_files(case_file: Path) -> list[Path]:
+    """Chronology files in the case's folder that its case.toml does not name.
+
+    Example:
+        >>> unlisted_files(Path("data_samples/child_h/case.toml"))  # doctest: +SKIP
+        []
+    """
+    text = Path(case_file).read_text(encoding="utf-8-sig")
+    folder = Path(case_file).parent
+    listed = listed_paths(text, folder)
+    return [p for p in chronology_files(folder, skip=_subjects_name(text)) if p.resolve() not in listed]
+
+
+def update_case(case_file: Path) -> tuple[str, list[Path]]:
+    """The case file's text with a [[sources]] block added for each file it does not name yet.
+
+    Every existing line is kept as it is (labels, columns, names, comments):
+    the new blocks are appended at the end, where TOML allows more
+    [[sources]] after any table.
+
+    Returns:
+        (the new text, the files added); the text is unchanged when none is new.
+
+    Raises:
+        InputError: The case file is not valid TOML (nothing is written).
+    """
+    case_file = Path(case_file)
+    folder = case_file.parent
+    text = case_file.read_text(encoding="utf-8-sig")
+    new = unlisted_files(case_file)
+    if not new:
+        return text, []
+    vocab = load_vocabulary()
+    taken = [str(s.get("agency", "")) for s in tomllib.loads(text).get("sources", []) if isinstance(s, dict)]
+    lines = [
+        "",
+        "# Added by `chronology init --update`: check each agency label.",
+        *_drafted(new, folder, vocab, taken),
+    ]
+    updated = text.rstrip("\n") + "\n" + "\n".join(lines) + "\n"
+    tomllib.loads(updated)  # appending [[sources]] is valid after any table; checked all the same
+    return updated, new

@@ -9,9 +9,11 @@ Schemes", SRON/EPS/TN/09-002, https://personal.sron.nl/~pault/), also designed
 for colour-blind readers. Colour is never the only cue: every type also has its
 own marker shape, and every lane its label.
 
+Each common kind of agency has its own colour in every case (``KIND_COLOURS``).
+
 Example:
-    >>> agency_colours(["Police", "School"])
-    {'Police': '#E69F00', 'School': '#56B4E9'}
+    >>> agency_colours(["School", "Police"])
+    {'School': '#56B4E9', 'Police': '#E69F00'}
 """
 
 from __future__ import annotations
@@ -110,26 +112,62 @@ def lane_order(events: pd.DataFrame, agencies: Iterable[str] = ()) -> list[str]:
     return list(dict.fromkeys([*dated, *agencies, *rest]))
 
 
-def agency_colours(agencies: Sequence[str]) -> dict[str, str]:
-    """Give each agency a colour, in the order given (cycling after eight).
+#: The colour of each common kind of agency (``schemas/agencies.toml``), the same in every case:
+#: Police is orange wherever it appears. Other kinds, and labels of no known kind, take the
+#: colours the case has not used yet, in order.
+KIND_COLOURS: Final[dict[str, str]] = {
+    "police": "#E69F00",  # orange
+    "school": "#56B4E9",  # sky blue
+    "csc": "#009E73",  # bluish green
+    "midwifery": "#F0E442",  # yellow
+    "gp": "#0072B2",  # blue
+    "emergency_department": "#D55E00",  # vermillion
+    "health_visiting": "#CC79A7",  # reddish purple
+    "housing": "#000000",  # black
+}
 
-    The same order gives the same colours in the timeline and the workbook.
+
+def _kinds(agencies: Sequence[str]) -> dict[str, str | None]:
+    from chronology.ingest.agencies import shared_resolver
+
+    labels = list(dict.fromkeys(agencies))
+    resolver = shared_resolver([(a, ()) for a in labels], load_vocabulary())
+    return {a: resolver.kind_of(a) for a in labels}
+
+
+def agency_colours(agencies: Sequence[str]) -> dict[str, str]:
+    """Give each agency a colour: its kind's fixed colour, else the first the case has not used.
+
+    An agency of a common kind (police, school, children's social care, GP,
+    health visiting, midwifery, emergency department, housing) has the same
+    colour in every case; a second agency of one kind, and any other agency,
+    takes the first colour not yet used, in the order given (cycling after
+    eight). The same order gives the same colours in the timeline and the
+    workbook.
 
     Args:
-        agencies: Agency labels, usually in case.toml order; repeats are ignored.
+        agencies: Agency labels, usually in lane order; repeats are ignored.
 
     Returns:
         Agency label -> "#RRGGBB".
 
     Example:
-        >>> agency_colours(["Police", "GP", "Police"])["GP"]
-        '#56B4E9'
+        >>> agency_colours(["GP", "Police", "Police"])
+        {'GP': '#0072B2', 'Police': '#E69F00'}
+        >>> agency_colours(["Oakfield Primary School", "Hillside Academy", "Youth Offending Team"])
+        {'Oakfield Primary School': '#56B4E9', 'Hillside Academy': '#E69F00', 'Youth Offending Team': '#009E73'}
     """
+    kinds = _kinds(agencies)
     out: dict[str, str] = {}
-    for agency in agencies:
+    for agency, kind in kinds.items():  # the fixed colours first, each to the first agency of its kind
+        colour = KIND_COLOURS.get(kind or "")
+        if colour and colour not in out.values():
+            out[agency] = colour
+    for agency in kinds:
         if agency not in out:
-            out[agency] = AGENCY_COLOURS[len(out) % len(AGENCY_COLOURS)]
-    return out
+            free = [c for c in AGENCY_COLOURS if c not in out.values()]
+            out[agency] = free[0] if free else AGENCY_COLOURS[len(out) % len(AGENCY_COLOURS)]
+    return {agency: out[agency] for agency in kinds}
 
 
 def group_colour(event_type: str) -> str:
