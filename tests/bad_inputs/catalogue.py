@@ -95,6 +95,7 @@ class Entry:
         slow: Takes seconds.
         known_bug: Where a bug outside ingestion makes this entry fail (an expected failure
             until fixed; strict, so the fix is noticed).
+        env: Environment variables set for the run (a password given at run time).
     """
 
     id: str
@@ -107,6 +108,7 @@ class Entry:
     no_reader: bool = False
     slow: bool = False
     known_bug: str = ""
+    env: tuple[tuple[str, str], ...] = ()
 
 
 # ------------------------------------------------------------------------------------------- helpers
@@ -785,6 +787,100 @@ def make_utf16(folder: Path) -> Path:
     return one_file("gp.csv", "Date\tDetails\r\n01/02/2019\tZoë seen\r\n".encode("utf-16"))(folder)
 
 
+# ------------------------------------------------------------------------------- Word and encrypted
+
+PASSWORD = "case-review-2019"
+
+
+def word_doc(path: Path, tables: list[list[list[str]]], continued: tuple[int, ...] = ()) -> Path:
+    """A .docx: a preamble paragraph, then each table (rows of cells) after a heading, except the
+    tables ``continued`` (their index), which follow the table before them over a page break."""
+    import docx
+    from docx.enum.text import WD_BREAK
+
+    document = docx.Document()
+    document.add_paragraph("Police chronology: Child H")
+    for n, rows in enumerate(tables):
+        if n in continued:
+            document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        else:
+            document.add_paragraph(f"Table {n + 1}")
+        table = document.add_table(rows=len(rows), cols=max(map(len, rows)))
+        for i, row in enumerate(rows):
+            for j, text in enumerate(row):
+                table.cell(i, j).text = text
+    path.parent.mkdir(parents=True, exist_ok=True)
+    document.save(path)
+    return path
+
+
+WORD_ROWS = [["Date", "Event / contact", "Action taken"], ["01/02/2019", "Home visit, child seen", "None"],
+             ["02/02/2019", "Call to mother", "Letter to GP"]]  # fmt: skip
+
+
+def word_maker(tables: list[list[list[str]]], continued: tuple[int, ...] = ()) -> Callable[[Path], Path]:
+    def make(folder: Path) -> Path:
+        name = "police.docx"
+        word_doc(folder / name, tables, continued)
+        return case_file(folder, [(name, "Police")])
+
+    return make
+
+
+def make_word_nested(folder: Path) -> Path:
+    import docx
+
+    path = word_doc(folder / "police.docx", [WORD_ROWS])
+    document = docx.Document(str(path))
+    inner = document.tables[0].cell(1, 2).add_table(rows=1, cols=2)
+    inner.cell(0, 0).text, inner.cell(0, 1).text = "Police", "DS 7"
+    document.save(path)
+    return case_file(folder, [("police.docx", "Police")])
+
+
+def make_word_laughs(folder: Path) -> Path:
+    path = word_doc(folder / "a.docx", [WORD_ROWS])
+    out = folder / "police.docx"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "word/document.xml":
+                data = data.replace(b"?>", b"?>" + LAUGHS.encode(), 1)
+            dst.writestr(item, data)
+    path.unlink()
+    return case_file(folder, [("police.docx", "Police")])
+
+
+def encrypted_maker(name: str, plain: Callable[[Path], Path]) -> Callable[[Path], Path]:
+    """A maker: the file written by ``plain``, saved with PASSWORD (as Excel and Word do)."""
+
+    def make(folder: Path) -> Path:
+        from msoffcrypto.format.ooxml import OOXMLFile
+
+        folder.mkdir(parents=True, exist_ok=True)
+        source = plain(folder / f"plain-{name}")
+        out = io.BytesIO()
+        OOXMLFile(io.BytesIO(source.read_bytes())).encrypt(PASSWORD, out)
+        source.unlink()
+        (folder / name).write_bytes(out.getvalue())
+        return case_file(folder, [(name, "Police")])
+
+    return make
+
+
+def make_legacy_doc(folder: Path) -> Path:
+    """An OLE2 compound file with a WordDocument stream, as Word 97-2003 saves a .doc."""
+    folder.mkdir(parents=True, exist_ok=True)
+    ole = (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+        + b"\x00" * 504
+        + "WordDocument".encode("utf-16-le")
+        + b"\x00" * 64
+    )
+    (folder / "police.doc").write_bytes(ole)
+    return case_file(folder, [("police.doc", "Police")])
+
+
 # ---------------------------------------------------------------------------------------- catalogue
 
 ENTRIES: list[Entry] = [
@@ -832,9 +928,40 @@ ENTRIES: list[Entry] = [
           Read(2, 2, warning="hidden sheet 'Old' skipped"), "a warning that the hidden sheet was skipped"),
     Entry("only_hidden_sheet", "The chronology only on a hidden sheet", make_only_hidden,
           Refused("the hidden sheet 'Chronology' does", ("police.xlsx",)), "the hidden sheet named, and how to read it"),
-    Entry("password", "Password-protected workbook", make_encrypted,
-          Refused("password-protected", ("police.xlsx",)), "ask the agency for a copy without a password",
+    Entry("password", "Password-protected workbook, no password given", make_encrypted,
+          Refused("password-protected", ("police.xlsx",)), "refused before any reader; set CHRONOLOGY_PASSWORD or run in a terminal",
           no_reader=True),
+    Entry("word_template", "Word template: preamble, chronology split over two pages (header repeated), glossary",
+          word_maker([[["Review", "Child H"], ["Author", "DS Example"]], WORD_ROWS, [WORD_ROWS[0], ["03/02/2019", "Visit", "None"]],
+                      [["Term", "Meaning"], ["PPN", "Public protection notice"]]], continued=(2,)),
+          Read(3, 3, warning="2 other table.s. not read"),
+          "the chronology table read as one (the repeated header not a row); the other tables counted in a warning"),
+    Entry("word_no_table", "A Word document with no table", word_maker([]),
+          Refused("the document holds no table", ("police.docx",)), "the document holds no table; put the chronology in one table"),
+    Entry("word_no_date_column", "A Word table without a date column",
+          word_maker([[["Type", "Details"], ["Visit", "Seen"]]]),
+          Refused("no date column found", ("police.docx", "sheet 'table 1'")),
+          "no date column found, naming the table and the first cells seen"),
+    Entry("word_nested_table", "A table nested in a Word table's cell", make_word_nested,
+          Read(2, 2, warning="row 2, column 3: a table nested in the cell"), "its text kept in the cell, a warning naming row and column"),
+    Entry("word_laughs", "Billion laughs in a Word document's XML", make_word_laughs,
+          Refused("XML entity declaration in word/document.xml", ("police.docx",)),
+          "refused by the same guards as a workbook, before python-docx parses it", no_reader=True),
+    Entry("legacy_doc", "A legacy Word 97-2003 .doc", make_legacy_doc,
+          Refused(r"Word 97-2003 document \(\.doc\).*save it as \.docx", ("police.doc",)),
+          "refused; open it in Word and save it as .docx"),
+    Entry("encrypted_no_password", "A password-protected .docx, no password given",
+          encrypted_maker("police.docx", lambda p: word_doc(p, [WORD_ROWS])),
+          Refused("password-protected and no password was given", ("police.docx",)),
+          "refused; set CHRONOLOGY_PASSWORD for the run (never stored) or run in a terminal to be asked"),
+    Entry("encrypted_wrong_password", "A password-protected .xlsx, the wrong password given",
+          encrypted_maker("police.xlsx", _simple_xlsx),
+          Refused(r"the password given \(CHRONOLOGY_PASSWORD\) does not open it", ("police.xlsx",)),
+          "refused; check the password with the agency", env=(("CHRONOLOGY_PASSWORD", "wrong"),)),
+    Entry("encrypted_with_password", "A password-protected .xlsx, its password given in CHRONOLOGY_PASSWORD",
+          encrypted_maker("police.xlsx", _simple_xlsx), Read(2, 2),
+          "decrypted in memory and read; the password written nowhere", merge=True,
+          env=(("CHRONOLOGY_PASSWORD", PASSWORD),)),
     Entry("ole2_not_workbook", "An old-format (.xls) file that is not a workbook", make_ole2_not_workbook,
           Refused("cannot be read", ("police.xls",)), "the workbook cannot be read; save it again or send CSV"),
     Entry("corrupt_zip", "Corrupt zip named .xlsx (truncated)", make_corrupt_zip,

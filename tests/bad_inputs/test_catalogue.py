@@ -65,12 +65,20 @@ def _no_reader(monkeypatch: pytest.MonkeyPatch) -> None:
     import python_calamine
 
     monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_filelike", refuse)
+    import docx.package
+
+    monkeypatch.setattr(docx.package.Package, "open", refuse)
 
 
 @pytest.mark.parametrize("entry", _params())
 def test_bad_input(entry, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch) -> None:  # noqa: ANN001
     case = entry.make(tmp_path / "case")
     capsys.readouterr()
+    monkeypatch.delenv("CHRONOLOGY_PASSWORD", raising=False)
+    monkeypatch.setattr("chronology.ingest.readers.encrypted.ask", lambda name: None)  # no prompt
+    monkeypatch.setattr("chronology.ingest.readers.encrypted._OPENED", {})
+    for variable, value in entry.env:
+        monkeypatch.setenv(variable, value)
     if entry.no_reader:
         _no_reader(monkeypatch)
         tracemalloc.start()
