@@ -108,8 +108,8 @@ def _name_of(path: Path) -> str:
 
 def _detected(kind: str, sheet: str, sheets: int, layout: Layout) -> list[str]:
     lines = []
-    if kind != "csv":
-        note = f"  # chosen from {sheets} sheets" if sheets > 1 else ""
+    if sheet:  # a worksheet, or a Word document's "table N" (CSV and a document's one table have none)
+        note = f"  # chosen from {sheets} {'tables' if kind == 'docx' else 'sheets'}" if sheets > 1 else ""
         lines.append(f"# sheet = {toml_string(sheet)}{note}")
     lines.append(f"# header_row = {layout.header_row}  # detected")
     lines.append("# [sources.columns]  # detected; uncomment and correct where wrong")
@@ -171,7 +171,7 @@ def draft_case(folder: Path) -> str:
         raise InputError(
             "no CSV or spreadsheet files in the folder",
             file=str(folder),
-            hint="put the agencies' chronologies (.xlsx, .xls, .ods, .csv) in it",
+            hint="put the agencies' chronologies (.xlsx, .xls, .ods, .csv, .docx) in it",
         )
     out = [
         "# A starting case file drafted by `chronology init`. Check every agency label,",

@@ -232,3 +232,24 @@ def test_legacy_doc_refused(tmp_path: Path) -> None:
         open_book(tmp_path / "gp.doc", label="gp.doc")
     assert info.value.line().startswith("gp.doc: a Word 97-2003 document (.doc)")
     assert "save it as .docx" in info.value.line()
+
+
+def test_init_drafts_word_sources(tmp_path: Path) -> None:
+    from chronology.config import load_config
+    from chronology.ingest.draft import draft_case
+
+    template_docx(tmp_path / "police_chronology.docx")
+    template_docx(tmp_path / "hv.docx", second_chronology=True)
+    (tmp_path / "gp.doc").write_bytes(
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + "WordDocument".encode("utf-16-le")
+    )
+    text = draft_case(tmp_path)
+    assert 'path = "police_chronology.docx"' in text and 'path = "hv.docx"' in text
+    assert '# sheet = "table 2"  # chosen from 2 tables' in text  # only the document with two is named
+    assert text.count("# sheet =") == 1
+    assert "# Could not read gp.doc: gp.doc: a Word 97-2003 document (.doc)" in text
+    (tmp_path / "case.toml").write_text(text, encoding="utf-8")
+    assert [s.path for s in load_config(tmp_path / "case.toml").sources] == [
+        "hv.docx",
+        "police_chronology.docx",
+    ]
