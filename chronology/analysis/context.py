@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from chronology.analysis.attributes import NAMED_TEXT_FIELDS, add_attributes, named_cells
 from chronology.ingest.agencies import AgencyResolver, shared_resolver
 from chronology.vocabulary import Vocabulary
 
@@ -135,7 +136,9 @@ def _local_days(values: pd.Series, timezone: str) -> np.ndarray:
 #: Text columns whose values are mostly distinct: converted as they are, not through their distinct values.
 _DISTINCT_COLUMNS = frozenset({"record_id", "description", "cluster_id"})
 #: The event columns prepare_events reads.
-_READ_COLUMNS = frozenset({*_TEXT_COLUMNS, "status", "start", "end", "source_row", "date_precision"})
+_READ_COLUMNS = frozenset(
+    {*_TEXT_COLUMNS, *NAMED_TEXT_FIELDS, "raw", "status", "start", "end", "source_row", "date_precision"}
+)
 
 
 def _constant(value: str, n: int) -> pd.Series:
@@ -155,6 +158,7 @@ def prepare_events(
     vocab: Vocabulary | None = None,
     csc_agencies: Sequence[str] = (),
     aliases: Mapping[str, Sequence[str]] | None = None,
+    record_rules: Mapping[str, Any] | None = None,
 ) -> pd.DataFrame:
     """The events detectors read, sorted by subject, day and record id.
 
@@ -171,6 +175,8 @@ def prepare_events(
         vocab: The vocabulary, for each type's group and concern.
         csc_agencies: Labels of children's social care (see :func:`is_csc_label`).
         aliases: Each agency label's extra aliases from case.toml.
+        record_rules: The ``[rules.record]`` table (what a record says, see
+            :mod:`chronology.analysis.attributes`); the shipped one by default.
 
     Example:
         >>> prepare_events(events, "Europe/London").columns[:3].tolist()  # doctest: +SKIP
@@ -215,7 +221,7 @@ def prepare_events(
         if "date_precision" in ev.columns
         else _constant("day", n)
     )
-    del ev, start, end
+    del start, end
     # The order of the rows (by subject, day, start and record id, stable), found on those keys alone
     # (as sort_values does: each key's rank, then one lexsort) and applied once to each column.
     order = np.lexsort(
@@ -226,7 +232,12 @@ def prepare_events(
             pd.factorize(text["subject_ref"], sort=True)[0],
         )
     )
-    lowered = (text["type_label"] + " " + text["description"] + " " + text["outcome"]).str.lower()
+    cells = named_cells(ev)
+    lowered = text["type_label"] + " " + text["description"] + " " + text["outcome"]
+    for field in NAMED_TEXT_FIELDS:
+        if field not in ("child_seen", "reference", "setting"):
+            lowered = lowered + " " + cells[field]
+    lowered = lowered.str.lower()
     columns: dict[str, pd.Series] = {}
 
     def put(col: str, values: np.ndarray) -> None:
@@ -263,7 +274,10 @@ def prepare_events(
     csc = {label for label in labels if is_csc_label(label, csc_agencies, resolver)}
     is_csc = np.array([label in csc for label in agency_labels], dtype=bool)
     columns["is_csc"] = pd.Series(is_csc[agency_codes[order]], dtype=bool)
-    return pd.DataFrame(columns, copy=False)
+    frame = pd.DataFrame(columns, copy=False)
+    ordered = {f: v.iloc[order].reset_index(drop=True) for f, v in cells.items()}
+    del ev, cells
+    return add_attributes(frame, ordered, vocab, resolver, record_rules)
 
 
 def fmt_date(day: date | np.datetime64 | pd.Timestamp) -> str:

@@ -5,7 +5,8 @@ stable ``finding_id``, its citations and cited records, and lays them out in
 ``FINDING_COLUMNS`` order.
 
 The id is "F-" and the first 5 characters of the base32 of a sha256 of the
-kind, the subkind (or detector name) and the sorted cited record ids; it does
+kind, the subkind (or detector name), the sorted cited record ids and the
+receiving agency where the finding names one; it does
 not depend on run order or row position, so it survives re-runs and the
 adding of an unrelated source. Two different findings whose ids would clash
 are both lengthened by a character until they differ.
@@ -76,8 +77,13 @@ class Finding:
     params: dict[str, Any] = field(default_factory=dict)
 
     def key(self) -> str:
-        """What the finding id is derived from: kind, subkind or rule name, cited records."""
-        return finding_key(self.kind, self.subkind or self.detector, self.record_ids)
+        """What the finding id is derived from: kind, subkind or rule name, cited records (and the recipient).
+
+        One record sent to several agencies gives one finding per agency, so
+        the receiving agency is part of the key where the finding names one.
+        """
+        key = finding_key(self.kind, self.subkind or self.detector, self.record_ids)
+        return f"{key}|{self.to_agency}" if self.to_agency else key
 
 
 def finding_key(kind: str, rule: str, record_ids: Sequence[str]) -> str:

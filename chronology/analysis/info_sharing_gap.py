@@ -33,8 +33,8 @@ import numpy as np
 import pandas as pd
 
 from chronology.analysis.context import Context, fmt_date, local_midnight
+from chronology.analysis.evidence import Evidence
 from chronology.analysis.finding import Finding
-from chronology.analysis.phrases import matches
 from chronology.analysis.registry import register
 
 NAME = "info_sharing_gap"
@@ -53,10 +53,11 @@ CONCERN_WORDS = {
 @register(
     NAME,
     "info_sharing_gap",
-    """Agency A records a significant concern while agency B is actively involved
-    (records within the involvement window before and after), and nothing shows B
-    knew within the window: no shared cluster, no handoff from A to B, no record of
-    B mentioning the concern.""",
+    """Agency A records a new concern while agency B is actively involved (records
+    within the involvement window before and after), and nothing tied to that
+    concern shows B knew within the window: no record of B in its cluster, with
+    its reference or its date, or from A about it; no handoff from A to B; no
+    strategy discussion B took part in after it. One finding per (concern, agency).""",
     severity=SEVERITY,
 )
 def run(
@@ -70,80 +71,116 @@ def run(
     """
     involve = np.timedelta64(int(params["involvement_days"]), "D")
     knew = np.timedelta64(int(params["knew_within_days"]), "D")
-    keywords: Mapping[str, list[str]] = params["keywords"]
-    ev = events
-    is_concern = (ev["concern"] != "").to_numpy() & ~ev["date_precision"].isin(IMPRECISE).to_numpy()
+    is_concern = (events["concern"] != "").to_numpy() & ~events["date_precision"].isin(IMPRECISE).to_numpy()
     if not is_concern.any():
         return []
-    days = ev["day"].to_numpy()
-    agency = ev["agency"].to_numpy()
-    concern_cat = ev["concern"].to_numpy()
-    categories = sorted(set(concern_cat[is_concern]))
-    # Which records speak of each category: same concern type, or its key words.
-    speaks = {c: (concern_cat == c) | matches(ev["text"], keywords.get(c, [])) for c in categories}
-    from_agency = ev["from_agency"].to_numpy()
-    handoffs = ev[ev["to_agency"] != ""]
-    sent_days = {
-        key: np.sort(days[handoffs.index.to_numpy()[pos]])
-        for key, pos in handoffs.groupby(["agency", "to_agency"]).indices.items()
-    }
-    by_agency = {a: pos for a, pos in ev.groupby("agency").indices.items()}
-    concerns = np.flatnonzero(is_concern)
+    ev = Evidence(events, ctx)
+    recipients = events["recipients"].to_numpy(dtype=object)
+    response = events["response"].to_numpy()
     findings: list[Finding] = []
-    for b in sorted(by_agency):
-        rows_b = by_agency[b]
-        days_b = days[rows_b]
-        cand = concerns[agency[concerns] != b]
-        if cand.size == 0:
-            continue
-        d = days[cand]
-        lo_before = np.searchsorted(days_b, d - involve, "left")
-        lo_d = np.searchsorted(days_b, d, "left")
-        hi_d = np.searchsorted(days_b, d, "right")
-        hi_after = np.searchsorted(days_b, d + involve, "right")
-        hi_knew = np.searchsorted(days_b, d + knew, "right")
-        active = (lo_d > lo_before) & (hi_after > hi_d)
-        told = np.zeros(cand.size, dtype=bool)
-        for c in categories:
-            cum = np.concatenate([[0], np.cumsum(speaks[c][rows_b])])
-            sel = concern_cat[cand] == c
-            told[sel] |= (cum[hi_knew[sel]] - cum[lo_d[sel]]) > 0
-        for a in sorted(set(agency[cand])):
-            sel = agency[cand] == a
-            cum = np.concatenate([[0], np.cumsum(from_agency[rows_b] == a)])
-            told[sel] |= (cum[hi_knew[sel]] - cum[lo_d[sel]]) > 0
-            sent = sent_days.get((a, b))
-            if sent is not None:
-                told[sel] |= np.searchsorted(sent, d[sel] + knew, "right") > np.searchsorted(
-                    sent, d[sel], "left"
-                )
-        for k in np.flatnonzero(active & ~told):
-            i = cand[k]
-            if b in ctx.cluster_agencies(ctx.value("cluster_id", int(i))):
-                continue  # a matched record of B holds it
-            before = rows_b[lo_d[k] - 1]
-            after = rows_b[hi_d[k]]
-            findings.append(_finding(ev, i, b, before, after, params, ctx))
+    for group in _concern_events(np.flatnonzero(is_concern), ev):
+        event = ev.event_of(group)
+        told = {ev.agency[i] for i in event}  # every agency with a record of the event knew
+        raised = {ev.agency[i] for i in group}  # the agencies that recorded the concern itself
+        d = min(ev.day[i] for i in group)
+        last = max(ev.day[i] for i in group)
+        first = min(group, key=lambda i: (ev.day[i], i))
+        a = ev.agency[first]
+        category = str(ctx.value("concern", first))
+        topics = frozenset(str(ctx.value("concern", i)) for i in group)
+        for b in ctx.agencies:
+            if b in told:
+                continue
+            if not (
+                len(ev.rows_between(b, d - involve, d - np.timedelta64(1, "D")))
+                and len(ev.rows_between(b, last + np.timedelta64(1, "D"), d + involve))
+            ):
+                continue  # b was not working with the family then
+            if _told(ev, b, raised, told, event, d, d + knew, recipients, response, topics):
+                continue
+            before = ev.rows_between(b, d - involve, d - np.timedelta64(1, "D"))[-1]
+            after = ev.rows_between(b, last + np.timedelta64(1, "D"), d + involve)[0]
+            findings.append(_finding(sorted(group), a, category, b, int(before), int(after), params, ctx))
     return findings
 
 
+def _concern_events(positions: np.ndarray, ev: Evidence) -> list[list[int]]:
+    """The concern records grouped into real events: one cluster, one reference, or one day."""
+    parent = {int(i): int(i) for i in positions}
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def join(i: int, j: int) -> None:
+        parent[root(i)] = root(j)
+
+    by_key: dict[object, int] = {}
+    for i in parent:
+        keys: list[object] = [("day", ev.day[i])]
+        if ev.cluster[i]:
+            keys.append(("cluster", ev.cluster[i]))
+        keys += [("ref", ev.agency[i], r) for r in ev.refs[i]]
+        for k in keys:
+            if k in by_key:
+                join(i, by_key[k])
+            else:
+                by_key[k] = i
+    groups: dict[int, list[int]] = {}
+    for i in parent:
+        groups.setdefault(root(i), []).append(i)
+    return sorted(groups.values(), key=lambda g: (min(ev.day[i] for i in g), min(g)))
+
+
+def _told(
+    ev: Evidence,
+    b: str,
+    raised: set[str],
+    told: set[str],
+    event: set[int],
+    lo: np.datetime64,
+    hi: np.datetime64,
+    recipients: np.ndarray,
+    response: np.ndarray,
+    topics: frozenset[str],
+) -> bool:
+    """Whether anything tied to the concern shows b knew of it by day hi."""
+    for a in raised:  # a handoff to b, in the window, from an agency that recorded the concern
+        if any(b in recipients[j] for j in ev.rows_between(a, lo, hi)):
+            return True
+    if any(response[j] and ev.day[j] > lo for j in ev.rows_between(b, lo, hi)):
+        return True  # b took part in a strategy discussion or enquiry after it
+    return bool(ev.knew(b, event, lo, hi, told, frozenset(), topics))
+
+
 def _finding(
-    ev: pd.DataFrame, i: int, b: str, before: int, after: int, params: Mapping[str, Any], ctx: Context
+    group: list[int],
+    a: str,
+    cat: str,
+    b: str,
+    before: int,
+    after: int,
+    params: Mapping[str, Any],
+    ctx: Context,
 ) -> Finding:
-    c = ctx.at(i)
-    a, cat = c["agency"], c["concern"]
+    c = ctx.at(group[0])
     what = ctx.type_label(c["event_type"])
     rb, ra = ctx.at(before), ctx.at(after)
     knew_days = int(params["knew_within_days"])
     by = c["day"] + np.timedelta64(knew_days, "D")
     words = CONCERN_WORDS.get(cat, cat.replace("_", " "))
+    cited = [ctx.value("record_id", i) for i in group[:4]]
+    others = sorted({ctx.value("agency", i) for i in group} - {a})
+    also = f" ({', '.join(others)} also recorded it)" if others else ""
     statement = (
         f"On {fmt_date(c['day'])} {a} recorded {what} ({ctx.cite(c['record_id'])}): "
-        f'"{ctx.excerpt(c["record_id"])}". {b} was working with the family at the time '
+        f'"{ctx.excerpt(c["record_id"])}"{also}. {b} was working with the family at the time '
         f"(records on {fmt_date(rb['day'])}, {ctx.cite(rb['record_id'])}, and on "
         f"{fmt_date(ra['day'])}, {ctx.cite(ra['record_id'])}), but nothing shows {b} knew of it "
-        f"within {knew_days} days (by {fmt_date(by)}): no shared record of the event, no handoff "
-        f"from {a} to {b}, and no {b} record mentioning {words}."
+        f"within {knew_days} days (by {fmt_date(by)}): no {b} record of the same event, its reference "
+        f"or its date, nothing sent to {b} about it, and no strategy discussion {b} took part in."
     )
     severity = "high" if cat in ("injury", "disclosure") or ctx.is_csc(b) else "medium"
     return Finding(
@@ -153,11 +190,11 @@ def _finding(
         severity=severity,
         title=f"{b} shows no knowledge of {words} recorded by {a}",
         statement=statement,
-        record_ids=[c["record_id"], rb["record_id"], ra["record_id"]],
+        record_ids=[*cited, rb["record_id"], ra["record_id"]],
         start=c["start"],
         end=local_midnight(by, ctx.timezone),
-        agencies=[a, b],
+        agencies=sorted({a, b, *others}),
         from_agency=a,
         to_agency=b,
-        params=dict(params),
+        params={k: params[k] for k in ("involvement_days", "knew_within_days")},
     )

@@ -1,23 +1,23 @@
-"""missed_handoff: a referral or notification sent, and nothing shows it arrived.
+"""missed_handoff: something sent to another agency, and nothing shows it arrived.
 
-Rule: agency A records sending a referral, notification, letter, transfer or
-request (a type of the vocabulary's ``handoff`` group) to agency B of the case
-(``to_agency``), and B's chronology for the same subject has no receipt,
-decision or action on it within ``window_working_days`` (default 5) working
-days of A's record (B's records count by their first day). What counts as B
-acting on it: a matched cluster holding
-A's record and a record of B (whatever its date); or a record of B in the
-window that is a receipt or decision, a strategy discussion, section 47
-enquiry, assessment or conference, names A as its sender (``from_agency``), or
-mentions A in its text. B's routine contacts in the window do not count.
+Rule: a record of agency A says something went to agency B of the case,
+whatever the record's type: sent, referred, notified, copied, emailed, a task
+or letter to, "cc", "shared with", a closure letter to several agencies, an
+ED's "Referral made to" column (:mod:`chronology.analysis.attributes`). Each
+(record, recipient) is one check; a plan ("PPN to be submitted", a Plan
+column) is not a handoff. B received it when, within ``window_working_days``
+(5) working days of A's record, B's chronology shows receipt tied to that
+event (:mod:`chronology.analysis.evidence`): a record in the event's cluster
+(whatever its date), a shared reference, the event's day named in the text,
+or a record from or naming A about the same kind of document or the same
+concern. Any other record of B in the window is not receipt.
 
-A handoff to an agency outside the review (no chronology to check) is not
-reported. For an approximate date the window starts at the last day A's record
-may refer to.
+One finding per (event, recipient): the records of one matched event sent to
+the same agency are checked together. A handoff to an agency outside the
+review (no chronology to check) is not reported.
 
 Severity: high for a referral or notification to children's social care;
-medium for any other referral, notification or transfer; low for a letter or
-request for information.
+medium for any other referral, notification or transfer; low otherwise.
 
 Example:
     >>> from chronology.analysis import DETECTORS
@@ -35,29 +35,18 @@ import pandas as pd
 
 from chronology.analysis.calendar import add_working_days_array
 from chronology.analysis.context import Context, Record, fmt_date, local_midnight
+from chronology.analysis.evidence import Evidence
 from chronology.analysis.finding import Finding
 from chronology.analysis.registry import register
 
 NAME = "missed_handoff"
-SEVERITY = "high for a referral or notification to children's social care; medium for any other referral, notification or transfer; low for a letter or request for information"
-
-#: Types of the receiving agency that count as acting on a handoff, beyond receipts and decisions.
-ACTION_TYPES = frozenset(
-    {
-        "strategy_discussion",
-        "s47_enquiry",
-        "assessment",
-        "initial_conference",
-        "referral_decision",
-        "information_shared",
-    }
-)
+SEVERITY = "high for a referral or notification to children's social care; medium for any other referral, notification or transfer; low otherwise"
 
 
-def _severity(event_type: str, to_csc: bool) -> str:
-    if event_type in ("referral", "notification"):
+def _severity(nouns: frozenset[str], to_csc: bool) -> str:
+    if nouns & {"referral", "notification"}:
         return "high" if to_csc else "medium"
-    if event_type == "transfer":
+    if "transfer" in nouns:
         return "medium"
     return "low"
 
@@ -65,9 +54,10 @@ def _severity(event_type: str, to_csc: bool) -> str:
 @register(
     NAME,
     "missed_handoff",
-    """Agency A records a referral, notification, letter, transfer or request to
-    agency B, and B's chronology shows no receipt, decision or action on it
-    within the window (a matched cluster with B's record counts as received).""",
+    """Agency A records sending something to agency B (any type of record; every
+    recipient checked), and B's chronology shows no receipt tied to that event
+    within the window: the same cluster, a shared reference, the day named, or a
+    receipt from A of the same kind.""",
     severity=SEVERITY,
 )
 def run(
@@ -80,71 +70,72 @@ def run(
         [Finding(kind='missed_handoff', ...)]
     """
     window = int(params["window_working_days"])
-    ev = events
-    agency = ev["agency"].to_numpy()
-    to_agency = ev["to_agency"].to_numpy()
-    handoff = (
-        (ev["group"] == "handoff").to_numpy()
-        & ev["to_agency"].isin(ctx.agencies).to_numpy()
-        & (to_agency != agency)
-    )
-    if not handoff.any():
+    recipients = events["recipients"].to_numpy(dtype=object)
+    sent = [i for i, r in enumerate(recipients) if r]
+    if not sent:
         return []
-    responsive = (ev["group"].isin(["receipt", "decision"]) | ev["event_type"].isin(ACTION_TYPES)).to_numpy()
-    sender = ev["from_agency"].to_numpy()
-    days = ev["day"].to_numpy()
-    deadlines = add_working_days_array(ev["end_day"].to_numpy(), window)
-    sent = np.flatnonzero(handoff)
+    ev = Evidence(events, ctx)
+    deadlines = add_working_days_array(events["end_day"].to_numpy()[sent], window)
+    done: set[tuple[str, str]] = set()
+    # (sender, recipient) -> the last check: its deadline, what it sent, and its finding if any
+    last: dict[tuple[str, str], tuple[np.datetime64, frozenset[str], Finding | None]] = {}
     findings: list[Finding] = []
-    for b in sorted(set(to_agency[sent])):
-        h = sent[to_agency[sent] == b]
-        rows_b = np.flatnonzero(agency == b)  # in day order, as events are
-        days_b = days[rows_b]
-        lo = np.searchsorted(days_b, days[h], "left")
-        hi = np.searchsorted(days_b, deadlines[h].astype(days_b.dtype), "right")
-        acted = _any_between(responsive[rows_b], lo, hi)
-        for a in sorted(set(agency[h])):
-            from_a = agency[h] == a
-            acted[from_a] |= _any_between(sender[rows_b] == a, lo[from_a], hi[from_a])
-        for k in np.flatnonzero(~acted):
-            i, record = int(h[k]), ctx.at(int(h[k]))
-            if b in ctx.cluster_agencies(record["cluster_id"]):
-                continue  # B's record of it is matched to A's
-            if any(record["agency"] in ctx.mentions_at(int(j)) for j in rows_b[lo[k] : hi[k]]):
-                continue  # B's record in the window names A
-            findings.append(_finding(record, deadlines[i], window, params, ctx))
+    for i, deadline in zip(sent, deadlines, strict=True):
+        a = ev.agency[i]
+        for b in recipients[i]:
+            if b not in ctx.agencies or b == a:
+                continue
+            key = (ev.cluster[i] or ctx.value("record_id", i), b)
+            if key in done:
+                continue
+            done.add(key)
+            before = last.get((a, b))
+            if before is not None and ev.day[i] <= before[0] and _same_kind(before[1], ev.nouns[i]):
+                # A's second record of one handoff ("letters to GP and HV" in an outcome, then the letter)
+                if before[2] is not None:
+                    before[2].record_ids = [*before[2].record_ids, ctx.value("record_id", i)]
+                continue
+            event = ev.event_of([i])
+            why = ev.knew(b, event, ev.day[i], deadline, [a], ev.nouns[i], ev.topics[i])
+            found = None if why else _finding(ctx.at(i), b, event, deadline, window, ctx)
+            if found is not None:
+                findings.append(found)
+            last[(a, b)] = (deadline, ev.nouns[i], found)
     return findings
 
 
-def _any_between(flags: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """For each window [lo, hi) of ``flags``, whether any flag is set (by prefix sums)."""
-    cum = np.concatenate([[0], np.cumsum(flags)])
-    return (cum[hi] - cum[lo]) > 0
+def _same_kind(first: frozenset[str], second: frozenset[str]) -> bool:
+    """Whether two records could send one thing: the same kind of document, or either says none."""
+    return not first or not second or bool(first & second)
 
 
 def _finding(
-    h: Record, deadline: np.datetime64, window: int, params: Mapping[str, Any], ctx: Context
+    h: Record, b: str, event: set[int], deadline: np.datetime64, window: int, ctx: Context
 ) -> Finding:
-    a, b = h["agency"], h["to_agency"]
-    what = ctx.type_label(h["event_type"])
-    start = h["start"]
+    a = h["agency"]
+    nouns = h["nouns"]
+    what = ", ".join(sorted(nouns)) if nouns else "information"
     end = local_midnight(deadline, ctx.timezone)
+    own = [h["record_id"]] + sorted(
+        ctx.value("record_id", j)
+        for j in event
+        if ctx.value("agency", j) == a and ctx.value("record_id", j) != h["record_id"]
+    )[:3]
     statement = (
-        f"On {fmt_date(h['day'])} {a} recorded {what} to {b} ({ctx.cite(h['record_id'])}): "
-        f'"{ctx.excerpt(h["record_id"])}". {b} records no receipt, decision or action on it '
-        f"within {window} working days (by {fmt_date(deadline)}), the window this review applies "
-        f"to a handoff between agencies."
+        f"On {fmt_date(h['day'])} {a} recorded sending {what} to {b} ({ctx.cite(h['record_id'])}): "
+        f'"{ctx.excerpt(h["record_id"])}". {b} records no receipt of it within {window} working days '
+        f"(by {fmt_date(deadline)}): no {b} record of the same event, with its reference or its date, "
+        f"or from {a} about it."
     )
-    label = ctx.vocab.types[h["event_type"]].label if h["event_type"] in ctx.vocab.types else "Handoff"
     return Finding(
         kind="missed_handoff",
         detector=NAME,
         subject_ref=h["subject_ref"],
-        severity=_severity(h["event_type"], ctx.is_csc(b)),
-        title=f"{label} from {a} to {b} not recorded as received",
+        severity=_severity(nouns, ctx.is_csc(b)),
+        title=f"{what[:1].upper()}{what[1:]} from {a} to {b} not recorded as received",
         statement=statement,
-        record_ids=[h["record_id"]],
-        start=start,
+        record_ids=own,
+        start=h["start"],
         end=end,
         agencies=[a, b],
         from_agency=a,

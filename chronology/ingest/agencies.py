@@ -349,7 +349,12 @@ class AgencyResolver:
             return [self._own_terms[key]]
         own_hits = self._terms_in(_Words(tidy), self._own_terms)
         if own_hits:
-            return [self._own_terms[own_hits[0][2]]]
+            label = self._own_terms[own_hits[0][2]]
+            alias_hits = self._terms_in(_Words(tidy), self._alias_kind)
+            longer = [h for h in alias_hits if len(h[2]) > len(own_hits[0][2])]
+            # a longer shipped alias of another kind wins ("School Nursing" is health visiting, not "School")
+            if not longer or self._alias_kind[max(longer, key=lambda h: len(h[2]))[2]] == self._kinds[label]:
+                return [label]
         kind = self._kind_in(tidy)
         if kind is None:  # a bare name ("Oakfield") that names exactly one source
             names = self._name_tokens(tidy)

@@ -84,6 +84,20 @@ _AFTER_SUBJECT_SENDS = re.compile(
     re.I,
 )
 _PPN = re.compile(r"\b(ppns?|vpas?|public protection notice)\b", re.I)
+#: Something handed over: without it or a sending verb, "with X" in a clause is company, not a recipient.
+_MESSAGE = re.compile(
+    r"\b(letters?|notifications?|referrals?|reports?|ppns?|vpas?|e-?mails?|tasks?|forms?|summary|minutes|"
+    r"transfer|info|information|copy|cc|encompass|marf|fax(ed)?|file)\b",
+    re.I,
+)
+#: What lies between two mentions of one list ("GP, HV and school", "GP + HV", "GP/HV").
+_LIST_GAP = re.compile(r"^[\s,&+/]*(\b(and|or)\s+)?(the\s+)?$", re.I)
+#: Information given at a meeting ("shared with SW at core group") is not a handoff of its own.
+_AT_MEETING = re.compile(
+    r"\b(at|in|during|via)\s+(the\s+|a\s+)?(core group|strategy|conference|icpc|rcpc|cin (meeting|review)|"
+    r"meeting|review|supervision)\b",
+    re.I,
+)
 # the look-ahead only lets Python's engine skip quickly to where a separator can start
 _CLAUSE = re.compile(r"(?=[.;\n\s])(?:[.;\n]+\s+|[;\n]+|\s+-\s+|\s+–\s+)")
 
@@ -120,6 +134,8 @@ def _directions(
         found = [f for f in found if f[0] < cut]
     clause_receipt = bool(_RECEIPT.search(clause))
     clause_send = bool(_SEND.search(clause))
+    at_meeting = bool(_AT_MEETING.search(clause))
+    previous: tuple[int, str] = (-1, "")  # where the last mention ended, and its direction
     for start, end, mention in found:
         target = resolver.resolve_target(mention, own)
         if not target:
@@ -127,7 +143,9 @@ def _directions(
         before = clause[max(0, start - 40) : start]
         after = clause[end : end + 40]
         direction = ""
-        if _BEFORE_FROM.search(before):
+        if previous[1] and _LIST_GAP.match(clause[previous[0] : start]):
+            direction = previous[1]  # the next item of a list: "letters to GP, HV and school"
+        elif _BEFORE_FROM.search(before):
             direction = "to" if event_type == "information_request" and not clause_receipt else "from"
         elif _BEFORE_BY_SENDER.search(before):
             direction = "from"
@@ -146,9 +164,10 @@ def _directions(
             direction = "from"
         elif clause_send and not text_receipt:
             direction = "to"
+        previous = (end, direction)
         if direction == "from":
             froms.append(target)
-        elif direction == "to":
+        elif direction == "to" and not at_meeting:
             tos.append(target)
     return froms, tos
 
@@ -275,3 +294,74 @@ def find_handoffs(
             found = seen[key] = reader.row(*key)
         froms[i], tos[i] = found
     return froms, tos
+
+
+def find_directions(
+    texts: Sequence[str], own_agencies: Sequence[str], resolver: AgencyResolver
+) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
+    """Every agency each text says something came from, and every one it says something went to.
+
+    Unlike :func:`find_handoffs`, any row is read whatever its type, and every
+    recipient is kept ("shared with health (GP + HV)", "closure letters to GP,
+    HV, school"), in the order written, each once. Plans, the family's words,
+    advice and what was said at a meeting are not handoffs (see ``_directions``).
+
+    Example:
+        >>> from chronology.vocabulary import load_vocabulary
+        >>> r = AgencyResolver([("Police", []), ("GP", []), ("School", []), ("CSC", [])], load_vocabulary())
+        >>> find_directions(["Closure letters to GP, school"], ["CSC"], r)
+        ([()], [('GP', 'School')])
+    """
+    reader = _Reader(resolver)
+    froms: list[tuple[str, ...]] = []
+    tos: list[tuple[str, ...]] = []
+    seen: dict[tuple[str, str], tuple[tuple[str, ...], tuple[str, ...]]] = {}
+    for text, own in zip(_strings(texts), _strings(own_agencies), strict=True):
+        key = (text, own)
+        found = seen.get(key)
+        if found is None:
+            f: list[str] = []
+            t: list[str] = []
+            if text and resolver.may_mention(text):
+                norm = normalise_text(text)
+                receipt = _has(_RECEIPT, _RECEIPT_PIECES, norm)
+                for clause in _CLAUSE.split(norm):
+                    if clause.strip():
+                        cf, ct = reader.directions(clause, receipt, "other", own)
+                        f += cf
+                        if ct and (_SEND.search(clause) or _MESSAGE.search(clause)):
+                            t += ct  # "joint visit with SW" names an agency but hands nothing over
+            found = seen[key] = (
+                tuple(dict.fromkeys(x for x in f if x and x != own)),
+                tuple(dict.fromkeys(x for x in t if x and x != own)),
+            )
+        froms.append(found[0])
+        tos.append(found[1])
+    return froms, tos
+
+
+def named_agencies(
+    texts: Sequence[str], own_agencies: Sequence[str], resolver: AgencyResolver
+) -> list[tuple[str, ...]]:
+    """Every agency a cell names, for cells whose column states recipients ("Referral made to": "CSC; GP letter").
+
+    Example:
+        >>> from chronology.vocabulary import load_vocabulary
+        >>> r = AgencyResolver([("Police", []), ("GP", []), ("ED", [])], load_vocabulary())
+        >>> named_agencies(["Police; GP letter"], ["ED"], r)
+        [('Police', 'GP')]
+    """
+    out: list[tuple[str, ...]] = []
+    seen: dict[tuple[str, str], tuple[str, ...]] = {}
+    for text, own in zip(_strings(texts), _strings(own_agencies), strict=True):
+        key = (text, own)
+        found = seen.get(key)
+        if found is None:
+            targets = (
+                (resolver.resolve_target(m, own) for _s, _e, m in resolver.find_mentions(text))
+                if text
+                else ()
+            )
+            found = seen[key] = tuple(dict.fromkeys(t for t in targets if t and t != own))
+        out.append(found)
+    return out
