@@ -267,16 +267,15 @@ class Case:
             >>> case.correct(rid, "date", "Spring term 2020", "the school confirmed the term", who="Analyst")  # doctest: +SKIP
             >>> case.rerun()  # doctest: +SKIP
         """
-        from chronology.corrections import FIELD_ALIASES, check_value, correction_fields
+        from chronology.corrections import FIELD_ALIASES, check_value, closest_word, correction_fields
         from chronology.vocabulary import load_vocabulary
 
         if record_id not in set(self.run.events["record_id"]):
             raise InputError(f"no record '{record_id}' in this case")
         name = FIELD_ALIASES.get(field.strip().lower(), field.strip().lower())
         if name not in correction_fields():
-            raise InputError(
-                f"'{field}' is not a field to correct", hint="fields: " + ", ".join(correction_fields())
-            )
+            hint = closest_word(name, correction_fields()) or "fields: " + ", ".join(correction_fields())
+            raise InputError(f"'{field}' is not a field to correct", hint=hint)
         problem = check_value(name, str(value), self.config.timezone, load_vocabulary())
         if name == "agency" and not problem and value not in {s.agency for s in self.config.sources}:
             problem = f"'{value}' is not an agency of this case"

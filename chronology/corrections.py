@@ -84,7 +84,7 @@ def correction_fields() -> tuple[str, ...]:
     return (*SPECIAL_FIELDS, *text_fields())
 
 
-def _closest(word: str, choices: Any) -> str:
+def closest_word(word: str, choices: Any) -> str:
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.5)
     return f"did you mean '{close[0]}'?" if close else ""
 
@@ -93,7 +93,7 @@ def _type_id(value: str, vocab: Vocabulary) -> str | None:
     """The vocabulary type id a value names (its id or its label, any case)."""
     key = value.strip().lower()
     for name, kind in vocab.types.items():
-        if key in (name.lower(), kind.label.lower(), kind.label.lower().replace(" ", "_")):
+        if key in (name.lower(), kind.label.lower()) or key.replace(" ", "_") == name.lower():
             return name
     return None
 
@@ -104,12 +104,16 @@ def check_value(name: str, value: str, timezone: str, vocab: Vocabulary) -> str:
 
     if name == "date":
         parsed = parse_date_cell(value, timezone=timezone)
+        if (
+            "impossible" in parsed.note
+        ):  # the reader keeps such a cell by its month; a correction must be right
+            return f"impossible date '{value}'"
         return parsed.error or ("" if parsed.start is not None else "an empty date")
     if name == "time":
         clock, error = parse_time_cell(value)
         return error or ("" if clock is not None else "an empty time")
     if name == "type" and _type_id(value, vocab) is None:
-        hint = _closest(value, vocab.types)
+        hint = closest_word(value, vocab.types)
         return f"'{value}' is not a type of schemas/vocabulary.toml" + (f"; {hint}" if hint else "")
     if name == "status" and value.lower() not in ("event", "rejected"):
         return f"status '{value}' is not event or rejected"
@@ -172,7 +176,7 @@ def read_corrections(
         name = rec["field"].lower().replace(" ", "_")
         name = FIELD_ALIASES.get(name, name)
         if name not in fields:
-            hint = _closest(name, fields) or "fields: " + ", ".join(fields)
+            hint = closest_word(name, fields) or "fields: " + ", ".join(fields)
             raise ConfigError(
                 f"unknown field '{rec['field']}'", file=file, row=number, column="field", hint=hint
             )
