@@ -66,6 +66,7 @@ OUTPUT_FILES: Final = (
     "findings.md",
     "timeline.html",
     "chronology.xlsx",
+    "chronology.docx",
     "manifest.json",
 )
 TEMP_PREFIX: Final = ".tmp-"
@@ -245,11 +246,10 @@ def _findings_json(run: Run, path: Path) -> None:
 
 
 def _findings_md(run: Run, path: Path) -> None:
-    from chronology.analysis import findings_markdown
+    from chronology.views.findings_text import files_per_agency, findings_markdown
 
-    _write_text(
-        path, findings_markdown(run.findings, case_name=run.config.name, records=_finding_records(run))
-    )
+    text = findings_markdown(_finding_records(run), run.config.name, files_per_agency(run.sources))
+    _write_text(path, text)
 
 
 def _timeline(run: Run, path: Path) -> None:
@@ -264,6 +264,12 @@ def _workbook(run: Run, path: Path) -> None:
     write_workbook(run, path)
 
 
+def _document(run: Run, path: Path) -> None:
+    from chronology.views.document import write_document
+
+    write_document(run, path, _finding_records(run))
+
+
 #: Output name -> the function writing it (the manifest is written last, apart).
 WRITERS: dict[str, Callable[[Run, Path], None]] = {
     "events.parquet": _events,
@@ -273,6 +279,7 @@ WRITERS: dict[str, Callable[[Run, Path], None]] = {
     "findings.md": _findings_md,
     "timeline.html": _timeline,
     "chronology.xlsx": _workbook,
+    "chronology.docx": _document,
 }
 
 

@@ -432,8 +432,8 @@ def _page_texts(page: str, file: str = "page") -> list[str]:
 def output_texts(path: Path) -> list[str]:
     """Every text an output file holds, read back the way a reader would see it.
 
-    Parquet through pyarrow (every string cell), xlsx as the element text of
-    every XML part, HTML as its text, attribute values and data blocks (JSON,
+    Parquet through pyarrow (every string cell), xlsx and docx as the element
+    text of every XML part, HTML as its text, attribute values and data blocks (JSON,
     and gzip in base64 unpacked; not its code), other files as text; each text
     also with HTML entities and JSON escapes undone (a JSON cell, the JSON
     inside a page).
@@ -455,7 +455,7 @@ def output_texts(path: Path) -> list[str]:
         for column in table.columns:
             # One text per column, cells on lines of their own: few, long texts check fast.
             texts.append("\n".join(_strings(column.to_pylist())))
-    elif suffix == ".xlsx":
+    elif suffix in (".xlsx", ".docx"):
         with zipfile.ZipFile(path) as archive:
             texts = [_xml_text(archive.read(n).decode("utf-8", "replace")) for n in archive.namelist()]
     else:

@@ -6,6 +6,7 @@ Sheets:
         rows tinted with its timeline colour. An Age column when the case
         gives a date of birth, a Subject column when a file holds several.
     Findings: one row per finding with its citations and the decision on it.
+    Who knew what: per agency and concern, when it first knew (``knowledge``).
     Sources: each input file with its sha256 and row counts.
     Rejected: every rejected row with its reason and its original cells.
     Continuations: every continuation row, with the entry it was joined to.
@@ -15,7 +16,8 @@ Every text is written as text, never as a formula (``=HYPERLINK(...)`` from
 an agency's file stays a string), control characters Excel refuses become
 U+FFFD, and a cell longer than Excel's 32,767 characters is cut with a note
 (the whole text stays in events.parquet). The file is byte-identical for the
-same run: fixed document dates and fixed zip entry times.
+same run: fixed document dates and fixed zip entry times. Every sheet prints
+on A4 landscape at 80 % or more with the marking and page numbers (``pages``).
 """
 
 from __future__ import annotations
@@ -194,7 +196,22 @@ class _Rows:
             _cell_xml(f"{letter}{row}", style, value)
             for letter, style, value in zip(self._letters, styles, values, strict=False)
         )
-        self.xml.append(f'<row r="{row}">{cells}</row>')
+        lines = self._lines(values)
+        height = f' ht="{min(409, 15 * lines)}" customHeight="1"' if lines > 1 else ""
+        self.xml.append(f'<row r="{row}"{height}>{cells}</row>')
+
+    def _lines(self, values: list[Any]) -> int:
+        """About how many lines the row's tallest wrapped text takes (Excel and LibreOffice do not
+        size a row to its wrapped text on opening: without a height it shows one line)."""
+        if not hasattr(self, "_chars"):
+            # characters a line of each column holds (Calibri's average is narrower than its digits)
+            self._chars = [(self.ws.column_dimensions[c].width or 13) * 1.3 for c in self._letters]
+        most = 1
+        for value, chars in zip(values, self._chars, strict=False):
+            if value.__class__ is str and (len(value) > chars or "\n" in value):
+                n = sum(max(1, -(-len(part) // int(chars))) for part in value.split("\n"))
+                most = max(most, n)
+        return most
 
     @property
     def last_row(self) -> int:
@@ -202,8 +219,11 @@ class _Rows:
 
 
 def _sheet(wb: Workbook, title: str, headers: list[str], widths: list[int]) -> Worksheet:
-    """A sheet with a bold frozen header, printable landscape and fit to width."""
+    """A sheet with a bold frozen header, its columns narrowed to print at 80 % or more (``pages``)."""
+    from chronology.views.pages import fit_widths
+
     ws = wb.create_sheet(title)
+    widths = fit_widths(widths)  # narrowed now to print at 80 % or more, so rows are sized to them
     for column, (header, width) in enumerate(zip(headers, widths, strict=True), start=1):
         cell = _put(ws, 1, column, header)
         cell.font = _HEADER_FONT
@@ -330,7 +350,7 @@ def _chronology_sheet(wb: Workbook, run: Run) -> _Rows:
     for c, cite in zip(rows["wb_cluster"].tolist(), cites, strict=True):
         if c:
             members.setdefault(c, []).append(cite)
-    wrap_from = headers.index("Description") + 1
+    wrap_from = headers.index("Agency") + 1  # agency, type and the texts wrap (dates and times do not)
     cluster_column = headers.index("Cluster") + 1
     out = _Rows(ws)
     row_styles: dict[tuple[str, bool], list[int]] = {}
@@ -474,17 +494,22 @@ def _corrected_sheet(wb: Workbook, run: Run) -> _Rows:
 
 def _build(run: Run) -> tuple[Workbook, list[_Rows]]:
     """The workbook with each sheet's header and layout, and each sheet's data rows as XML."""
+    from chronology.views import knowledge, pages
+    from chronology.views.document import marking_of, running_title
+
     wb = Workbook()
     wb.remove(wb.active)
     sheets = [
         _chronology_sheet(wb, run),
         _findings_sheet(wb, run),
+        knowledge.add_sheet(wb, run),
         _sources_sheet(wb, run),
         _status_sheet(wb, run, "Rejected", "rejected"),
         _status_sheet(wb, run, "Continuations", "continuation"),
     ]
     if len(getattr(run, "corrections", ())):  # corrections.csv: the original of every corrected value
         sheets.append(_corrected_sheet(wb, run))
+    pages.set_up_workbook(wb, running_title(run), marking_of(run))
     wb.properties.creator = "chronology"
     wb.properties.title = _text(run.config.name)
     wb.properties.created = FIXED_DATE

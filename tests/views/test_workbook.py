@@ -9,9 +9,11 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from openpyxl.utils import get_column_letter
 
 from chronology.config import CaseConfig, SourceConfig
 from chronology.pipeline import Run
+from chronology.views.pages import print_scale
 from chronology.views.workbook import CELL_LIMIT, citation, tint, write_workbook
 
 TZ = "Europe/London"
@@ -143,7 +145,14 @@ def _rows(ws) -> list[dict]:
 
 
 def test_sheets_and_chronology_header(book) -> None:
-    assert book.sheetnames == ["Chronology", "Findings", "Sources", "Rejected", "Continuations"]
+    assert book.sheetnames == [
+        "Chronology",
+        "Findings",
+        "Who knew what",
+        "Sources",
+        "Rejected",
+        "Continuations",
+    ]
     header = [c.value for c in book["Chronology"][1]]
     assert header == [
         "Date", "Time", "Precision", "Age", "Agency", "Type", "Description", "Outcome",
@@ -215,12 +224,28 @@ def test_layout_for_screen_and_print(book) -> None:
         assert ws.freeze_panes == "A2"
         assert ws.auto_filter.ref and ws.auto_filter.ref.startswith("A1:")
         assert ws.page_setup.orientation == "landscape"
-        assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
         assert ws.print_title_rows == "$1:$1"
     ws = book["Chronology"]
     assert ws.auto_filter.ref == "A1:L6"
     assert ws["G2"].alignment.wrap_text  # Description wraps
-    assert ws.column_dimensions["G"].width == 60
+    widths = [ws.column_dimensions[get_column_letter(c)].width for c in range(1, ws.max_column + 1)]
+    assert max(widths) == ws.column_dimensions["G"].width  # narrowed to print, Description stays the widest
+
+
+def test_print_settings_read_back(book) -> None:
+    """Every sheet prints on A4 landscape at 80 % or more, with the case, marking and page numbers."""
+    for ws in book.worksheets:
+        setup = ws.page_setup
+        assert setup.orientation == "landscape" and int(setup.paperSize) == int(ws.PAPERSIZE_A4)
+        assert not ws.sheet_properties.pageSetUpPr.fitToPage  # an explicit scale, not "fit to width"
+        assert int(setup.scale) >= 80, ws.title
+        widths = [ws.column_dimensions[get_column_letter(c)].width for c in range(1, ws.max_column + 1)]
+        assert print_scale(widths) >= int(setup.scale)  # the columns do fit the page's width at that scale
+        assert ws.oddHeader.left.text == "Child H review, 01/03/2019 to 06/03/2019"
+        assert ws.oddHeader.center.text == "OFFICIAL-SENSITIVE"
+        assert ws.oddFooter.center.text == "OFFICIAL-SENSITIVE"
+        assert ws.oddFooter.right.text == "Page &P of &N"
+        assert ws.print_title_rows == "$1:$1"
 
 
 def test_findings_sources_rejected_and_continuations(book) -> None:
