@@ -207,3 +207,54 @@ def extend_to_end(parsed: dict[str, Any], ends: dict[str, Any]) -> None:
     for i in np.flatnonzero(later).tolist():
         end[i] = ends["end"][i]
     parsed["end"] = end
+
+
+_DATE_IN_TEXT = re.compile(
+    r"\b(?:[0-9]{1,2}[/.-][0-9]{1,2}[/.-](?:[0-9]{4}|[0-9]{2})|[0-9]{1,2}(?:st|nd|rd|th)?\s+[a-z]{3,9}\.?\s+[0-9]{4})\b",
+    re.IGNORECASE,
+)
+
+
+def declared_periods(texts: pd.DataFrame, content: list[int], parsed: dict[str, Any], timezone: str) -> int:
+    """Date the rows with an empty date cell that declare a period of no contact, by the period they state.
+
+    A row such as "No contact during this period (01/03/2020 - 30/06/2020)" is a record of its own, not a
+    continuation of the entry above: where its date cell is empty and its text matches the vocabulary's
+    ``no_contact_period`` patterns and names two dates, it is dated from the earlier to the later, in
+    place. Returns how many rows were dated so.
+
+    Example:
+        >>> from chronology.ingest.dates_column import parse_date_arrays
+        >>> parsed = parse_date_arrays([""])
+        >>> frame = pd.DataFrame({0: [""], 1: ["No contact during this period (01/03/2020 - 30/06/2020)"]})
+        >>> declared_periods(frame, [1], parsed, "Europe/London"), str(parsed["end"][0].date())
+        (1, '2020-06-30')
+    """
+    from chronology.vocabulary import load_vocabulary
+
+    kind = load_vocabulary().types.get("no_contact_period")
+    empty = np.flatnonzero(pd.isna(parsed["start"]) & (parsed["error"] == ""))
+    if kind is None or not empty.size or not content:
+        return 0
+    patterns = [re.compile(p, re.IGNORECASE) for p in kind.patterns]
+    cells = texts.iloc[empty, content].to_numpy(dtype=object).tolist()
+    found: list[tuple[int, _dates.ParsedDate]] = []
+    for i, row in zip(empty.tolist(), cells, strict=True):
+        text = " ".join(str(c).strip() for c in row if str(c).strip())
+        if not text or not any(p.search(text) for p in patterns):
+            continue
+        named = _DATE_IN_TEXT.findall(text)
+        if len(named) < 2:
+            continue
+        period = _dates.parse_date_cell(f"{named[0]} - {named[-1]}", timezone=timezone)
+        if period.start is not None:
+            found.append((i, period))
+    if not found:
+        return 0
+    start, end = parsed["start"].copy(), parsed["end"].copy()
+    precision, note = parsed["date_precision"].copy(), parsed["note"].copy()
+    for i, period in found:
+        start[i], end[i], precision[i] = period.start, period.end, period.precision
+        note[i] = "declared period of no contact, dated by the period its text states"
+    parsed.update(start=start, end=end, date_precision=precision, note=note)
+    return len(found)

@@ -290,7 +290,7 @@ def sheet_records(sheet: Sheet, layout: Layout, ctx: RowContext) -> pd.DataFrame
     """
     from chronology.ingest.dates import month_first_evidence
     from chronology.ingest.dates_column import parse_date_arrays
-    from chronology.ingest.periods import extend_to_end, review_dates
+    from chronology.ingest.periods import declared_periods, extend_to_end, review_dates
 
     below = sheet.rows[layout.header_index + 1 :]
     candidates = None  # for workbooks: positions of rows not wholly empty (the rest are never records)
@@ -340,6 +340,7 @@ def sheet_records(sheet: Sheet, layout: Layout, ctx: RowContext) -> pd.DataFrame
             )
     date_cols = [cols[f] for f in DATE_FIELDS if f in cols]
     content = [j for j in range(width) if j not in date_cols]
+    declared_periods(texts, content, parsed, ctx.timezone)
     error = _as_text(parsed["error"], "")
     marks = Marks(
         source_row=positions + layout.header_index + 2,

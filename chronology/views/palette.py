@@ -50,6 +50,7 @@ GROUP_COLOURS: Final[dict[str, str]] = {
     "health": "#882255",  # wine
     "closure": "#AA4499",  # purple
     "other": "#888888",  # grey (Tol's "bad data" grey, darkened to show on a white page)
+    "period": "#BBBBBB",  # pale grey: a declared period of no contact, apart from unexplained silence
 }
 
 #: Colour of a missed handoff (never used for an agency or a group above).

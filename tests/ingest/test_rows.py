@@ -331,3 +331,21 @@ def test_continuation_below_an_entry_in_a_narrative_type_column() -> None:
     frame = records(rows)
     assert frame["status"].tolist() == ["event", "event", "continuation"]
     assert frame["description"][1].endswith("\nMother said the car had broken down")
+
+
+def test_declared_no_contact_period_is_a_record_of_its_own() -> None:
+    # Not a continuation of the visit above: dated by the period its text states.
+    from chronology.ingest.classify import classify_events
+    from chronology.vocabulary import load_vocabulary
+
+    text = "No contact during this period (01/03/2020 - 30/06/2020)"
+    frame = records([["Date", "Details"], ["12/02/2020", "Home visit, child seen"], ["", text]])
+    row = frame.iloc[1]
+    assert row["status"] == "event"
+    assert (str(row["start"].date()), str(row["end"].date())) == ("2020-03-01", "2020-06-30")
+    assert row["date_precision"] == "term"  # 121 days: the narrowest precision that covers it
+    assert frame["description"][0] == "Home visit, child seen"  # not joined onto the visit
+    assert classify_events([""], [text], load_vocabulary()) == ["no_contact_period"]
+    assert classify_events([""], ["Mother reports no contact with father"], load_vocabulary()) != [
+        "no_contact_period"
+    ]
