@@ -82,7 +82,10 @@ class Progress:
 
         timer = threading.Timer(self.delay, announce)
         timer.daemon = True
-        timer.start()
+        if self.delay > 0:
+            timer.start()
+        else:
+            announce()
         try:
             yield
         finally:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import re
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
 
+import chronology
 import chronology.ingest
 from chronology.cli import main
 from chronology.config import load_config
@@ -174,3 +176,216 @@ def test_usage_errors_exit_2(capsys) -> None:  # noqa: ANN001
         main(["batch", str(DEMO)])  # --out missing (merge defaults it; batch does not)
     assert exc.value.code == 2
     assert "--out" in capsys.readouterr().err
+
+
+# --- the analyst's loop (issue 17) ---------------------------------------------------------------
+
+
+def _small_case(folder: Path, extra: str = "") -> Path:
+    """Two agencies, three rows: enough for every command, fast."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "police.csv").write_text(
+        "Date,Incident type,Summary\n10/03/2019,Domestic incident,Call to the home\n11/03/2019,PPN,PPN to MASH\n"
+    )
+    (folder / "csc.csv").write_text("Date,Type,Details\n11/03/2019,Contact,PPN received from police\n")
+    case = folder / "case.toml"
+    case.write_text(
+        '[case]\nname = "Small"\n\n[[sources]]\npath = "police.csv"\nagency = "Police"\n\n'
+        '[[sources]]\npath = "csc.csv"\nagency = "Children\'s Social Care"\n' + extra
+    )
+    return case
+
+
+def _no_reading(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make reading any agency file fail the test: the check must come first."""
+
+    def read(*_a: object, **_k: object) -> None:
+        raise AssertionError("an agency file was read before the cheap checks")
+
+    monkeypatch.setattr(chronology.ingest, "ingest_case", read)
+
+
+def test_version_and_exit_codes_in_help(capsys) -> None:  # noqa: ANN001
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out.strip() == f"chronology {chronology.__version__}"
+    for argv in (["--help"], ["merge", "--help"]):
+        with pytest.raises(SystemExit):
+            main(argv)
+        text = capsys.readouterr().out
+        assert "exit status:" in text
+        for code in ("0 ", "1 ", "2 ", "130 "):
+            assert f"\n  {code}" in text
+
+
+def test_merge_writes_to_out_beside_the_case_file_by_default(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    case = _small_case(tmp_path / "child_s")
+    assert main(["merge", str(case)]) == 0
+    assert sorted(p.name for p in (case.parent / "out").iterdir()) == sorted(OUTPUT_FILES)
+    assert f"Wrote {len(OUTPUT_FILES)} files to {(case.parent / 'out').resolve()}" in capsys.readouterr().out
+
+
+def test_init_update_adds_new_files_and_keeps_every_edit(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    folder = tmp_path / "review"
+    folder.mkdir()
+    for name in ("police.xlsx", "gp.csv"):
+        shutil.copy(DEMO / name, folder / name)
+    assert main(["init", str(folder)]) == 0
+    case = folder / "case.toml"
+    # the analyst's edits: a label, a column, names, a comment
+    edited = case.read_text().replace('agency = "GP"', 'agency = "Northshire GP Practice"  # my label')
+    edited += '\n[names]\n"Jodie Brennan" = "Mother"\n# keep this comment\n'
+    case.write_text(edited)
+    (folder / "housing_chronology.csv").write_text("Date,Details\n01/02/2019,Tenancy visit\n")
+    (folder / "corrections.csv").write_text(
+        "record_id,field,value,reason,who\n"
+    )  # the analyst's, never a source
+    capsys.readouterr()
+
+    assert main(["validate", str(case)]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "warning: housing_chronology.csv is in the case folder but not in case.toml; "
+        f"add it with: chronology init --update {folder}" in out
+    )
+    assert "corrections.csv is in the case folder" not in out
+
+    assert main(["init", "--update", str(folder)]) == 0
+    assert "Added 1 source(s)" in capsys.readouterr().out
+    text = case.read_text()
+    assert text.startswith(edited.rstrip("\n"))  # every line kept as it was
+    config = load_config(case)
+    assert [s.agency for s in config.sources][-1] == "Housing"  # guessed from the file name
+    assert "Northshire GP Practice" in [s.agency for s in config.sources]
+    assert config.names == {"Jodie Brennan": "Mother"}
+    assert main(["init", "--update", str(folder)]) == 0  # nothing new: nothing changed
+    assert "nothing changed" in capsys.readouterr().out
+    assert case.read_text() == text
+
+
+def test_init_writes_placeholders_for_names_date_of_birth_and_subjects(tmp_path: Path) -> None:
+    folder = tmp_path / "review"
+    folder.mkdir()
+    shutil.copy(DEMO / "gp.csv", folder / "gp.csv")
+    assert main(["init", str(folder)]) == 0
+    text = (folder / "case.toml").read_text()
+    for placeholder in ("# date_of_birth = ", "# [names]", "# subjects = ", "# csc_agencies = "):
+        assert placeholder in text
+
+
+@pytest.mark.parametrize("command", ["validate", "merge"])
+def test_a_misspelt_agency_label_is_named_with_the_closest(
+    tmp_path: Path,
+    capsys,
+    monkeypatch,
+    command: str,  # noqa: ANN001
+) -> None:
+    case = _small_case(tmp_path / "c", '\n[rules]\ncsc_agencies = ["Childrens Social Care"]\n')
+    _no_reading(monkeypatch)
+    argv = [command, str(case)] + (["--out", str(tmp_path / "out")] if command == "merge" else [])
+    assert main(argv) == 2
+    assert _one_line(capsys.readouterr().err) == (
+        f"chronology: {case}: [rules] csc_agencies: 'Childrens Social Care' is not an agency of this case; "
+        "did you mean 'Children's Social Care'?"
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_misspelt_label_in_the_subjects_table_is_named(tmp_path: Path, capsys, monkeypatch) -> None:  # noqa: ANN001
+    case = _small_case(tmp_path / "c")
+    case.write_text(case.read_text().replace('name = "Small"', 'name = "Small"\nsubjects = "subjects.csv"'))
+    (case.parent / "subjects.csv").write_text("agency,subject_ref,maps_to\nPolic,P-1,H\n")
+    _no_reading(monkeypatch)
+    assert main(["validate", str(case)]) == 2
+    line = _one_line(capsys.readouterr().err)
+    assert "subjects.csv: row 2, column 'agency': 'Polic' is not an agency of this case" in line
+    assert "did you mean 'Police'?" in line
+
+
+def test_cheap_checks_fail_before_any_file_is_read(tmp_path: Path, capsys, monkeypatch) -> None:  # noqa: ANN001
+    case = _small_case(tmp_path / "c")
+    _no_reading(monkeypatch)
+    assert main(["merge", str(case), "--pseudonymise", "--out", str(tmp_path / "out")]) == 2
+    assert "pseudonyms were asked for but [names] is empty" in _one_line(capsys.readouterr().err)
+    (tmp_path / "a_file").write_text("x")
+    assert main(["merge", str(case), "--out", str(tmp_path / "a_file")]) == 2
+    assert "the output folder is a file" in _one_line(capsys.readouterr().err)
+    assert main(["merge", str(case), "--out", str(tmp_path / "a_file" / "out")]) == 2
+    assert "cannot create the output folder" in _one_line(capsys.readouterr().err)
+    (case.parent / "corrections.csv").write_text("record_id,field,value,reason,who\nr1,agency,Polic,r,A\n")
+    assert main(["validate", str(case)]) == 2
+    assert "corrections.csv: row 2, column 'value': 'Polic' is not an agency" in capsys.readouterr().err
+
+
+def test_progress_only_on_a_terminal(tmp_path: Path, capsys, monkeypatch) -> None:  # noqa: ANN001
+    import io
+
+    import chronology.cli as cli
+
+    case = _small_case(tmp_path / "c")
+    monkeypatch.setattr(cli, "PROGRESS_DELAY", 0.0)  # every step "takes over a second"
+    assert main(["merge", str(case), "--out", str(tmp_path / "out1")]) == 0
+    assert capsys.readouterr().err == ""  # not a terminal: silent
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main(["merge", str(case), "--out", str(tmp_path / "out2")]) == 0
+    steps = terminal.getvalue().splitlines()
+    assert "chronology: reading 2 agency files..." in steps
+    assert any(s.startswith("chronology: matching 3 records: ") and s.endswith(" s") for s in steps)
+    assert any(s.startswith("chronology: writing the outputs") for s in steps)
+    assert "chronology:" not in capsys.readouterr().out  # the results alone on stdout
+
+
+def test_agency_guessed_from_file_name_words_and_columns(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    folder = tmp_path / "review"
+    folder.mkdir()
+    (folder / "Chronology_StMarys_Primary.csv").write_text(
+        "Date/Time,Student,Categories,Incident,Action taken\n01/02/2019 09:00,K B,Attendance,Late,Call home\n"
+    )
+    (folder / "export_07.csv").write_text(
+        "Arrival,Triage category,Presenting complaint,Notes\n01/02/2019 22:10,3,Head injury,Seen\n"
+    )
+    (folder / "data_2.csv").write_text(
+        "Date,Occurrence No,Crime reference,Summary\n01/02/2019,OC-1,CR-2,Call to the home\n"
+    )
+    assert main(["init", str(folder)]) == 0
+    capsys.readouterr()
+    agencies = {s.path: s.agency for s in load_config(folder / "case.toml").sources}
+    assert agencies == {
+        "Chronology_StMarys_Primary.csv": "School",  # "primary" in the file name
+        "export_07.csv": "Emergency Department",  # triage, arrival, presenting complaint
+        "data_2.csv": "Police",  # occurrence and crime reference
+    }
+
+
+def test_agency_colours_are_the_same_in_every_case() -> None:
+    from chronology.views.palette import agency_colours
+
+    one = agency_colours(["Police", "GP", "School"])
+    other = agency_colours(["Health Visiting", "Oakfield Primary School", "Northshire Police"])
+    assert one["Police"] == other["Northshire Police"] == "#E69F00"  # police: orange in both
+    assert one["School"] == other["Oakfield Primary School"]
+
+
+def test_batch_names_a_folder_with_agency_files_but_no_case(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    cases = tmp_path / "cases"
+    _small_case(cases / "child_a")
+    (cases / "child_b").mkdir()
+    shutil.copy(DEMO / "gp.csv", cases / "child_b" / "gp.csv")
+    assert main(["batch", str(cases), "--out", str(tmp_path / "out"), "--workers", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "1 cases:" in out
+    assert (
+        f"  child_b: skipped: agency files but no case.toml; run: chronology init {cases / 'child_b'}" in out
+    )
+    with open(tmp_path / "out" / "summary.csv", newline="", encoding="utf-8") as fh:
+        assert [(r["case"], r["status"]) for r in csv.DictReader(fh)] == [
+            ("child_a", "ok"),
+            ("child_b", "skipped"),
+        ]
