@@ -1,7 +1,8 @@
 """Ingest benchmark: chronology's readers beside plain pandas on the same files.
 
-Baselines: ``pandas.read_csv(dtype=str)`` for CSV and
-``pandas.read_excel(engine="openpyxl")`` for XLSX, which only load cells; the
+Baselines: ``pandas.read_csv(dtype=str)`` for CSV,
+``pandas.read_excel(engine="openpyxl")`` for XLSX and python-docx's own
+``[[cell.text for cell in row.cells] for row in table.rows]`` for DOCX, which only load cells; the
 toolkit also detects the layout, parses every date, classifies every entry and
 builds the raw JSON of every row.
 """
@@ -39,6 +40,15 @@ def pandas_openpyxl(path: str) -> dict[str, int]:
 
     frame = pd.read_excel(path, engine="openpyxl", dtype=str, skiprows=1)
     return {"rows": len(frame)}
+
+
+def python_docx_plain(path: str) -> dict[str, int]:
+    """The baseline for DOCX: python-docx's own table read, every cell's text, nothing else."""
+    import docx
+
+    document = docx.Document(path)
+    rows = [[cell.text for cell in row.cells] for table in document.tables for row in table.rows]
+    return {"rows": len(rows) - 1}
 
 
 def section(sizes: tuple[int, ...] = (100_000, 1_000_000), repeat: int = 3) -> str:

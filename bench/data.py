@@ -269,3 +269,62 @@ def save_matched(folder: str, result) -> None:  # noqa: ANN001
         result.events.to_parquet(path / "matched.parquet")
         pd.to_pickle(result.clusters, path / ".clusters.tmp")
         (path / ".clusters.tmp").rename(path / "clusters.pkl")
+
+
+def docx_file(n: int) -> str:
+    """Path of a Word document with the same rows as a template's table (made once).
+
+    A preamble paragraph, then one table: a header row marked to repeat on each
+    page, and n rows whose Details cell holds two paragraphs (the entry and its
+    reference), as agencies fill in a partnership's Word template.
+    """
+    import io
+    import re
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    import docx
+
+    path = OUT / f"agency_{n}.docx"
+    if path.exists():
+        return str(path)
+    OUT.mkdir(parents=True, exist_ok=True)
+    document = docx.Document()
+    document.add_paragraph("Northshire Police chronology - benchmark case")
+    document.add_paragraph("TABLE-GOES-HERE")
+    blank = io.BytesIO()
+    document.save(blank)
+
+    def cell(text: str) -> str:
+        paragraphs = text.split(" Ref ") if " Ref " in text else [text]
+        if len(paragraphs) == 2:
+            paragraphs[1] = "Ref " + paragraphs[1]
+        return (
+            "<w:tc>"
+            + "".join(
+                f'<w:p><w:r><w:t xml:space="preserve">{escape(p)}</w:t></w:r></w:p>' for p in paragraphs
+            )
+            + "</w:tc>"
+        )
+
+    head = "<w:tr><w:trPr><w:tblHeader/></w:trPr>" + "".join(cell(h) for h in HEADER) + "</w:tr>"
+    body = "".join("<w:tr>" + "".join(cell(c) for c in row) + "</w:tr>" for row in rows(n))
+    grid = "".join('<w:gridCol w:w="1500"/>' for _ in HEADER)
+    table = f'<w:tbl><w:tblPr><w:tblStyle w:val="TableGrid"/></w:tblPr><w:tblGrid>{grid}</w:tblGrid>{head}{body}</w:tbl>'
+    tmp = path.with_name(f".{os.getpid()}.{path.name}")
+    with zipfile.ZipFile(blank) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in src.infolist():
+            part = src.read(item)
+            if item.filename == "word/document.xml":
+                text = part.decode("utf-8")
+                text = re.sub(
+                    r"<w:p\b(?:(?!<w:p\b).)*?TABLE-GOES-HERE.*?</w:p>",
+                    lambda _: table,
+                    text,
+                    count=1,
+                    flags=re.S,
+                )
+                part = text.encode("utf-8")
+            out.writestr(item, part)
+    tmp.rename(path)
+    return str(path)

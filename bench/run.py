@@ -13,7 +13,7 @@ Usage::
     python -m bench.run --full       # 1k, 10k, 100k and 1M (1,000 cases of ~1,000 records)
     python -m bench.run --stages ingest match --sizes 1000 10000
 
-Stages: ingest (CSV and XLSX, beside pandas readers), match (beside Splink on
+Stages: ingest (CSV and XLSX beside pandas readers, DOCX beside python-docx), match (beside Splink on
 DuckDB), analysis (beside a plain pandas pass), html (timeline.html, beside plain
 plotly; in headless Chromium with bench.bench_report), e2e (chronology merge,
 beside ingestion alone; the demo case through the command line; 1M through
@@ -127,8 +127,13 @@ def row(
 # --- stages -------------------------------------------------------------------------------------
 
 
+#: Word documents are benchmarked up to this many rows (a chronology in Word is rarely longer).
+DOCX_MAX = 100_000
+
+
 def stage_ingest(sizes: list[int], repeat: int) -> list[dict[str, Any]]:
-    """Ingest of one agency file (bench.bench_ingest's readers), CSV and XLSX, beside pandas."""
+    """Ingest of one agency file (bench.bench_ingest's readers): CSV and XLSX beside pandas, DOCX beside
+    python-docx's own table read."""
     out = []
     for n in sizes:
         path = data.csv_file(n)
@@ -157,6 +162,14 @@ def stage_ingest(sizes: list[int], repeat: int) -> list[dict[str, Any]]:
                 openpyxl_runs=opx["runs"],
                 openpyxl_peak_mb=opx["peak_mb"],
             )
+        )
+    for n in [n for n in sizes if n <= DOCX_MAX]:
+        path = data.docx_file(n)
+        log(f"ingest DOCX {n:,}")
+        ours = timed("bench.bench_ingest:chronology_read", path, repeat=repeat)
+        base = timed("bench.bench_ingest:python_docx_plain", path, repeat=repeat)
+        out.append(
+            row("ingest DOCX", n, ours, ours["result"]["rows_read"], "python-docx cell.text per row", base)
         )
     return out
 
@@ -672,7 +685,9 @@ def _ingest_text(results: dict[str, Any]) -> list[str]:
         "One agency file (`bench/data.py`: a title row, Date, Time, Contact type, Details, Outcome, Worker, "
         "a continuation row every 97 rows, a footer) read by `chronology.ingest.read_source` with "
         "auto-detection doing everything: layout, day-first dates, classification, the raw JSON of each "
-        "row. The baselines only load cells as text.",
+        "row. The baselines only load cells as text. The DOCX rows read the same rows from a Word "
+        "template's table (a preamble paragraph, a header row repeated on each page, the Details cell in "
+        "two paragraphs) beside python-docx's own `[[c.text for c in row.cells] for row in table.rows]`.",
         "",
     ]
     if xlsx:
