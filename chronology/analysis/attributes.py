@@ -122,7 +122,7 @@ def named_cells(events: pd.DataFrame) -> dict[str, pd.Series]:
     present = [f for f in NAMED_TEXT_FIELDS if f in events.columns]
     if present or "raw" not in events.columns:
         return {
-            f: events[f].fillna("").astype(str).reset_index(drop=True)
+            f: events[f].astype(object).where(events[f].notna(), "").astype(str).reset_index(drop=True)
             if f in events.columns
             else pd.Series([""] * n, dtype=object)
             for f in NAMED_TEXT_FIELDS

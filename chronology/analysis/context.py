@@ -234,9 +234,11 @@ def prepare_events(
     )
     cells = named_cells(ev)
     lowered = text["type_label"] + " " + text["description"] + " " + text["outcome"]
-    for field in NAMED_TEXT_FIELDS:
-        if field not in ("child_seen", "reference", "setting"):
-            lowered = lowered + " " + cells[field]
+    for name in NAMED_TEXT_FIELDS:
+        if name not in ("child_seen", "reference", "setting"):
+            filled = cells[name] != ""
+            if filled.any():
+                lowered = lowered.where(~filled, lowered + " " + cells[name])
     lowered = lowered.str.lower()
     columns: dict[str, pd.Series] = {}
 

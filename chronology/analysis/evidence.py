@@ -49,6 +49,8 @@ class Evidence:
         self.senders = events["senders"].to_numpy(dtype=object)
         self.nouns = events["nouns"].to_numpy(dtype=object)
         self.topics = events["topics"].to_numpy(dtype=object)
+        self.receipt = events["receipt"].to_numpy()
+        self.acts = (events["group"] == "decision").to_numpy() | events["response"].to_numpy()
         self.by_agency = {str(a): np.asarray(pos) for a, pos in events.groupby("agency").indices.items()}
         self._by_ref: dict[str, list[int]] = {}
         for i, refs in enumerate(self.refs):
@@ -127,6 +129,12 @@ class Evidence:
             from_sender = bool(senders.intersection(self.senders[j])) or bool(
                 senders.intersection(ctx.mentions_at(j))
             )
-            if from_sender and ((nouns & self.nouns[j]) or (topics & self.topics[j])):
+            if not from_sender and self.receipt[j] and nouns & self.nouns[j]:
+                named = set(self.senders[j]) & set(ctx.agencies)
+                if not named:  # "PPN received", no sender named: a receipt of the same kind
+                    return f"{ctx.cite(rid)} records receiving it"
+            if nouns & {"referral", "notification"} and self.acts[j]:
+                return f"{ctx.cite(rid)} records a decision or response on it"
+            if from_sender and (not self.nouns[j] or (nouns & self.nouns[j]) or (topics & self.topics[j])):
                 return f"{ctx.cite(rid)} records it from {', '.join(sorted(senders & (set(self.senders[j]) | set(ctx.mentions_at(j)))))}"
         return ""

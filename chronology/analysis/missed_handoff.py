@@ -105,8 +105,8 @@ def run(
 
 
 def _same_kind(first: frozenset[str], second: frozenset[str]) -> bool:
-    """Whether two records could send one thing: the same kind of document, or either says none."""
-    return not first or not second or bool(first & second)
+    """Whether two records could send one thing: the same kind of document."""
+    return bool(first & second)
 
 
 def _finding(

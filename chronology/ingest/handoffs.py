@@ -90,6 +90,8 @@ _MESSAGE = re.compile(
     r"transfer|info|information|copy|cc|encompass|marf|fax(ed)?|file)\b",
     re.I,
 )
+#: "Shared" that names a kind of record ("noted on the shared record"), not a sending.
+_SHARED_RECORD = re.compile(r"\bshared\s+(care\s+)?(record|records|drive|system)\b", re.I)
 #: What lies between two mentions of one list ("GP, HV and school", "GP + HV", "GP/HV").
 _LIST_GAP = re.compile(r"^[\s,&+/]*(\b(and|or)\s+)?(the\s+)?$", re.I)
 #: Information given at a meeting ("shared with SW at core group") is not a handoff of its own.
@@ -329,7 +331,8 @@ def find_directions(
                     if clause.strip():
                         cf, ct = reader.directions(clause, receipt, "other", own)
                         f += cf
-                        if ct and (_SEND.search(clause) or _MESSAGE.search(clause)):
+                        sends = _SEND.search(_SHARED_RECORD.sub(" ", clause)) or _MESSAGE.search(clause)
+                        if ct and sends:
                             t += ct  # "joint visit with SW" names an agency but hands nothing over
             found = seen[key] = (
                 tuple(dict.fromkeys(x for x in f if x and x != own)),

@@ -45,11 +45,11 @@ def test_mention_in_involved_agency_record_counts_as_knowing(ev, detect):
             "Health Visiting",
             "2019-06-20",
             "home_visit",
-            "Mother spoke of domestic abuse last week",
+            "Police told us of the domestic abuse last week",
             rid="h2",
         ),
     )
-    assert len(found) == 0  # HV's record 10 days later mentions domestic abuse
+    assert len(found) == 0  # HV's record 10 days later names the police and the domestic abuse
 
 
 def test_mention_after_fourteen_days_does_not_count(ev, detect):
