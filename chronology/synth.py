@@ -4,9 +4,15 @@ Real events are drawn for each subject (a child) and recorded by one to four
 agencies, each in its own words: synonyms, abbreviations, typos, reordered
 sentences, dates a day out, missing times, its own type labels, and late
 records that name the date of the event ("PPN received re DA incident on
-03/03/21"). Routine events make traps: weekly health visits, fortnightly core
-groups and repeated missed-appointment letters with near-identical wording.
-A few records are entered twice by the same agency (true duplicates).
+03/03/21"). As real chronologies do, one agency often records one event
+several times: an ED attendance's triage and clinician rows, a police
+incident and its occurrence record, a meeting and that agency's minutes days
+later (not always naming the date), a visit and its write-up the next day. A
+notification is an event of its own, a day or two after the incident it
+reports, joined by its receipts. Routine events make traps: weekly health
+visits, fortnightly core groups and repeated missed-appointment letters with
+near-identical wording, and the police's identical occurrence line for every
+incident. A few records are entered twice by the same agency (true duplicates).
 
 No real people: the names come from a small fixed list.
 
@@ -77,8 +83,9 @@ class Recording:
         chance: Probability that this agency records the event.
         event_type: The vocabulary type its record gets.
         label: The agency's own type cell.
-        timing: "same" (the day), "next" (that day or the next) or "late"
-            (2 to 10 days later, naming the date in the text).
+        timing: "same" (the day), "next" (that day or the next), "after"
+            (the next day) or "late" (2 to 10 days later: minutes, letters,
+            receipts; some wordings name the date, some do not).
         texts: Wordings; placeholders {child} {mother} {partner} {pro} {ref} {date} {injury} {concern}.
         timed: The agency records a time of day.
     """
@@ -101,36 +108,48 @@ strategy | Police | 0.8 | strategy_discussion | Strat Disc | same | - | Strategy
 strategy | Health Visiting | 0.5 | meeting | Meeting | same | - | Attended strategy meeting by phone. Shared info re missed health appointments.
 strategy | School | 0.4 | meeting | Safeguarding | same | - | DSL attended strategy discussion re {child}. School to monitor and feed back.
 strategy | Children's Social Care | 0.3 | s47_enquiry | S47 | next | - | Section 47 enquiry started following strategy discussion {date}.
+strategy | Children's Social Care | 0.6 | strategy_discussion | Minutes | late | - | Strategy meeting minutes typed and circulated. || Minutes of strategy discussion ({date}) sent to agencies.
 ed | Emergency Department | 1.0 | ed_attendance | ED attendance | same | timed | {child} brought to ED by {mother} with {injury}. Seen by Dr {pro}. Attendance no {ref}. || Attended emergency department with {injury}, explanation given by {mother}. Attendance {ref}.
+ed | Emergency Department | 0.8 | ed_attendance | Triage | same | timed | Triage: observations within normal limits. Pain score 4/10.
+ed | Emergency Department | 0.6 | ed_attendance | Clinician | same | timed | Clinician review: history from {mother} documented, body map completed.
+ed | Emergency Department | 0.3 | information_shared | Liaison | late | - | Paediatric liaison review of attendance {date}. Liaison form sent to health visiting team.
 ed | GP | 0.6 | letter | Correspondence | late | - | ED discharge letter received re attendance on {date}: {injury}. || Letter from hospital re A&E attendance {date}, {injury}. Attendance {ref}.
 ed | Health Visiting | 0.4 | information_shared | Liaison | late | - | Notification of A&E attendance {date} with {injury}. Will follow up at next contact.
 ed | Children's Social Care | 0.3 | referral | Contact/Referral | same | - | Referral from hospital re {injury}. {child} seen in ED by Dr {pro}.
 ed | Emergency Department | 0.4 | referral | Safeguarding | same | timed | Safeguarding referral sent to MASH re {injury}.
-da | Police | 1.0 | domestic_abuse_incident | Domestic incident | same | timed | DA incident at home address. {mother} assaulted by {partner}. Child present. DASH medium. Occurrence {ref}. PPN submitted. || Officers attended domestic abuse incident, {partner} arrested. {child} present in the house. Occ {ref}.
-da | Children's Social Care | 0.8 | notification | PPN | late | - | PPN received from police re DA incident on {date}. {partner} arrested. NFA at this stage. || Police notification re domestic abuse {date}, occurrence {ref}. Passed to duty team.
+da | Police | 1.0 | domestic_abuse_incident | Domestic incident | same | timed | DA incident at home address. {mother} assaulted by {partner}. Child present. DASH medium. Occurrence {ref}. || Officers attended domestic abuse incident, {partner} arrested. {child} present in the house. Occ {ref}.
+da | Police | 0.7 | domestic_abuse_incident | Occurrence | same | - | Occurrence recorded. DA flag added to address.
 da | School | 0.5 | information_shared | Op Encompass | next | - | Operation Encompass notification: domestic incident at home. {child} spoken to by DSL.
-da | Health Visiting | 0.3 | information_shared | Liaison | late | - | PPN re DA incident {date} shared with HV team. {mother} to be offered support.
-da | Police | 0.6 | notification | PPN | next | timed | PPN submitted to MASH re DA incident {date}, child present.
+ppn | Police | 1.0 | notification | PPN | same | timed | PPN submitted to MASH re DA incident {date}, child present. || Public protection notice to MASH: domestic abuse {date}, occurrence {ref}.
+ppn | Children's Social Care | 0.8 | notification | PPN | next | - | PPN received from police re DA incident on {date}. {partner} arrested. NFA at this stage. || Police notification re domestic abuse {date}, occurrence {ref}. Passed to duty team.
+ppn | Children's Social Care | 0.5 | notification | Screening | next | - | PPN screened, checks requested from health and education.
+ppn | Health Visiting | 0.3 | information_shared | Liaison | late | - | PPN re DA incident {date} shared with HV team. {mother} to be offered support.
 icpc | Children's Social Care | 1.0 | initial_conference | ICPC | same | - | ICPC held. {child} made subject of a CP plan under category of neglect. Chair {pro}.
 icpc | Police | 0.6 | initial_conference | Conference | same | - | Attended initial child protection conference. Child made subject to CP plan.
 icpc | Health Visiting | 0.8 | initial_conference | Case conference | same | - | Initial CP conference attended, report submitted. Plan: neglect.
 icpc | School | 0.6 | meeting | Meeting | same | - | DSL attended ICPC for {child}, school report shared.
 icpc | Children's Social Care | 0.6 | cp_plan_start | CP Plan | same | - | Child protection plan started, category neglect.
+icpc | Children's Social Care | 0.5 | initial_conference | Minutes | late | - | ICPC minutes typed and circulated. || Minutes of ICPC ({date}) sent out.
+icpc | GP | 0.5 | initial_conference | Correspondence | late | - | ICPC minutes received, conference held {date}. Filed.
 referral | School | 1.0 | referral | Referral to MASH | same | - | Referral made to MASH re {concern}. MASH ref {ref}. || DSL referred to children's social care front door: {concern}.
 referral | Children's Social Care | 0.9 | referral | Contact | next | - | Referral received from school re {concern}. MASH ref {ref}. Decision: S17 assessment. || Contact from school DSL: {concern}. Passed to MASH for decision.
 cin | Children's Social Care | 1.0 | cin_meeting | CIN Meeting | same | - | CIN meeting held at school. Plan reviewed, actions agreed.
 cin | School | 0.7 | cin_meeting | Meeting | same | - | Child in need meeting at school, attended by DSL.
 cin | Health Visiting | 0.5 | information_shared | Minutes | late | - | Minutes rec'd: CIN meeting {date}.
+cin | Children's Social Care | 0.4 | cin_meeting | Minutes | late | - | CIN meeting record completed and uploaded.
 injury_school | School | 1.0 | injury | Concern | same | - | {child} arrived with {injury}, said fell at home. Logged by DSL.
 injury_school | Children's Social Care | 0.5 | information_shared | Contact | next | - | School reported {injury} seen on {child} today.
 gp | GP | 1.0 | appointment | Consultation | same | - | {child} seen with {mother} for cough and cold. Weight plotted. || Consultation: {child} with ear infection, antibiotics prescribed. || Seen by Dr {pro} for eczema review.
 sw_visit | Children's Social Care | 1.0 | home_visit | Home Visit | same | - | Home visit by SW. {child} seen alone in bedroom, room sparse. || Unannounced home visit, no answer. Card left. || Home visit: {mother} and {partner} present, {child} seen.
+sw_visit | Children's Social Care | 0.5 | home_visit | Recording | after | - | Visit record {date} completed. || Write-up of home visit {date}.
 call | Children's Social Care | 1.0 | phone_call | Telephone | same | - | Telephone call to {mother} re plan. She agreed to attend.
 call | Health Visiting | 0.3 | phone_call | Tel | same | - | Tel call from SW {pro} re plan and next visit.
 routine 7 hv_visit | Health Visiting | 1.0 | home_visit | Home Visit | same | - | Routine home visit. {child} seen, weight checked, home conditions adequate.
 routine 14 core_group | Children's Social Care | 1.0 | core_group | Core Group | same | - | Core group meeting held. CP plan reviewed, progress noted.
 routine 14 core_group | School | 0.7 | core_group | Meeting | same | - | Core group meeting attended by DSL, plan reviewed.
 routine 14 core_group | Health Visiting | 0.7 | core_group | Core Group | same | - | Core group meeting held, plan reviewed, progress noted.
+routine 14 core_group | Children's Social Care | 0.5 | core_group | Minutes | late | - | Core group minutes typed and circulated. || Minutes of core group ({date}) distributed to members.
+routine 14 core_group | GP | 0.4 | core_group | Correspondence | late | - | Core group minutes dated {date} received and scanned.
 routine 7 dna | GP | 1.0 | missed_appointment | DNA | same | - | DNA letter sent to {mother} re missed appointment for {child}.
 """
 
@@ -166,6 +185,9 @@ _ROUTINE = {k: (_ALL_KINDS[k], gap) for k, gap in _ROUTINE_GAP.items()}
 #: has core groups, not CIN meetings.
 _FAMILY = {"cin": "plan_meeting", "core_group": "plan_meeting"}
 _SOLO = frozenset({"gp", "sw_visit", "call", "hv_visit", "dna"})
+#: Kinds drawn only as the follow-up of another: the police's notification a
+#: day or two after the incident it reports.
+_FOLLOWS = {"da": ("ppn", (1, 2))}
 
 _SWAPS = (
     ("mother", "mum"),
@@ -259,10 +281,11 @@ def _record(
     minute: int,
     values: dict[str, str],
     rnd: random.Random,
+    named_day: date | None = None,
 ) -> list[_Draft]:
-    text = vary_text(_fill(rnd.choice(rec.texts), day, values, rnd), rnd)
-    shift = {"same": 0, "next": rnd.choice((0, 1)), "late": rnd.randint(2, 10)}[rec.timing]
-    if rec.timing != "late" and rec.chance < 1.0 and rnd.random() < 0.08:
+    text = vary_text(_fill(rnd.choice(rec.texts), named_day or day, values, rnd), rnd)
+    shift = {"same": 0, "next": rnd.choice((0, 1)), "after": 1, "late": rnd.randint(2, 10)}[rec.timing]
+    if rec.timing in ("same", "next") and rec.chance < 1.0 and rnd.random() < 0.08:
         shift += rnd.choice((-1, 1))
     when = datetime.combine(day + timedelta(days=shift), datetime.min.time())
     precision = "day"
@@ -274,6 +297,8 @@ def _record(
         precision = "week"
     draft = _Draft(subject, rec.agency, event_id, when, precision, rec.event_type, rec.label, text)
     if rec.event_type == "referral" and rec.agency == _S:
+        draft.to_agency = _C
+    if rec.agency == _P and rec.event_type == "notification":
         draft.to_agency = _C
     if rec.agency == _C and rec.event_type in ("referral", "notification"):
         draft.from_agency = (
@@ -296,6 +321,7 @@ def _subject_drafts(
     }
     drafts: list[_Draft] = []
     plan: list[tuple[str, date, tuple[Recording, ...]]] = []
+    about: dict[int, date] = {}  # plan position -> the day its records name (a PPN names its incident's)
     routine_budget = n_events // 4
     while routine_budget > 0:
         kind = rnd.choice(sorted(_ROUTINE))
@@ -316,7 +342,7 @@ def _subject_drafts(
         return False
 
     plan = [p for p in plan if free(p[0], p[1])]
-    kinds = sorted(_KINDS)
+    kinds = sorted(k for k in _KINDS if k not in {f for f, _ in _FOLLOWS.values()})
     weights = {
         "gp": 3,
         "sw_visit": 3,
@@ -334,6 +360,12 @@ def _subject_drafts(
         day = start + timedelta(days=rnd.randrange(span))
         if free(kind, day):
             plan.append((kind, day, _KINDS[kind]))
+            if kind in _FOLLOWS:
+                follow, (lo, hi) = _FOLLOWS[kind]
+                later = day + timedelta(days=rnd.randint(lo, hi))
+                if free(follow, later):
+                    about[len(plan)] = day
+                    plan.append((follow, later, _KINDS[follow]))
     for number, (_kind, day, recs) in enumerate(plan):
         event_id = f"{subject or 'S'}-E{number:06d}"
         values = {
@@ -346,7 +378,9 @@ def _subject_drafts(
         hour, minute = rnd.randint(0, 23), rnd.choice((0, 5, 10, 15, 20, 30, 40, 45, 50))
         for rec in recs:
             if rec.agency in agencies and (rec.chance >= 1.0 or rnd.random() < rec.chance):
-                drafts.extend(_record(rec, event_id, subject, day, hour, minute, values, rnd))
+                drafts.extend(
+                    _record(rec, event_id, subject, day, hour, minute, values, rnd, about.get(number, day))
+                )
     return drafts
 
 
@@ -426,6 +460,9 @@ def _to_frame(drafts: list[_Draft], seed: int, timezone: str) -> tuple[pd.DataFr
         )
         truth.append(d.true_event)
     frame = pd.DataFrame(rows, columns=list(EVENT_COLUMNS))
+    for column in EVENT_COLUMNS:
+        if column not in rows[0] if rows else False:
+            frame[column] = ""  # named fields the generator does not write (plan, diagnosis...)
     for column in ("start", "end"):
         local = pd.to_datetime(frame[column])
         frame[column] = local.dt.tz_localize(

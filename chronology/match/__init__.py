@@ -18,7 +18,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -28,11 +28,18 @@ from chronology.match.candidates import candidate_pairs
 from chronology.match.canonical import describe_clusters
 from chronology.match.cluster import merge_clusters, pair_constraints
 from chronology.match.explain import explain
-from chronology.match.features import FEATURES, score_pairs
+from chronology.match.candidates import distant_pairs
+from chronology.match.em import Estimate, estimate_weights, random_u
+from chronology.match.features import FEATURES, score_pairs, weigh
 from chronology.match.overrides import add_pairs, read_overrides, resolve_overrides
 from chronology.match.records import prepare_records
 from chronology.match.settings import MatchSettings, load_settings
 from chronology.vocabulary import Vocabulary, load_vocabulary
+
+#: Features whose u values are measured on pairs of records far apart in time
+#: (Splink's random sampling); the date, time and agency levels depend on the
+#: dates and are estimated by EM with the m values.
+RANDOM_U_FEATURES = ("text", "event_type", "handoff", "route", "references", "names")
 
 __all__ = ["MatchResult", "explain", "match_events", "read_overrides", "load_settings", "FEATURES"]
 
@@ -50,12 +57,15 @@ class MatchResult:
             feature's value, level and weight, score, probability, decision
             ("same" | "different"), decided_by and note.
         warnings: Lines for the user (an override naming a missing record).
+        estimate: The m/u values and prior estimated on this case's own
+            candidate pairs (None when ``estimate = false``).
     """
 
     events: pd.DataFrame
     clusters: pd.DataFrame
     pairs: pd.DataFrame
     warnings: list[str] = field(default_factory=list)
+    estimate: Estimate | None = None
 
 
 def _decide(pairs: pd.DataFrame, labels: np.ndarray, decided: np.ndarray, settings: MatchSettings) -> None:
@@ -105,16 +115,35 @@ def match_events(
     """
     conf = load_settings(settings)
     vocab = vocab or load_vocabulary()
-    records = prepare_records(events, conf)
-    a, b = candidate_pairs(records, conf.window_days)
+    records = prepare_records(events, conf, vocab)
+    a, b = candidate_pairs(records, conf.window_days, conf.lag_days, conf.lag_windows)
     resolved = resolve_overrides(overrides, records, set(events["record_id"].astype(str)))
     a, b = add_pairs(a, b, resolved.same + resolved.different, records)
     pairs = score_pairs(records, a, b, conf, vocab)
     n = len(records)
     position = dict(zip((a.astype(np.int64) * n + b).tolist(), range(len(a)), strict=True))
     forbidden = {position[i * n + j] for i, j in resolved.different}
+    estimate = None
+    if conf.estimate and len(pairs):
+        labels = np.full(len(pairs), np.nan)
+        labels[sorted(forbidden)] = 0.0
+        labels[[position[i * n + j] for i, j in resolved.same if i * n + j in position]] = 1.0
+        far_a, far_b = distant_pairs(records, conf.lag_days + conf.window_days + 1)
+        far = score_pairs(records, far_a, far_b, conf, vocab)
+        measured = random_u(far, list(RANDOM_U_FEATURES))
+        estimate = estimate_weights(
+            pairs,
+            conf.m_u,
+            conf.prior,
+            labels=labels,
+            fixed_u=measured,
+            strength=conf.estimate_strength,
+            hold=conf.estimate_hold,
+        )
+        conf = replace(conf, m_u=estimate.m_u, prior=estimate.prior)
+        pairs = weigh(pairs, conf)
     graph = pair_constraints(records, pairs, conf, forbidden)
-    labels, decided = merge_clusters(graph, conf.threshold, resolved.same)
+    labels, decided = merge_clusters(graph, conf.threshold, resolved.same, conf.cluster_mean)
     del graph  # its pair index is large; free it before describing the clusters
     for k in forbidden:
         decided[k] = "override"
@@ -130,4 +159,6 @@ def match_events(
     cluster_ids[records.row] = record_cluster
     out["cluster_id"] = pd.Series(cluster_ids, index=events.index, dtype=events["cluster_id"].dtype)
     pairs = pairs.drop(columns=["a", "b"]).reset_index(drop=True)
-    return MatchResult(events=out, clusters=clusters, pairs=pairs, warnings=resolved.warnings)
+    return MatchResult(
+        events=out, clusters=clusters, pairs=pairs, warnings=resolved.warnings, estimate=estimate
+    )

@@ -1,26 +1,32 @@
-"""Clustering that does not chain: greedy best-first merging under constraints.
+"""Clustering that does not chain: best-first average linkage under constraints.
 
-The rule, in order:
+One agency may contribute several records to one event (an attendance's
+triage and review rows, a meeting and its minutes); nothing here treats a
+pair of one agency differently from any other pair: their agency level is
+evidence in the score (``features``). What stops chaining is evidence:
 
 1. Analyst overrides "same" join their two records' clusters first, whatever
    the score; overrides "different" forbid their pair.
 2. The other pairs scoring at least ``threshold`` are taken best first (score
    descending, then record ids). A pair whose records are already together
-   changes nothing. Otherwise its two clusters merge only if EVERY pair across
-   them (one record from each) is allowed:
+   changes nothing. Otherwise its two clusters merge only if, over EVERY pair
+   across them (one record from each):
 
-   - it is a candidate pair: both dates (or a date named in the text) lie
-     within the window, so a cluster never spans more than its window and a
-     run of weekly visits cannot chain;
-   - it is not forbidden by an override "different";
-   - its records come from different agencies, or it is a strong duplicate
-     (text similarity >= ``duplicate_similarity``, the same day, the same
-     minute where both have times, and the same numbers in both texts), or
-     a follow-up (different event types, such as an incident and the
-     notification of it) scoring at least ``same_agency_threshold``;
-   - its score is at least ``cluster_floor``.
+   - each is a candidate pair: within the window, a named date, or a later
+     record of an earlier event within its lag window; so a cluster spans at
+     most its lag window and a run of fortnightly visits cannot chain;
+   - none is forbidden by an override "different";
+   - none scores below ``cluster_floor`` (strong evidence of two events), and
+     in none do both texts name dates that disagree ("PPN re incident 13/07"
+     and "PPN re incident 14/07" are two notifications);
+   - their mean score is at least ``cluster_mean`` (average linkage): one
+     strong pair does not pull in a record that the rest of the cluster
+     contradicts.
 
-   The first cross pair that fails is the reason reported for the refusal.
+   The first condition that fails is the reason reported for the refusal.
+   Two records of an earlier event dated days apart (a meeting's minutes and
+   another agency's receipt of them) never start a merge by their own pair:
+   each joins the event it records, and so each other.
 
 Example:
     >>> import numpy as np
@@ -53,7 +59,11 @@ class Constraints:
         b: Second record index of each pair.
         score: Match weight of each pair.
         allowed: Whether the pair may sit in one cluster (see the module rule).
-        reason: Why not, where it may not ("constraint: same agency"...).
+        reason: Why not, where it may not ("constraint: evidence against"...).
+        seed: Whether the pair may start a merge. Two records of an earlier
+            event dated days apart (two sets of minutes) join only through the
+            event they record, never by each other: their pair counts in the
+            average of a merge but does not start one.
     """
 
     n: int
@@ -62,6 +72,7 @@ class Constraints:
     score: np.ndarray
     allowed: np.ndarray
     reason: np.ndarray
+    seed: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         codes = self.a.astype(np.int64) * self.n + self.b.astype(np.int64)
@@ -75,8 +86,9 @@ class Constraints:
             found = self.index.get(hi * self.n + lo, -1)
         return found
 
-    def refusal(self, left: list[int], right: list[int]) -> str:
+    def refusal(self, left: list[int], right: list[int], mean_floor: float) -> str:
         """Why the two member lists may not merge ("" when they may)."""
+        total = 0.0
         for i in left:
             for j in right:
                 k = self.pair(i, j)
@@ -84,6 +96,9 @@ class Constraints:
                     return "constraint: outside window"
                 if not self.allowed[k]:
                     return str(self.reason[k])
+                total += float(self.score[k])
+        if total < mean_floor * len(left) * len(right):
+            return "constraint: weak on average"
         return ""
 
 
@@ -95,27 +110,17 @@ def pair_constraints(
     Args:
         records: The prepared records.
         pairs: Scored pairs (``features.score_pairs``).
-        settings: Supplies duplicate_similarity and cluster_floor.
+        settings: Supplies cluster_floor.
         forbidden: Positions of pairs an override marks "different".
     """
     a, b = pairs["a"].to_numpy(), pairs["b"].to_numpy()
-    same_agency = records.agency[a] == records.agency[b]
-    both_times = ~np.isnan(records.minute[a]) & ~np.isnan(records.minute[b])
-    same_moment = np.where(both_times, records.minute[a] == records.minute[b], True)
-    duplicate = (
-        (pairs["text"].to_numpy(dtype=float) >= settings.duplicate_similarity)
-        & (pairs["date"].to_numpy(dtype=float) == 0)
-        & (pairs["date_level"].to_numpy() == "same_day")
-        & same_moment
-        & (records.numbers[a] == records.numbers[b])
-    )
     reason = np.full(len(a), "", dtype=object)
     reason[pairs["score"].to_numpy() < settings.cluster_floor] = "constraint: evidence against"
-    follow_up = records.event_type[a] != records.event_type[b]
-    strong = follow_up & (pairs["score"].to_numpy(dtype=float) >= settings.same_agency_threshold)
-    reason[same_agency & ~duplicate & ~strong] = "constraint: same agency"
+    reason[(pairs["date_level"] == "named_conflict").to_numpy()] = "constraint: names another date"
     if forbidden:
         reason[np.fromiter(sorted(forbidden), dtype=np.int64)] = "override"
+    gap = np.abs(records.first_day[a] - records.first_day[b])
+    both_late = records.retro[a] & records.retro[b] & (gap > settings.window_days)
     return Constraints(
         n=len(records),
         a=a,
@@ -123,18 +128,21 @@ def pair_constraints(
         score=pairs["score"].to_numpy(dtype=float),
         allowed=reason == "",
         reason=reason,
+        seed=~both_late,
     )
 
 
 def merge_clusters(
-    graph: Constraints, threshold: float, forced: list[tuple[int, int]]
+    graph: Constraints, threshold: float, forced: list[tuple[int, int]], mean_floor: float | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Greedy best-first merging; returns a label per record and per-pair decisions.
+    """Greedy best-first average linkage; returns a label per record and per-pair decisions.
 
     Args:
         graph: The pairs and their constraints.
         threshold: Minimum score for a pair to merge its clusters.
         forced: Record index pairs an override marks "same", joined first.
+        mean_floor: Minimum mean score across two clusters that merge
+            (``cluster_mean``); ``threshold`` when not given.
 
     Returns:
         labels: For each record, the smallest record index of its cluster.
@@ -163,13 +171,16 @@ def merge_clusters(
         k = graph.pair(i, j)
         if k >= 0:
             decided[k] = "override"
-    above = np.flatnonzero((graph.score >= threshold) & (decided == ""))
+    seeds = graph.seed if graph.seed is not None else np.ones(len(graph.a), dtype=bool)
+    above = np.flatnonzero((graph.score >= threshold) & (decided == "") & seeds)
     order = above[np.lexsort((above, -graph.score[above]))]
     for k in order.tolist():
         ri, rj = find(int(graph.a[k])), find(int(graph.b[k]))
         if ri == rj:
             continue
-        why = graph.refusal(members.get(ri, [ri]), members.get(rj, [rj]))
+        why = graph.refusal(
+            members.get(ri, [ri]), members.get(rj, [rj]), threshold if mean_floor is None else mean_floor
+        )
         if why:
             decided[k] = why
         else:

@@ -7,30 +7,49 @@ schemas/match.toml and adds log2(m/u) to the pair's score. A missing value
 ========== ==================================================================
 feature    levels
 ========== ==================================================================
-text       near_identical (>= 95), high (>= 80), medium (>= 60), low (>= 40),
-           none; the mean of rapidfuzz token_sort_ratio and token_set_ratio
-           on normalised text
-words      most (>= 0.6), half (>= 0.4), some (>= 0.2), few: the share of the
-           rarer-worded record's words (idf-weighted) the other repeats
+text       the wording, from two measures read as one level so that they
+           are not counted twice: the similarity (the mean of rapidfuzz
+           token_sort_ratio and token_set_ratio on normalised text) and the
+           word overlap (the share of the rarer-worded record's words,
+           idf-weighted, that the other repeats, shown as ``words``):
+           near_identical (similarity >= 95), high (>= 80 or overlap >= 0.6),
+           medium (>= 60 or >= 0.4), low (>= 40 or >= 0.2), none
 event_type same, same_contact (the same type of routine contact: each agency
            makes its own visits and appointments), related (vocabulary ``related``), passed_on (one is a handoff or
            receipt: a letter, notification or referral about the other),
-           unknown ("other"), incompatible
+           unknown ("other"), incompatible; the strongest of the records'
+           types and, for a record of an earlier event, the type of what it
+           records (minutes of a core group compare as a core group)
 date       named_conflict (both texts name dates, a day or more apart:
-           "PPN re incident 11/07" and "PPN re incident 18/07"), same_day
+           "PPN re incident 13/07" and "PPN re incident 14/07"), same_day
            (both to the day), named_date (one names the other's
-           date), one_day (or a named date a day out), approximate (an
-           approximate range overlaps), further
+           date), one_day (or a named date a day out), lag_short (a record
+           of an earlier event 2-7 days after it), lag_long (8 days or more),
+           approximate (an approximate range overlaps), further
 time       within_30_min, within_3_hours, further (only when both have times)
-agency     same, different
+agency     different, same_moment (one agency, the same minute: an
+           attendance's triage and review rows), same_day_type (one agency,
+           the same day, the same type: an incident's call and occurrence
+           rows), same_day (other types), same_record (the
+           later record records an earlier event: minutes, a write-up, or
+           it names the other's date and passes nothing on),
+           same_wording (one agency on another day, in the same words
+           (text >= 80), not saying it records an earlier event: its routine
+           entry for the next happening), same_repeat (likewise, other words)
 handoff    named (one record's from/to agency is the other's agency), none
+route      same_route (both pass something on, from the same sender to
+           overlapping recipients: a PPN sent and its receipt),
+           other_recipient (the same sender, to other recipients),
+           other_sender (different senders: the police's PPN to the MASH and
+           the MASH's onward notification to health); only when both records
+           state a route
 references shared (a reference number in both texts), none
 names      shared (a rare capitalised name in both texts), none
 ========== ==================================================================
 
 Example:
     >>> from chronology.match.settings import load_settings
-    >>> text_level(np.array([97.0, 50.0]), np.array([True, True])).tolist()
+    >>> wording_level(np.array([97.0, 50.0]), np.array([0.9, 0.1]), np.array([True, True])).tolist()
     ['near_identical', 'low']
 """
 
@@ -45,7 +64,17 @@ from chronology.match.settings import MatchSettings
 from chronology.match.words import word_overlap
 from chronology.vocabulary import Vocabulary
 
-FEATURES = ("text", "words", "event_type", "date", "time", "agency", "handoff", "references", "names")
+FEATURES = (
+    "text",
+    "event_type",
+    "date",
+    "time",
+    "agency",
+    "handoff",
+    "route",
+    "references",
+    "names",
+)
 _UNKNOWN_TYPES = frozenset({"", "other"})
 
 
@@ -99,10 +128,20 @@ def _joined(values: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.asarray(built, dtype=object)[inverse.reshape(-1)]
 
 
-def text_level(similarity: np.ndarray, present: np.ndarray) -> np.ndarray:
-    """The text level of each similarity ("" where a text is empty)."""
+def wording_level(similarity: np.ndarray, overlap: np.ndarray, present: np.ndarray) -> np.ndarray:
+    """The text level from similarity and word overlap ("" where a text is empty).
+
+    Example:
+        >>> wording_level(np.array([50.0, 20.0]), np.array([0.1, 0.7]), np.array([True, True])).tolist()
+        ['low', 'high']
+    """
     level = _pick(
-        [similarity >= 95, similarity >= 80, similarity >= 60, similarity >= 40],
+        [
+            similarity >= 95,
+            (similarity >= 80) | (overlap >= 0.6),
+            (similarity >= 60) | (overlap >= 0.4),
+            (similarity >= 40) | (overlap >= 0.2),
+        ],
         ["near_identical", "high", "medium", "low"],
         "none",
     )
@@ -110,22 +149,21 @@ def text_level(similarity: np.ndarray, present: np.ndarray) -> np.ndarray:
     return level
 
 
-def words_level(overlap: np.ndarray, present: np.ndarray) -> np.ndarray:
-    """The words level of each overlap ("" where a text is empty)."""
-    level = _pick([overlap >= 0.6, overlap >= 0.4, overlap >= 0.2], ["most", "half", "some"], "few")
-    level[~present] = ""
-    return level
+#: Type levels from the strongest evidence of one event to the weakest.
+_TYPE_RANK = ("same", "same_contact", "related", "passed_on", "unknown", "incompatible")
 
 
-def _type_level(records: Records, a: np.ndarray, b: np.ndarray, vocab: Vocabulary) -> np.ndarray:
-    ta, tb = records.event_type[a], records.event_type[b]
+def _type_pair_levels(ta: np.ndarray, tb: np.ndarray, vocab: Vocabulary) -> np.ndarray:
+    """The event_type level of each pair of types ("" where either is "")."""
     codes, uniques = pd.factorize(pd.Series(ta + "|" + tb))
     passing = vocab.in_group("handoff", "receipt")
     contacts = vocab.in_group("contact")
     table = []
     for key in uniques:
         x, y = key.split("|", 1)
-        if x in _UNKNOWN_TYPES or y in _UNKNOWN_TYPES:
+        if x == "" or y == "":
+            table.append("")
+        elif x in _UNKNOWN_TYPES or y in _UNKNOWN_TYPES:
             table.append("unknown")
         elif x == y:
             table.append("same_contact" if x in contacts else "same")
@@ -136,6 +174,20 @@ def _type_level(records: Records, a: np.ndarray, b: np.ndarray, vocab: Vocabular
         else:
             table.append("incompatible")
     return np.asarray(table + [""], dtype=object)[np.asarray(codes)]
+
+
+def _type_level(records: Records, a: np.ndarray, b: np.ndarray, vocab: Vocabulary) -> np.ndarray:
+    """The event_type level: the strongest over each record's type and, for a
+    record of an earlier event, the type of what it records (``content_type``)."""
+    ta, tb = records.event_type[a], records.event_type[b]
+    ca, cb = records.content_type[a], records.content_type[b]
+    rank = {lv: i for i, lv in enumerate(_TYPE_RANK)}
+    best = np.full(len(a), len(_TYPE_RANK), dtype=np.int64)
+    for x, y in ((ta, tb), (ca, tb), (ta, cb), (ca, cb)):
+        level = _type_pair_levels(x, y, vocab)
+        here = np.fromiter((rank.get(v, len(_TYPE_RANK)) for v in level), dtype=np.int64, count=len(level))
+        best = np.minimum(best, here)
+    return np.asarray([*_TYPE_RANK, ""], dtype=object)[best]
 
 
 def _named_of(records: Records, recs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -163,7 +215,7 @@ def _named_gap(records: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _named_conflict(records: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """True where both texts name dates and no two of them lie within a day."""
+    """True where both texts name dates and none of them is the same day."""
     conflict = np.zeros(len(a), dtype=bool)
     if records.named_row.size == 0 or len(a) == 0:
         return conflict
@@ -173,7 +225,7 @@ def _named_conflict(records: Records, a: np.ndarray, b: np.ndarray) -> np.ndarra
     if both.size == 0:
         return conflict
     agree = np.zeros(len(a), dtype=bool)
-    agree[both[np.abs(day_a[left] - day_b) <= 1]] = True
+    agree[both[day_a[left] == day_b]] = True
     named_both = np.unique(both)
     conflict[named_both] = ~agree[named_both]
     return conflict
@@ -214,6 +266,47 @@ def _shared_tokens(
     return out
 
 
+def last_of_type_before(records: Records) -> np.ndarray:
+    """For each record of an earlier event, the latest day before it holding a record of what it records.
+
+    What it records is its content type ("minutes of a core group": a core
+    group), else its own type. -1e9 for other records, or when no such day
+    lies within ``lag``: the day a late record most likely refers to.
+
+    Example:
+        >>> from chronology.synth import generate_case
+        >>> from chronology.match.settings import load_settings
+        >>> from chronology.match.records import prepare_records
+        >>> recs = prepare_records(generate_case(30, seed=4)[0], load_settings())
+        >>> last = last_of_type_before(recs)
+        >>> bool((last[recs.retro & (last > -10**8)] < recs.first_day[recs.retro & (last > -10**8)]).all())
+        True
+    """
+    out = np.full(len(records), -(10**9), dtype=np.int64)
+    late = np.flatnonzero(records.retro & (records.first_day > -(10**8)))
+    if late.size == 0:
+        return out
+    wanted = np.where(records.content_type[late] != "", records.content_type[late], records.event_type[late])
+    dated = np.flatnonzero(records.first_day > -(10**8))
+    frame = pd.DataFrame(
+        {
+            "subject": np.concatenate([records.subject[dated], records.subject[dated]]),
+            "kind": np.concatenate([records.event_type[dated], records.content_type[dated]]),
+            "day": np.concatenate([records.first_day[dated], records.first_day[dated]]),
+        }
+    )
+    frame = frame[frame["kind"] != ""]
+    codes, kinds = pd.factorize(pd.concat([frame["kind"], pd.Series(wanted)], ignore_index=True))
+    width = np.int64(1) << 32
+    key = (frame["subject"].to_numpy(np.int64) * np.int64(len(kinds)) + codes[: len(frame)]) * width
+    key = np.sort(key + frame["day"].to_numpy(np.int64) + (np.int64(1) << 31))
+    want = (records.subject[late].astype(np.int64) * np.int64(len(kinds)) + codes[len(frame) :]) * width
+    at = np.searchsorted(key, want + records.first_day[late] - 1 + (np.int64(1) << 31), side="right") - 1
+    ok = (at >= 0) & ((key[np.maximum(at, 0)] // width) == (want // width))
+    out[late[ok]] = key[at[ok]] % width - (np.int64(1) << 31)
+    return out
+
+
 def _date_levels(records: Records, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     gap = np.maximum(
         0,
@@ -223,18 +316,63 @@ def _date_levels(records: Records, a: np.ndarray, b: np.ndarray) -> tuple[np.nda
     named = _named_gap(records, a, b)
     precise = (records.precision[a] <= 1) & (records.precision[b] <= 1)
     nearest = np.minimum(gap, named)
+    last = last_of_type_before(records)
+    later = np.where(records.first_day[a] >= records.first_day[b], a, b)
+    earlier = np.where(later == a, b, a)
+    latest = (last[later] == records.first_day[earlier]) & (last[later] > -(10**8))
     level = _pick(
         [
             _named_conflict(records, a, b),
             precise & (gap == 0),
             named == 0,
             precise & (nearest == 1),
+            precise & (nearest >= 2) & (nearest <= 14) & latest,
+            precise & (nearest >= 2) & (nearest <= 7),
+            precise & (nearest >= 8) & (nearest <= 14),
             ~precise & (gap == 0),
         ],
-        ["named_conflict", "same_day", "named_date", "one_day", "approximate"],
+        [
+            "named_conflict",
+            "same_day",
+            "named_date",
+            "one_day",
+            "lag_latest",
+            "lag_short",
+            "lag_long",
+            "approximate",
+        ],
         "further",
     )
     return nearest, level
+
+
+def _agency_levels(
+    records: Records,
+    a: np.ndarray,
+    b: np.ndarray,
+    similarity: np.ndarray,
+    named: np.ndarray,
+    same_type: np.ndarray,
+) -> np.ndarray:
+    """The agency level of each pair (see the module table)."""
+    same = records.agency[a] == records.agency[b]
+    moment = ~np.isnan(records.minute[a]) & (records.minute[a] == records.minute[b])
+    gap = np.maximum(
+        0,
+        np.maximum(records.first_day[a], records.first_day[b])
+        - np.minimum(records.last_day[a], records.last_day[b]),
+    )
+    later = np.where(records.first_day[a] > records.first_day[b], a, b)
+    passes_on = (records.to_agency[later] != "") | (records.from_agency[later] != "")
+    # the later record records the earlier: it says so, or it names the
+    # earlier's date without passing anything on (a PPN naming its incident's
+    # date is a new happening: the notification)
+    record_of = records.retro[later] | (named & ~passes_on)
+    return _pick(
+        [~same, moment, (gap == 0) & same_type, gap == 0, record_of, similarity >= 80],
+        ["different", "same_moment", "same_day_type", "same_day", "same_record", "same_wording"],
+        "same_repeat",
+    )
 
 
 def _time_levels(records: Records, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -252,6 +390,36 @@ def _handoff(records: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         | ((records.to_agency[b] == ag_a) | (records.from_agency[b] == ag_a))
     ) & (ag_a != ag_b)
     return _label(named, "named", "none")
+
+
+def _routes(records: Records) -> tuple[np.ndarray, list[frozenset[str]]]:
+    """Each record's sender ("" when it states no route) and recipients.
+
+    A record naming a recipient (to_agency) was sent by its own agency; one
+    naming a sender (from_agency) was received by its own agency. Recipients
+    may be several, joined by ";".
+    """
+    sender = np.where(records.to_agency != "", records.agency, records.from_agency)
+    sender = np.where((records.to_agency == "") & (records.from_agency == ""), "", sender)
+    recipients = [
+        frozenset(p.strip() for p in str(to).split(";") if p.strip()) if to else (frozenset([own]) if sent else frozenset())
+        for to, own, sent in zip(records.to_agency, records.agency, sender != "", strict=True)
+    ]
+    return sender.astype(object), recipients
+
+
+def _route_levels(records: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """same_route, other_recipient, other_sender, or "" where a record states no route."""
+    sender, recipients = _routes(records)
+    both = (sender[a] != "") & (sender[b] != "")
+    level = np.full(len(a), "", dtype=object)
+    for k in np.flatnonzero(both).tolist():
+        i, j = int(a[k]), int(b[k])
+        if sender[i] != sender[j]:
+            level[k] = "other_sender"
+        else:
+            level[k] = "same_route" if recipients[i] & recipients[j] else "other_recipient"
+    return level
 
 
 def score_pairs(
@@ -275,41 +443,64 @@ def score_pairs(
     similarity = text_similarity(records.norm, a, b)
     overlap = np.round(word_overlap(records.norm, a, b), 3)
     days, date_level = _date_levels(records, a, b)
+    type_level = _type_level(records, a, b, vocab)
+    agency_level = _agency_levels(
+        records, a, b, similarity, date_level == "named_date", np.isin(type_level, ["same", "same_contact"])
+    )
     minutes, time_level = _time_levels(records, a, b)
     refs = np.asarray(_shared_tokens(records.refs, records, a, b, limit=10**9), dtype=object)
     names = np.asarray(
         _shared_tokens(records.names, records, a, b, limit=settings.rare_name_records), dtype=object
     )
-    same_agency = records.agency[a] == records.agency[b]
     columns: dict[str, object] = {"record_a": records.record_id[a], "record_b": records.record_id[b]}
     handoff = _handoff(records, a, b)
     values = {
-        "text": (similarity, text_level(similarity, present[a] & present[b])),
-        "words": (overlap, words_level(overlap, present[a] & present[b])),
-        "event_type": (
-            _joined(records.event_type, a, b),
-            _type_level(records, a, b, vocab),
-        ),
+        "text": (similarity, wording_level(similarity, overlap, present[a] & present[b])),
+
+        "event_type": (_joined(records.event_type, a, b), type_level),
         "date": (days.astype(float), date_level),
         "time": (minutes, time_level),
-        "agency": (_joined(records.agency, a, b), _label(same_agency, "same", "different")),
+        "agency": (_joined(records.agency, a, b), agency_level),
         "handoff": (handoff == "named", handoff),
+        "route": (_joined(_routes(records)[0], a, b), _route_levels(records, a, b)),
         "references": (refs, _label(refs != "", "shared", "none")),
         "names": (names, _label(names != "", "shared", "none")),
     }
-    total = np.full(len(a), settings.prior_weight, dtype=float)
     for feature, (value, level) in values.items():
-        level = np.asarray(level, dtype=object)
-        table = {lv: settings.weight(feature, lv) for lv in settings.m_u[feature]}
-        weight = pd.Series(level, dtype=object).map(table).fillna(0.0).to_numpy(dtype=float)
         columns[feature] = value
-        columns[f"{feature}_level"] = level
-        columns[f"w_{feature}"] = np.round(weight, 3)
-        total += weight
-    columns["prior"] = np.full(len(a), round(settings.prior_weight, 3))
-    columns["score"] = np.round(total, 3)
-    columns["probability"] = np.round(1.0 / (1.0 + np.exp2(-total)), 4)
+        columns[f"{feature}_level"] = np.asarray(level, dtype=object)
+    columns["words"] = overlap
     frame = pd.DataFrame(columns)
     frame["a"] = a
     frame["b"] = b
-    return frame
+    return weigh(frame, settings)
+
+
+def weigh(frame: pd.DataFrame, settings: MatchSettings) -> pd.DataFrame:
+    """Fill each feature's weight ``w_F``, the prior, score and probability (in place; returned).
+
+    The levels stay as they are: re-weighing with estimated m and u values
+    (``chronology.match.em``) does not compare the records again.
+    """
+    total = np.full(len(frame), settings.prior_weight, dtype=float)
+    for feature in FEATURES:
+        table = {lv: settings.weight(feature, lv) for lv in settings.m_u[feature]}
+        codes, uniques = pd.factorize(frame[f"{feature}_level"].to_numpy(dtype=object))
+        per_level = np.asarray([table.get(lv, 0.0) for lv in uniques] + [0.0], dtype=float)
+        weight = per_level[codes]
+        frame[f"w_{feature}"] = np.round(weight, 3)
+        total += weight
+    frame["prior"] = np.full(len(frame), round(settings.prior_weight, 3))
+    frame["score"] = np.round(total, 3)
+    frame["probability"] = np.round(1.0 / (1.0 + np.exp2(-total)), 4)
+    order = [c for c in frame.columns if c not in ("a", "b")] + [c for c in ("a", "b") if c in frame.columns]
+    return frame[_column_order(order)]
+
+
+def _column_order(columns: list[str]) -> list[str]:
+    """record_a, record_b, each feature's value, level and weight, then prior, score, probability, a, b."""
+    head = ["record_a", "record_b"]
+    body = [c for f in FEATURES for c in (f, f"{f}_level", f"w_{f}")]
+    tail = ["words", "prior", "score", "probability", "a", "b"]
+    known = set(head + body + tail)
+    return [c for c in head + body + tail if c in columns] + [c for c in columns if c not in known]

@@ -10,14 +10,18 @@ Example:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
 from chronology.match.settings import MatchSettings
 from chronology.match.text import find_named_dates, read_texts
+from chronology.ingest.classify import classify_text
+from chronology.vocabulary import Vocabulary, load_vocabulary
 
 _EPOCH = date(1970, 1, 1)
 #: Precision rank: lower is more precise.
@@ -49,6 +53,15 @@ class Records:
         named_day: The named day (days since 1970).
         from_agency: Sending agency, lower-cased.
         to_agency: Receiving agency, lower-cased.
+        group: The vocabulary group of each record's type ("other" if unknown).
+        retro: Whether the record records an earlier event (minutes, a
+            letter or receipt, a write-up: ``[lag]`` of match.toml), so it may
+            be dated days after the event it records.
+        content_type: For such a record, the type of what it records: its
+            text classified with the cue words taken out ("A&E discharge
+            summary rec'd: attended with a scald" records an ED attendance);
+            "" for other records, or when the text names no type beyond a
+            handoff or receipt.
     """
 
     row: np.ndarray
@@ -69,6 +82,9 @@ class Records:
     named_day: np.ndarray
     from_agency: np.ndarray
     to_agency: np.ndarray
+    group: np.ndarray
+    retro: np.ndarray
+    content_type: np.ndarray
 
     def __len__(self) -> int:
         return len(self.record_id)
@@ -101,14 +117,70 @@ def _named_dates(text: np.ndarray, first_day: np.ndarray, max_days: int) -> tupl
     return np.asarray(rows, dtype=np.int64), np.asarray(days, dtype=np.int64)
 
 
-def prepare_records(events: pd.DataFrame, settings: MatchSettings) -> Records:
+def retrospective(text: np.ndarray, group: np.ndarray, settings: MatchSettings) -> np.ndarray:
+    """Whether each record records an earlier event: its type group or a cue in its text.
+
+    Example:
+        >>> from chronology.match.settings import load_settings
+        >>> texts = np.array(["Minutes of core group received", "Core group held"], dtype=object)
+        >>> retrospective(texts, np.array(["meeting", "meeting"]), load_settings()).tolist()
+        [True, False]
+    """
+    by_group = np.isin(group, list(settings.lag_groups))
+    pattern = _cue_pattern(settings.lag_cues)
+    if pattern is None or len(text) == 0:
+        return by_group
+    codes, uniques = pd.factorize(pd.Series(text, dtype=object).str.lower())
+    cued = np.fromiter((pattern.search(t) is not None for t in uniques), dtype=bool, count=len(uniques))
+    return by_group | cued[codes]
+
+
+def content_types(
+    text: np.ndarray, retro: np.ndarray, settings: MatchSettings, vocab: Vocabulary
+) -> np.ndarray:
+    """The type of what each record of an earlier event records ("" for the others).
+
+    Example:
+        >>> from chronology.match.settings import load_settings
+        >>> texts = np.array(["Core group minutes received and filed", "Core group held"], dtype=object)
+        >>> content_types(texts, np.array([True, False]), load_settings(), load_vocabulary()).tolist()
+        ['core_group', '']
+    """
+    out = np.full(len(text), "", dtype=object)
+    pattern = _cue_pattern(settings.lag_cues)
+    rows = np.flatnonzero(retro)
+    if rows.size == 0:
+        return out
+    passing = vocab.in_group("handoff", "receipt") | {"other"}
+    codes, uniques = pd.factorize(pd.Series(text[rows], dtype=object).str.lower())
+    found = []
+    for t in uniques:
+        stripped = pattern.sub(" ", t) if pattern is not None else t
+        kind = classify_text(stripped, vocab)
+        found.append("" if kind in passing else kind)
+    out[rows] = np.asarray(found + [""], dtype=object)[codes]
+    return out
+
+
+@lru_cache(maxsize=8)
+def _cue_pattern(cues: tuple[str, ...]) -> re.Pattern[str] | None:
+    if not cues:
+        return None
+    ordered = sorted(cues, key=lambda c: (-len(c), c))
+    return re.compile(r"(?<![a-z0-9])(?:" + "|".join(re.escape(c) for c in ordered) + r")(?![a-z0-9])")
+
+
+def prepare_records(
+    events: pd.DataFrame, settings: MatchSettings, vocab: Vocabulary | None = None
+) -> Records:
     """Read the "event" rows of ``events`` into arrays for matching.
 
     Records without a start date get no candidates (they stay singletons).
 
     Args:
         events: A table with the columns of ``chronology.schema.EVENT_COLUMNS``.
-        settings: Matching settings (text tables, named-date reach).
+        settings: Matching settings (text tables, named-date reach, lag cues).
+        vocab: The vocabulary (each type's group); the shipped one by default.
 
     Example:
         >>> from chronology.match.settings import load_settings
@@ -135,6 +207,11 @@ def prepare_records(events: pd.DataFrame, settings: MatchSettings) -> Records:
     read = read_texts(pd.Series(text), settings)
     subject = pd.factorize(_strings(ev["subject_ref"]), sort=True)[0]
     named_row, named_day = _named_dates(text, first_day, settings.named_date_days)
+    event_type = _strings(ev["event_type"], lower=True)
+    vocab = vocab or load_vocabulary()
+    groups = {name: t.group for name, t in vocab.types.items()}
+    group = np.asarray([groups.get(t, "other") for t in event_type], dtype=object)
+    retro = retrospective(text, group, settings)
     return Records(
         row=rows,
         record_id=_strings(ev["record_id"]),
@@ -144,7 +221,7 @@ def prepare_records(events: pd.DataFrame, settings: MatchSettings) -> Records:
         last_day=last_day.astype(np.int64),
         minute=minute,
         precision=precision,
-        event_type=_strings(ev["event_type"], lower=True),
+        event_type=event_type,
         text=text,
         norm=read["norm"].to_numpy(),
         refs=read["refs"].to_numpy(),
@@ -154,6 +231,9 @@ def prepare_records(events: pd.DataFrame, settings: MatchSettings) -> Records:
         named_day=named_day,
         from_agency=_strings(ev["from_agency"], lower=True),
         to_agency=_strings(ev["to_agency"], lower=True),
+        group=group,
+        retro=retro,
+        content_type=content_types(text, retro, settings, vocab),
     )
 
 

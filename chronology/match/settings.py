@@ -26,12 +26,14 @@ MATCH_TOML = SCHEMAS_DIR / "match.toml"
 SETTING_TYPES: dict[str, type | tuple[type, ...]] = {
     "threshold": (int, float),
     "window_days": int,
-    "duplicate_similarity": (int, float),
-    "same_agency_threshold": (int, float),
+    "lag_days": int,
     "named_date_days": int,
     "rare_name_records": int,
     "cluster_floor": (int, float),
+    "cluster_mean": (int, float),
     "prior": float,
+    "estimate": bool,
+    "max_candidates": int,
 }
 
 
@@ -42,14 +44,29 @@ class MatchSettings:
     Attributes:
         threshold: Match weight at which a pair joins.
         window_days: Days either side of a record's date for candidates.
-        duplicate_similarity: Text similarity (0-100) at which two records
-            of one agency may join as duplicates, on the same day.
-        same_agency_threshold: Score at which two records of one agency may
-            join without being duplicates (strong evidence).
+        lag_days: How many days after an event a record of it may be dated
+            (minutes, letters, receipts, write-ups): the widest lag window.
         named_date_days: How far back a date named in the text may lie.
         rare_name_records: A name counts when at most this many records hold it.
         cluster_floor: A merge is refused when a cross pair scores below this.
+        cluster_mean: A merge is refused when the mean score of the pairs
+            across the two clusters is below this (average linkage).
         prior: Prior probability that a candidate pair is one event.
+        estimate: Whether the m and u values are re-estimated on the case's
+            own candidate pairs (expectation maximisation, shipped values as
+            priors) before the pairs are scored.
+        max_candidates: At most this many candidates per record, the best by
+            a cheap pre-score, so that dense days cost little.
+        lag_windows: Event-type group of the earlier record -> days a later
+            record of it may lag (``[lag.windows]``).
+        lag_groups: Event-type groups whose records are receipts or reports of
+            an earlier event, whatever their wording (``[lag] groups``).
+        lag_cues: Words that mark a record as a record of an earlier event
+            ("minutes", "write-up", "received": ``[lag] cues``).
+        estimate_strength: How many pairs the shipped m/u values are worth in
+            the estimation (``[estimate] strength``).
+        estimate_hold: Features whose shipped m/u values are held, not
+            estimated (``[estimate] hold``).
         m_u: feature -> level -> (m, u).
         abbreviations: token or phrase -> expansion.
         stopwords: Tokens dropped before scoring.
@@ -58,12 +75,19 @@ class MatchSettings:
 
     threshold: float
     window_days: int
-    duplicate_similarity: float
-    same_agency_threshold: float
+    lag_days: int
     named_date_days: int
     rare_name_records: int
     cluster_floor: float
     prior: float
+    cluster_mean: float = 2.0
+    estimate: bool = True
+    max_candidates: int = 40
+    lag_windows: dict[str, int] = field(default_factory=dict)
+    lag_groups: frozenset[str] = frozenset()
+    lag_cues: tuple[str, ...] = ()
+    estimate_strength: float = 30.0
+    estimate_hold: frozenset[str] = frozenset()
     m_u: dict[str, dict[str, tuple[float, float]]] = field(default_factory=dict)
     abbreviations: dict[str, str] = field(default_factory=dict)
     stopwords: frozenset[str] = frozenset()
@@ -73,7 +97,7 @@ class MatchSettings:
         """The match weight log2(m/u) of one feature level.
 
         Example:
-            >>> round(load_settings().weight("agency", "same"), 2) < 0
+            >>> round(load_settings().weight("agency", "same_repeat"), 2) < 0
             True
         """
         m, u = self.m_u[feature][level]
@@ -99,10 +123,16 @@ def _check(settings: Mapping[str, Any]) -> None:
             hint = f"did you mean '{close[0]}'?" if close else f"valid keys: {', '.join(valid)}"
             raise ConfigError(f"unknown key '{key}' in [match]", hint=hint)
         kind = SETTING_TYPES[key]
-        if isinstance(value, bool) or not isinstance(value, kind):
+        if kind is bool:
+            if not isinstance(value, bool):
+                raise ConfigError(f"'{key}' in [match] must be true or false, not {value!r}")
+        elif isinstance(value, bool) or not isinstance(value, kind):
             raise ConfigError(f"'{key}' in [match] must be a number, not {value!r}")
-    if settings.get("window_days", 0) < 0:
-        raise ConfigError("'window_days' in [match] must be 0 or more")
+    for key in ("window_days", "lag_days"):
+        if settings.get(key, 0) < 0:
+            raise ConfigError(f"'{key}' in [match] must be 0 or more")
+    if settings.get("max_candidates", 1) < 1:
+        raise ConfigError("'max_candidates' in [match] must be 1 or more")
     prior = settings.get("prior", 0.5)
     if not 0.0 < prior < 1.0:
         raise ConfigError("'prior' in [match] must lie between 0 and 1")
@@ -131,15 +161,23 @@ def load_settings(overrides: Mapping[str, Any] | None = None, path: Path = MATCH
         for feature, levels in doc.get("m_u", {}).items()
     }
     text = doc.get("text", {})
+    lag = doc.get("lag", {})
     return MatchSettings(
         threshold=float(values["threshold"]),
         window_days=int(values["window_days"]),
-        duplicate_similarity=float(values["duplicate_similarity"]),
-        same_agency_threshold=float(values["same_agency_threshold"]),
+        lag_days=int(values["lag_days"]),
         named_date_days=int(values["named_date_days"]),
         rare_name_records=int(values["rare_name_records"]),
         cluster_floor=float(values["cluster_floor"]),
+        cluster_mean=float(values["cluster_mean"]),
         prior=float(values["prior"]),
+        estimate=bool(values["estimate"]),
+        max_candidates=int(values["max_candidates"]),
+        lag_windows={str(k): int(v) for k, v in lag.get("windows", {}).items()},
+        lag_groups=frozenset(str(g) for g in lag.get("groups", ())),
+        lag_cues=tuple(str(c).lower() for c in lag.get("cues", ())),
+        estimate_strength=float(doc.get("estimate", {}).get("strength", 30.0)),
+        estimate_hold=frozenset(str(f) for f in doc.get("estimate", {}).get("hold", ())),
         m_u=m_u,
         abbreviations={str(k).lower(): str(v).lower() for k, v in doc.get("abbreviations", {}).items()},
         stopwords=frozenset(str(w).lower() for w in text.get("stopwords", ())),

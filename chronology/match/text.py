@@ -24,6 +24,8 @@ from chronology.match.settings import MatchSettings
 _NUMBER = re.compile(r"\d+")
 _TOKEN = re.compile(r"[a-z0-9]+(?:[&'][a-z0-9]+)*")
 _DATE_NUMERIC = re.compile(r"(?<![\d/])(\d{1,2})[/-](\d{1,2})(?:[/-](\d{4}|\d{2}))?(?![\d/])")
+#: "5/7" five days, "4/10" a score, "3/12" three months, "2/52" two weeks.
+_FRACTION_DENOMINATORS = frozenset({"7", "10", "12", "52"})
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _DATE_WORDS = re.compile(
     r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?(?:\s+(\d{4}))?\b",
@@ -131,11 +133,21 @@ def find_references(text: str) -> tuple[str, ...]:
 def find_names(text: str, common: frozenset[str]) -> tuple[str, ...]:
     """Capitalised words not at a sentence start and not common words.
 
+    A text written mostly in capitals (as police records often are) says
+    nothing by its capitals: only its title-case words count there.
+
     Example:
         >>> find_names("Seen by Dr Okafor with Mother. Bruise noted", frozenset({"mother"}))
         ('okafor',)
+        >>> find_names("OCCURRENCE RECORDED. DA FLAG ADDED", frozenset())
+        ()
     """
-    names = {w.lower() for w in _CAPITALISED.findall(text)}
+    letters = [c for c in text if c.isalpha()]
+    shouting = bool(letters) and sum(c.isupper() for c in letters) > 0.6 * len(letters)
+    words = _CAPITALISED.findall(text)
+    if shouting:
+        words = [w for w in words if not w.isupper()]
+    names = {w.lower() for w in words}
     return tuple(sorted(n for n in names if n not in common))
 
 
@@ -157,6 +169,10 @@ def _make_date(day: int, month: int, year: int | None, own: date) -> date | None
 def find_named_dates(text: str, own: date, max_days: int) -> tuple[date, ...]:
     """Earlier dates named in the text, day-first, year from ``own`` when missing.
 
+    A day and month without a year whose day is one digit over 7, 10, 12 or 52
+    ("4/10", "5/7", "3/12") is read as a score or a duration (days, out of ten,
+    months, weeks as clinicians write them), not a date.
+
     Only dates before ``own`` and at most ``max_days`` before it are kept: a
     record that names an earlier date may be a late record of that day's event.
     A date just after "since", "until", "next", "booked"... is not kept.
@@ -166,11 +182,15 @@ def find_named_dates(text: str, own: date, max_days: int) -> tuple[date, ...]:
         (datetime.date(2021, 3, 12),)
         >>> find_named_dates("CP visit, first since 25/02", date(2021, 3, 19), 60)
         ()
+        >>> find_named_dates("Pain score 4/10, cough 5/7", date(2021, 3, 19), 60)
+        ()
     """
     found: set[date] = set()
     for m in _DATE_NUMERIC.finditer(text):
         if _NOT_THAT_EVENT.search(text[max(0, m.start() - 20) : m.start()]):
             continue
+        if m.group(3) is None and len(m.group(1)) == 1 and m.group(2) in _FRACTION_DENOMINATORS:
+            continue  # "4/10", "5/7", "3/12": a score or a duration as clinicians write them
         year = int(m.group(3)) if m.group(3) else None
         named = _make_date(int(m.group(1)), int(m.group(2)), year, own)
         if named is not None:

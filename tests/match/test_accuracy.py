@@ -1,10 +1,13 @@
 """Accuracy on labelled synthetic cases, with the floors actually reached.
 
-The m/u values were estimated on seed 100 (bench/bench_match.py --estimate);
-these cases use other seeds. Measured when written (pairwise precision /
-recall / F1, B-cubed F1): seed 31: 0.979 / 0.857 / 0.914, 0.963; twenty
-subjects, seed 33: 0.973 / 0.843 / 0.903, 0.961. The floors sit a little
-below, so that a change that loses accuracy fails.
+The generator shares the code's assumptions, so these floors are a guard
+against losing accuracy, not a measure of it (that is the reference case,
+tests/match/test_ref1_accuracy.py). Since the generator records one event
+several times by one agency (an attendance's rows, minutes days later,
+write-ups) and notifications as events of their own, it is much harder than
+it was. Measured when written (pairwise precision / recall / F1, B-cubed F1):
+seed 31: 0.920 / 0.661 / 0.769, 0.889; twenty subjects, seed 33:
+0.966 / 0.608 / 0.746, 0.873. The floors sit a little below.
 """
 
 from __future__ import annotations
@@ -21,10 +24,10 @@ def test_accuracy_floors_on_generated_cases(seed, n_subjects):
     events, truth = generate_case(1000, seed=seed, n_subjects=n_subjects)
     scores = cluster_scores(match_events(events).events["cluster_id"], truth)
     # precision first: a wrong merge hides that an agency did not know
-    assert scores["pairwise_precision"] >= 0.96
-    assert scores["pairwise_recall"] >= 0.83
-    assert scores["pairwise_f1"] >= 0.89
-    assert scores["bcubed_f1"] >= 0.95
+    assert scores["pairwise_precision"] >= 0.90
+    assert scores["pairwise_recall"] >= 0.58
+    assert scores["pairwise_f1"] >= 0.72
+    assert scores["bcubed_f1"] >= 0.85
 
 
 def test_no_cluster_mixes_two_subjects():
@@ -42,7 +45,7 @@ def test_routine_traps_are_not_chained():
     # a cluster never holds two real routine events (a visit and next week's)
     clusters = result.events.loc[routine, "cluster_id"]
     mixed = truth[routine].groupby(clusters.to_numpy()).nunique()
-    assert (mixed == 1).mean() >= 0.99
+    assert (mixed == 1).mean() >= 0.98
     # and never spans more than the window: routine records are a week or more apart
     spans = result.clusters.loc[result.clusters["event_type"].isin(["home_visit", "missed_appointment"])]
     for ids in spans["record_ids"]:

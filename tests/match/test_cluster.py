@@ -1,4 +1,4 @@
-"""Clustering: one real event one cluster, no chains, strict within an agency."""
+"""Clustering: one real event one cluster, several records of one agency allowed, no chains."""
 
 from __future__ import annotations
 
@@ -89,9 +89,10 @@ def test_the_window_stops_a_chain_of_daily_records(make_events):
     assert max(result.clusters["size"]) == 2
 
 
-def test_one_agency_joins_its_own_records_only_on_strong_evidence(make_events):
+def test_one_agency_records_one_event_several_times_and_its_routine_stays_apart(make_events):
     events = make_events(
         [
+            # one ED attendance: the booking, triage and clinician rows share the arrival minute
             {
                 "record_id": "d1",
                 "agency": "ED",
@@ -104,30 +105,52 @@ def test_one_agency_joins_its_own_records_only_on_strong_evidence(make_events):
                 "agency": "ED",
                 "when": "2021-03-12 14:05",
                 "event_type": "ed_attendance",
-                "description": "Attended ED with burn to right hand, attendance 44632/21.",
+                "description": "Triage: observations within normal limits.",
             },
             {
-                "record_id": "c1",
+                "record_id": "d3",
+                "agency": "ED",
+                "when": "2021-03-12 14:05",
+                "event_type": "ed_attendance",
+                "description": "Clinician review: history from mother documented, body map completed.",
+            },
+            # the social worker's visit and the write-up of it the next day, naming its date
+            {
+                "record_id": "v1",
                 "agency": "CSC",
                 "when": "2021-03-15",
-                "event_type": "phone_call",
-                "description": "Telephone call to mother re plan.",
+                "event_type": "home_visit",
+                "description": "Statutory visit. Child seen alone, bedroom checked.",
             },
             {
-                "record_id": "c2",
+                "record_id": "v2",
                 "agency": "CSC",
-                "when": "2021-03-15",
-                "event_type": "phone_call",
-                "description": "Telephone call to father re plan.",
+                "when": "2021-03-16",
+                "event_type": "home_visit",
+                "description": "Write-up of statutory visit 15/03/21.",
+            },
+            # the same agency's identical routine line on the next days: other happenings
+            {
+                "record_id": "o1",
+                "agency": "Police",
+                "when": "2021-03-20",
+                "event_type": "domestic_abuse_incident",
+                "description": "Occurrence recorded. DA flag added to address.",
+            },
+            {
+                "record_id": "o2",
+                "agency": "Police",
+                "when": "2021-03-21",
+                "event_type": "domestic_abuse_incident",
+                "description": "Occurrence recorded. DA flag added to address.",
             },
         ]
     )
-    result = match_events(events)
-    # d1/d2: the same export row twice (same minute, same words): one event;
-    # c1/c2: alike but not duplicates (mother vs father): two calls
-    assert _clusters(result) == {("d1", "d2"), ("c1",), ("c2",)}
-    refused = result.pairs.set_index(["record_a", "record_b"]).loc[("c1", "c2")]
-    assert refused["decision"] == "different"
+    result = match_events(events, {"estimate": False})
+    # d1-d3: one attendance; v1/v2: a visit and its write-up; o1/o2: two incidents
+    assert _clusters(result) == {("d1", "d2", "d3"), ("v1", "v2"), ("o1",), ("o2",)}
+    refused = result.pairs.set_index(["record_a", "record_b"]).loc[("o1", "o2")]
+    assert refused["agency_level"] == "same_wording" and refused["decision"] == "different"
 
 
 def test_a_late_record_naming_the_date_joins_that_event(make_events):

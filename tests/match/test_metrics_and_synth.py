@@ -53,8 +53,11 @@ def test_generated_events_follow_the_schema_and_are_deterministic():
 def test_generated_events_hold_the_variation_and_the_traps():
     events, truth = generate_case(600, seed=2)
     per_event = truth.value_counts()
-    # one to four agencies (and the odd duplicate) per real event
-    assert per_event.max() <= 6 and (per_event > 1).mean() > 0.3
+    # one to five agencies per real event, and several records of one agency
+    # (an attendance's triage and clinician rows, a meeting's minutes)
+    assert per_event.max() <= 12 and (per_event > 1).mean() > 0.3
+    per_agency = events.groupby([truth.to_numpy(), events["agency"].to_numpy()]).size()
+    assert (per_agency > 1).mean() > 0.1
     text = events["description"]
     assert text.str.contains("rec'd|received", regex=True).any()
     assert text.str.contains(r"\d{1,2}/\d{1,2}", regex=True).any()
