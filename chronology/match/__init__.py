@@ -24,12 +24,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from chronology.match.candidates import candidate_pairs
+from chronology.match.candidates import candidate_pairs, distant_pairs
 from chronology.match.canonical import describe_clusters
 from chronology.match.cluster import merge_clusters, pair_constraints
-from chronology.match.explain import explain
-from chronology.match.candidates import distant_pairs
 from chronology.match.em import Estimate, estimate_weights, random_u
+from chronology.match.explain import explain
 from chronology.match.features import FEATURES, score_pairs, weigh
 from chronology.match.overrides import add_pairs, read_overrides, resolve_overrides
 from chronology.match.records import prepare_records

@@ -140,7 +140,9 @@ def candidate_pairs(
     return by_rank[code // n], by_rank[code % n]
 
 
-def distant_pairs(records: Records, gap: int, limit: int = 20_000, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def distant_pairs(
+    records: Records, gap: int, limit: int = 20_000, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
     """A fixed random sample of pairs of one subject's records more than ``gap`` days apart.
 
     Such pairs cannot be one event, so the levels they show measure u, the
@@ -165,7 +167,8 @@ def distant_pairs(records: Records, gap: int, limit: int = 20_000, seed: int = 0
     a = dated[rng.integers(0, dated.size, draws)]
     b = dated[rng.integers(0, dated.size, draws)]
     far = (records.subject[a] == records.subject[b]) & (
-        (records.first_day[b] - records.last_day[a] > gap) | (records.first_day[a] - records.last_day[b] > gap)
+        (records.first_day[b] - records.last_day[a] > gap)
+        | (records.first_day[a] - records.last_day[b] > gap)
     )
     a, b = a[far][:limit], b[far][:limit]
     swap = records.record_id[a].astype(str) > records.record_id[b].astype(str)

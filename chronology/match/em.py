@@ -123,7 +123,7 @@ def estimate_weights(
     iterations = 0
     if n == 0:
         return Estimate(_as_table(coded, m, u), prior, 0, True, 0)
-    for iterations in range(1, max_iterations + 1):
+    for iterations in range(1, max_iterations + 1):  # noqa: B007 (the count is returned)
         log_odds = np.full(n, np.log(lam / (1.0 - lam)))
         for f in features:
             code, _ = coded[f]
@@ -153,9 +153,7 @@ def estimate_weights(
         if change < tolerance:
             converged = True
             break
-    return Estimate(
-        _as_table(coded, m, u), lam, iterations, converged, n, int(fixed.sum()), history[-5:]
-    )
+    return Estimate(_as_table(coded, m, u), lam, iterations, converged, n, int(fixed.sum()), history[-5:])
 
 
 def random_u(levels: pd.DataFrame, features: list[str]) -> dict[str, dict[str, float]]:

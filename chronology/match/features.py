@@ -402,7 +402,9 @@ def _routes(records: Records) -> tuple[np.ndarray, list[frozenset[str]]]:
     sender = np.where(records.to_agency != "", records.agency, records.from_agency)
     sender = np.where((records.to_agency == "") & (records.from_agency == ""), "", sender)
     recipients = [
-        frozenset(p.strip() for p in str(to).split(";") if p.strip()) if to else (frozenset([own]) if sent else frozenset())
+        frozenset(p.strip() for p in str(to).split(";") if p.strip())
+        if to
+        else (frozenset([own]) if sent else frozenset())
         for to, own, sent in zip(records.to_agency, records.agency, sender != "", strict=True)
     ]
     return sender.astype(object), recipients
@@ -456,7 +458,6 @@ def score_pairs(
     handoff = _handoff(records, a, b)
     values = {
         "text": (similarity, wording_level(similarity, overlap, present[a] & present[b])),
-
         "event_type": (_joined(records.event_type, a, b), type_level),
         "date": (days.astype(float), date_level),
         "time": (minutes, time_level),

@@ -18,9 +18,9 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from chronology.ingest.classify import classify_text
 from chronology.match.settings import MatchSettings
 from chronology.match.text import find_named_dates, read_texts
-from chronology.ingest.classify import classify_text
 from chronology.vocabulary import Vocabulary, load_vocabulary
 
 _EPOCH = date(1970, 1, 1)
