@@ -253,3 +253,25 @@ def test_init_drafts_word_sources(tmp_path: Path) -> None:
         "hv.docx",
         "police_chronology.docx",
     ]
+
+
+def test_guards_run_before_python_docx(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The archive guards the workbooks pass cover a .docx too, before python-docx parses a byte."""
+    import docx.package
+
+    from chronology.ingest import guards
+
+    def refuse(*_a: object, **_k: object) -> None:
+        raise AssertionError("python-docx reached")
+
+    path = template_docx(tmp_path / "police.docx")
+    monkeypatch.setattr(docx.package.Package, "open", refuse)
+    monkeypatch.setattr(guards, "MAX_DOCUMENT_XML", 1000)
+    with pytest.raises(
+        InputError, match=r"^police.docx: refused: the document's text part is .* MB uncompressed"
+    ):
+        open_book(path, label="police.docx")
+    monkeypatch.setattr(guards, "MAX_DOCUMENT_XML", 512 * 1024**2)
+    monkeypatch.setattr(guards, "MAX_TABLE_COLUMNS", 1)  # the template's merged entry spans 2
+    with pytest.raises(InputError, match="refused: a table cell spans 2 columns"):
+        open_book(path, label="police.docx")

@@ -180,6 +180,9 @@ def _tables(body: Any) -> Iterator[Table]:
             text_between = True
 
 
+_TC_PR, _GRID_SPAN, _V_MERGE = W + "tcPr", W + "gridSpan", W + "vMerge"
+
+
 def _attr(element: Any, path: str) -> str | None:
     found = element.find(path)
     return None if found is None else found.get(W + "val", "")
@@ -204,13 +207,15 @@ def _grid(tbl: Any) -> Table:
             cells += [""] * min(int(before), guards.MAX_TABLE_COLUMNS)
         for tc in (c for c in _children(tr) if c.tag == W + "tc"):
             col = len(cells)
-            span_text = _attr(tc, f"{W}tcPr/{W}gridSpan")
+            props = tc.find(_TC_PR)
+            span_text = down = None
+            if props is not None:
+                span_text, down = _attr(props, _GRID_SPAN), _attr(props, _V_MERGE)
             span = (
                 max(1, min(int(span_text), guards.MAX_TABLE_COLUMNS))
                 if span_text and span_text.isdigit()
                 else 1
             )
-            down = _attr(tc, f"{W}tcPr/{W}vMerge")
             if down is not None and down != "restart" and col in open_down:  # continues the cell above
                 open_down[col][2] = r
                 cells += [""] * span
