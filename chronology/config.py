@@ -77,7 +77,8 @@ class SourceConfig:
         path: The path as written in case.toml (relative to the case file).
         agency: The agency label used everywhere downstream.
         resolved: The absolute path of the file.
-        sheet: Worksheet to read, where auto-detection is wrong.
+        sheet: Worksheet to read, where auto-detection is wrong; a tuple of
+            names for a chronology over several sheets, read as one source.
         header_row: Header row as a spreadsheet program numbers rows (1-based).
         encoding: Text encoding of a CSV, where detection is wrong.
         delimiter: CSV delimiter, where sniffing is wrong.
@@ -88,7 +89,7 @@ class SourceConfig:
     path: str
     agency: str
     resolved: Path
-    sheet: str | None = None
+    sheet: str | tuple[str, ...] | None = None
     header_row: int | None = None
     encoding: str | None = None
     delimiter: str | None = None
@@ -173,14 +174,19 @@ def _source(raw: Any, index: int, folder: Path, file: str) -> SourceConfig:
     if header_row is not None and (not isinstance(header_row, int) or header_row < 1):
         raise ConfigError(f"'header_row' in {where} must be a whole number from 1", file=file)
     aliases = _expect(raw.get("aliases", []), list, "aliases", where, file)
-    for key in ("sheet", "encoding", "delimiter"):
+    for key in ("encoding", "delimiter"):
         if key in raw:
             _expect(raw[key], str, key, where, file)
+    sheet = raw.get("sheet")
+    if isinstance(sheet, list) and sheet and all(isinstance(name, str) for name in sheet):
+        sheet = tuple(sheet)  # a chronology over several sheets (one a year), read as one source
+    elif sheet is not None and not isinstance(sheet, str):
+        raise ConfigError(f"'sheet' in {where} must be a sheet name or a list of sheet names", file=file)
     return SourceConfig(
         path=path,
         agency=raw["agency"].strip(),
         resolved=resolved,
-        sheet=raw.get("sheet"),
+        sheet=sheet,
         header_row=header_row,
         encoding=raw.get("encoding"),
         delimiter=raw.get("delimiter"),

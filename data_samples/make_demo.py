@@ -177,7 +177,7 @@ def story() -> None:  # noqa: PLR0915 - a story is long
         label="Home visit - 2 year review", at=t("10:00"), outcome="ASQ repeat in 3 months. Encourage nursery attendance.", who=HV1,
         cont="Discussed sleep routine and screen time; mum receptive. Eczema on both arms - advised to see GP for review."))
     E("sch-spring-2019",
-      R(SCH, D("2019-01-01"), "other", "Attendance this term 86%. Several late arrivals; mum says bus times. No safeguarding concerns logged by key person.",
+      R(SCH, D("2019-01-08"), "other", "Attendance this term 86%. Several late arrivals; mum says bus times. No safeguarding concerns logged by key person.",
         label="Attendance", precision="term", date_text="Spring term 2019", outcome="Monitor", who=DDSL))
     E("gp-eczema-1",
       R(GP, D("2019-01-23"), "appointment", "Surgery consultation. Kayla seen with mum. Flexural eczema both arms, mild. Emollient + hydrocortisone 1% prescribed. Review 2-3 weeks.",
@@ -1023,8 +1023,8 @@ def write_school(out: Path) -> list[tuple[Row, str, int]]:
                 "Monitor",
                 DDSL,
             ],
-            status="rejected",
-            reason="impossible date",
+            status="event",
+            reason="date as written is impossible",
         ),
     )
     # one blank row in the summer holiday
@@ -1206,7 +1206,7 @@ def write_truth(out: Path, placed: dict[str, list[tuple[Row, str, int]]], fnd: l
     for agency in AGENCY_ORDER:
         for row, sheet, n in placed[agency]:
             rec = row.rec
-            if row.status == "event":
+            if row.status == "event" and rec is not None:
                 assert rec is not None
                 rec.loc = (FILES[agency], sheet, n)
                 w.writerow(
@@ -1225,6 +1225,22 @@ def write_truth(out: Path, placed: dict[str, list[tuple[Row, str, int]]], fnd: l
                         rec.to,
                         rec.key,
                     ]
+                )
+            elif row.status == "event":  # the impossible date: kept, dated by its month
+                w.writerow(
+                    [
+                        FILES[agency],
+                        sheet,
+                        n,
+                        "event",
+                        row.reason,
+                        "letter",
+                        "2020-02-01",
+                        "month",
+                        "",
+                        agency,
+                    ]
+                    + ["", "", ""]
                 )
             else:
                 w.writerow(
@@ -1290,11 +1306,11 @@ chronology). Blank rows are not listed.
 | source_file | the path as written in case.toml |
 | source_sheet | the worksheet ("" for CSV) |
 | source_row | the row number a spreadsheet program shows, header rows and title rows included. For CSV: the **record** number with the header as row 1, counting every record `csv.reader` yields (a blank line is a record; a quoted cell spanning several lines is part of one record), i.e. `enumerate(csv.reader(f), start=1)`. A file's BOM is not a record. |
-| status | `event`, `continuation` (no date, no type: text carrying on the entry above) or `rejected` (footer, repeated header, impossible date) |
-| reason_hint | for rejected and continuation rows a word the reader's `reason` should contain ("footer", "repeated header", "impossible date", "continuation"); for events with an approximate date, "approximate date" |
+| status | `event`, `continuation` (no date, no type: text carrying on the entry above) or `rejected` (footer, repeated header); a date that cannot exist (31/02/2020) is an event dated by its month |
+| reason_hint | for rejected and continuation rows a word the reader's `reason` should contain ("footer", "repeated header", "continuation"); for events with an approximate date, "approximate date"; for a date that cannot exist, "date as written is impossible" |
 | event_type | the expected type id of `schemas/vocabulary.toml` (events only) |
-| date | the local date of the start (events only). Approximate dates start where `chronology/ingest/dates.py` says: "w/c 11/03/2019" is 2019-03-11 (precision week), "Spring term 2019" is 2019-01-01 (precision term), "approx 12/06/2019" is 2019-06-12 (precision day, approximate) |
-| date_precision | `time`, `day`, `week`, `term` (events only) |
+| date | the local date of the start (events only). Approximate dates start where `chronology/ingest/dates.py` says: "w/c 11/03/2019" is 2019-03-11 (precision week), "Spring term 2019" is 2019-01-08 (precision term: the first day every school is in term), "approx 12/06/2019" is 2019-06-12 (precision day, approximate) |
+| date_precision | `time`, `day`, `week`, `month`, `term` (events only) |
 | true_event | an id shared by every row that records the same real event (used to score matching); empty when only one row records the event. Receipts that name the event they learned of ("Minutes rec'd: core group 17/04/2019", "A&E letter rec'd ...") belong to that event. The ED attendance exported twice is one true event. |
 | agency | the agency label of the source |
 | from_agency / to_agency | for receipts and handoffs, the case's agency label of the sender / receiver (informative, not scored) |

@@ -22,8 +22,8 @@ import pandas as pd
 from chronology.config import CaseConfig, SourceConfig
 from chronology.errors import InputError
 from chronology.ingest.files import open_book
-from chronology.ingest.layout import choose_sheet
 from chronology.ingest.rows import RowContext, sheet_records
+from chronology.ingest.sheets import choose_sheets
 from chronology.schema import EVENT_COLUMNS, event_schema
 from chronology.vocabulary import Vocabulary, load_vocabulary
 
@@ -52,7 +52,8 @@ class SourceResult:
     Attributes:
         source: The source as named in case.toml.
         events: Its records, exactly ``EVENT_COLUMNS`` with the schema's dtypes.
-        sheet: The sheet read ("" for CSV).
+        sheet: The sheet read ("" for CSV); several, comma-separated, for a
+            chronology over several sheets.
         header_row: The header row as a spreadsheet program numbers rows.
         columns: Canonical field -> the file's column header.
         sha256: Hash of the file's bytes.
@@ -136,15 +137,21 @@ def read_source(
     if book.kind == "csv" and wanted_sheet:
         warnings.append(f"{source.path}: 'sheet' is ignored for a CSV file")
         wanted_sheet = None
-    sheet, layout, sheet_warnings = choose_sheet(
+    chosen, sheet_warnings = choose_sheets(
         book, file=source.path, sheet=wanted_sheet, header_row=source.header_row, configured=source.columns
     )
-    warnings += sheet_warnings + [f"{source.path}: {note}" for note in layout.notes]
-    ctx = RowContext(
-        source.path, source.agency, sheet.name, book.sha256, case.timezone, typed=book.kind != "csv"
-    )
-    events = sheet_records(sheet, layout, ctx)
-    warnings += ctx.warnings
+    warnings += sheet_warnings
+    frames = []
+    for sheet, layout in chosen:
+        warnings += [f"{source.path}: {note}" for note in layout.notes]
+        ctx = RowContext(
+            source.path, source.agency, sheet.name, book.sha256, case.timezone, typed=book.kind != "csv"
+        )
+        frames.append(sheet_records(sheet, layout, ctx))
+        warnings += ctx.warnings
+    events = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+    sheet, layout = chosen[0]
+    sheet_names = ", ".join(s.name for s, _ in chosen)
     if classify:
         classify_records(events, vocab, resolver or case_resolver(case, vocab))
     status = Counter(events["status"])
@@ -155,7 +162,7 @@ def read_source(
         "rejected": status["rejected"],
     }
     return SourceResult(
-        source, events, sheet.name, layout.header_row, layout.column_names(), book.sha256, counts, warnings
+        source, events, sheet_names, layout.header_row, layout.column_names(), book.sha256, counts, warnings
     )
 
 

@@ -260,3 +260,51 @@ def test_case_classified_at_once_as_each_source_alone() -> None:
     for column in ("record_id", "event_type", "from_agency", "to_agency"):
         assert together[column].tolist() == alone[column].tolist(), column
     assert (together.loc[together["status"] == "event", "event_type"] != "").all()
+
+
+YEAR_HEADER = ["Date", "Contact type", "Details", "Worker"]
+
+
+def test_chronology_over_several_sheets_read_as_one_source(tmp_path: Path) -> None:
+    # One sheet a year with the same header, and a notes sheet that is not a chronology.
+    excel(
+        tmp_path / "csc.xlsx",
+        {
+            "2019": [YEAR_HEADER, ["01/02/2019", "Visit", "Child seen", "SW 1"]],
+            "Notes": [["Key information"], ["Allocated worker: SW 1"]],
+            "2020": [
+                YEAR_HEADER,
+                ["01/02/2020", "Visit", "Child seen", "SW 2"],
+                ["02/02/2020", "Call", "x", ""],
+            ],
+        },
+    )
+    r = read(tmp_path, "csc.xlsx")
+    assert r.events["source_sheet"].tolist() == ["2019", "2020", "2020"]  # each row keeps its own sheet
+    assert r.events["source_row"].tolist() == [2, 2, 3]
+    assert r.events["record_id"].nunique() == 3  # the sheet is part of the id
+    assert r.sheet == "2019, 2020"
+    assert any("as one chronology" in w for w in r.warnings)
+
+
+def test_sheets_named_as_a_list(tmp_path: Path) -> None:
+    excel(
+        tmp_path / "csc.xlsx",
+        {
+            "2019": [YEAR_HEADER, ["01/02/2019", "Visit", "Child seen", "SW 1"]],
+            "2020": [["Date of contact", "Details"], ["01/02/2020", "Seen"]],  # another header
+        },
+    )
+    r = read(tmp_path, "csc.xlsx", sheet=("2019", "2020"))
+    assert r.events["source_sheet"].tolist() == ["2019", "2020"]
+    assert read(tmp_path, "csc.xlsx").events["source_sheet"].tolist() == ["2019"]  # headers differ
+
+
+def test_case_toml_sheet_list(tmp_path: Path) -> None:
+    from chronology.config import load_config
+
+    excel(tmp_path / "csc.xlsx", {"2019": [YEAR_HEADER, ["01/02/2019", "Visit", "Seen", "SW"]]})
+    (tmp_path / "case.toml").write_text(
+        '[case]\nname = "x"\n[[sources]]\npath = "csc.xlsx"\nagency = "CSC"\nsheet = ["2019"]\n'
+    )
+    assert load_config(tmp_path / "case.toml").sources[0].sheet == ("2019",)
