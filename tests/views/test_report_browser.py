@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import html
 import os
+import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -303,16 +305,23 @@ def test_many_gaps_draw_quickly_with_webgl_labels(browser, run, kit, tmp_path):
         view.page.close()
 
 
-def test_demo_case_report(browser, tmp_path):
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Path]:
+    """The demo case's run and its timeline.html, made once for the module."""
     case = Path(__file__).resolve().parents[2] / "data_samples" / "child_h" / "case.toml"
     if not case.exists():
         pytest.skip(f"the demo case is not in this checkout ({case})")
     from chronology.config import load_config
     from chronology.pipeline import run_case
 
-    demo = run_case(load_config(case))
-    path = tmp_path / "demo_timeline.html"
-    write_report(demo, path)
+    run = run_case(load_config(case))
+    path = tmp_path_factory.mktemp("demo") / "demo_timeline.html"
+    write_report(run, path)
+    return run, path
+
+
+def test_demo_case_report(browser, demo, tmp_path):
+    demo, path = demo
     view = Opened(browser, path)
     try:
         view.page.screenshot(path=str(tmp_path / "demo_1366x768.png"))
@@ -326,6 +335,49 @@ def test_demo_case_report(browser, tmp_path):
             view.page.wait_for_function(f"r => String({PLOT}.layout.xaxis.range[0]) !== r", arg=before[0])
     finally:
         view.page.close()
+
+
+def test_demo_report_prints_every_finding_and_record(browser, demo, tmp_path):
+    """Chromium's print to PDF (A4 landscape): the whole findings list and table, the timeline on its page."""
+    if not (shutil.which("pdftotext") and shutil.which("pdftoppm")):
+        pytest.skip("pdftotext and pdftoppm (poppler-utils) are needed to read the PDF")
+    run, path = demo
+    records = run.events[(run.events["status"] == "event") & run.events["start"].notna()]
+    view = Opened(browser, path)
+    try:
+        view.page.emulate_media(media="print")  # as printing does: the page renders every row
+        view.page.wait_for_function(
+            "n => document.querySelectorAll('#chronology tbody tr').length === n", arg=len(records)
+        )
+        width = view.page.evaluate(f"() => {PLOT}._fullLayout.width")
+        pdf = tmp_path / "demo_timeline.pdf"
+        view.page.pdf(
+            path=str(pdf), format="A4", landscape=True, print_background=True, prefer_css_page_size=True
+        )
+        assert view.requests == [] and view.errors == []
+    finally:
+        view.page.close()
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+    print(f"demo timeline.html printed: {pages} A4 landscape pages for {len(records)} records")
+    # Findings (a page or two), the timeline, summary, who knew what, then the table: 249 records need ~20.
+    assert 8 <= pages <= 60
+    assert width <= 1100  # the plot drawn at the page's width (A4 landscape is about 1,050 px at 96 dpi)
+    raw = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True, check=True)
+    text = " ".join(raw.stdout.split())
+    live = run.findings[run.findings["status"] != "dismissed"]
+    for fid, title in zip(live["finding_id"], live["title"], strict=True):
+        assert fid in text and " ".join(str(title).split()) in text, fid
+    sheet = records["source_sheet"].fillna("").astype(str)
+    citations = records["source_file"] + sheet.where(sheet == "", ", sheet " + sheet) + ", row "
+    citations = citations + records["source_row"].astype(str)
+    for cite, n in citations.value_counts().items():
+        assert text.count(f"{cite} ") + text.endswith(cite) >= n, cite  # every record's row, once at least
+    assert "Who knew what, when" in text
+    subprocess.run(
+        ["pdftoppm", "-r", "60", "-png", "-f", "1", "-l", "3", str(pdf), str(tmp_path / "print")], check=True
+    )
+    assert (tmp_path / "print-01.png").stat().st_size > 0  # the first page, kept to be looked at
 
 
 def hover_texts_of(view: Opened, role: str) -> list[str]:

@@ -285,5 +285,36 @@
     more.addEventListener("click", renderMore);
     applyFilters();
     T.table = performance.now();
+
+    /* ---- paper: every row of the table, and the timeline drawn at the width of an A4 landscape page ---- */
+    var PRINT_WIDTH = 1040, PRINT_HEIGHT = 680;
+    var screenSize = null;
+    function beforePrint() {
+      while (shown < matches.length) { renderMore(); }
+      if (screenSize || !plot._fullLayout) { return; }
+      var layout = DATA.figure.layout, legend = layout.legend || {};
+      screenSize = { width: layout.width || null, height: layout.height || null };
+      ["orientation", "x", "y", "xanchor", "yanchor"].forEach(function (k) {
+        screenSize["legend." + k] = legend[k] === undefined ? null : legend[k];
+      });
+      /* The legend goes under the plot, in rows across the page: a side legend is cut off on paper. */
+      Plotly.relayout(plot, { width: PRINT_WIDTH, height: Math.min(plot._fullLayout.height, PRINT_HEIGHT),
+        "legend.orientation": "h", "legend.x": 0, "legend.xanchor": "left", "legend.y": -0.12, "legend.yanchor": "top" });
+    }
+    function afterPrint() {
+      if (!screenSize) { return; }
+      var size = screenSize;
+      screenSize = null;
+      size.autosize = true;
+      Plotly.relayout(plot, size);
+    }
+    window.addEventListener("beforeprint", beforePrint);
+    window.addEventListener("afterprint", afterPrint);
+    if (window.matchMedia) {
+      var paper = window.matchMedia("print");
+      var onChange = function (e) { if (e.matches) { beforePrint(); } else { afterPrint(); } };
+      if (paper.addEventListener) { paper.addEventListener("change", onChange); } else if (paper.addListener) { paper.addListener(onChange); }
+    }
+    window.__preparePrint = beforePrint;  /* for tests and for printing from a script */
   }
 })();
