@@ -149,6 +149,11 @@ class Case:
         return self.run.findings
 
     @property
+    def corrections(self) -> pd.DataFrame:
+        """Every line of corrections.csv: the record, the original and corrected value, applied or why not."""
+        return self.run.corrections
+
+    @property
     def warnings(self) -> list[str]:
         """Lines the analyst should read (unknown override ids, findings to re-review...)."""
         return self.run.warnings

@@ -29,7 +29,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -291,7 +291,7 @@ def build_parser() -> argparse.ArgumentParser:
     # --debug is accepted after the command too ("chronology merge case.toml --debug").
     debug = argparse.ArgumentParser(add_help=False)
     debug.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show a traceback")
-    common = {
+    common: dict[str, Any] = {
         "parents": [debug],
         "epilog": EXIT_CODES,
         "formatter_class": argparse.RawDescriptionHelpFormatter,

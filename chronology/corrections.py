@@ -186,7 +186,7 @@ def read_corrections(
         for column, what in (("reason", "a reason"), ("who", "the name or role of who made it")):
             if not rec[column]:
                 raise ConfigError(f"a correction needs {what}", file=file, row=number, column=column)
-        value = _type_id(rec["value"], vocab) if name == "type" else rec["value"]
+        value = (_type_id(rec["value"], vocab) or rec["value"]) if name == "type" else rec["value"]
         value = value.lower() if name == "status" else value
         rows.append({**rec, "field": name, "value": value, "row": number})
     return pd.DataFrame(rows, columns=[*CORRECTION_COLUMNS, "row"], dtype=object)

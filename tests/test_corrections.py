@@ -165,7 +165,7 @@ def test_case_correct_writes_a_line_and_rerun_applies_it(tmp_path: Path) -> None
     assert lines == [HEADER.strip(), f"{tbc},date,Spring term 2020,the school confirmed the term,Analyst"]
     row = case.rerun().events.set_index("record_id").loc[tbc]
     assert (row["status"], row["date_precision"]) == ("event", "term")
-    assert case.run.corrections["applied"].tolist() == ["applied"]
+    assert case.corrections["applied"].tolist() == ["applied"]
     with pytest.raises(InputError, match="did you mean 'date'"):
         case.correct(tbc, "dat", "01/02/2019", "r", who="A")
     with pytest.raises(InputError, match="no record 'nope'"):
