@@ -2,14 +2,15 @@
 
 The view a review is about. For each concern (injury, disclosure by the child,
 domestic abuse, neglect, and missing episodes or self-harm where a record
-names them) and each agency, the first record of that agency that
+raises them) and each agency, the first record of that agency that
 
-- is itself of a type of that concern ("recorded": a Police domestic abuse
-  incident, a School injury);
-- belongs to a real event one of whose records is ("shared event": the
-  Health Visiting record of a strategy meeting about an injury);
-- or mentions it in its words (the keywords of the info-sharing rule,
-  ``[rules.info_sharing_gap] keywords``: "bruise", "DV", "neglect", ...).
+- raises it ("recorded": a Police domestic abuse incident, a School's note of
+  a bruise; as the analysis reads a record's every text column, so "no
+  injuries" or a receipt of another agency's news does not count);
+- belongs to a real event one of whose records raises it ("shared event":
+  the Health Visiting record of a strategy meeting about an injury);
+- or speaks of it ("mentioned": a referral that names the DV, minutes that
+  mention the bruise).
 
 The concern's first sign in any agency's records sets the clock: each
 agency's cell says how many days later it first knew. An agency with no such record "never
@@ -54,14 +55,55 @@ HOW: dict[str, str] = {"recorded": "recorded it", "shared": "shared event", "men
 MATRIX_COLUMNS = ("concern", "label", "agency", "how", "first", "lag_days", "record_id", "citation")
 
 
-def _keywords(run: Run) -> dict[str, list[str]]:
-    try:
-        from chronology.analysis.registry import resolve_rules
+def _keyword_signs(run: Run, ev: pd.DataFrame) -> tuple[np.ndarray, list[frozenset[str]]]:
+    """Each record's concern by its type, and the concerns its words name (the info-sharing keywords)."""
+    from chronology.analysis.phrases import matches
+    from chronology.analysis.registry import resolve_rules
 
-        detectors, _ = resolve_rules(run.config.rules)
-        return dict(detectors.get("info_sharing_gap", {}).get("keywords", {}))
-    except Exception:  # the analysis settings are checked elsewhere; the matrix then uses types only
-        return {}
+    vocab = load_vocabulary()
+    types = ev["event_type"].fillna("").astype(str)
+    by_type = np.array([vocab.concern_of(t) if t in vocab.types else "" for t in types], dtype=object)
+    detectors, _ = resolve_rules(run.config.rules)
+    keywords = dict(detectors.get("info_sharing_gap", {}).get("keywords", {}))
+    text = (ev["description"].fillna("").astype(str) + " " + ev["outcome"].fillna("").astype(str)).str.lower()
+    said = {c: matches(text.reset_index(drop=True), words) for c, words in keywords.items()}
+    topics = [frozenset(c for c in said if said[c][i]) for i in range(len(ev))]
+    return by_type, topics
+
+
+def concern_signs(run: Run) -> pd.DataFrame:
+    """Dated event records with the concern each raises (``concern``) and those it speaks of (``topics``).
+
+    The analysis's reading of every text column (``analysis.context.prepare_events``:
+    negations such as "no injuries", history and receipts are not a new
+    concern); where that cannot run, a record's type and the info-sharing
+    rule's keywords.
+    """
+    ev = run.events[(run.events["status"] == "event") & run.events["start"].notna()]
+    keep = ["record_id", "agency", "start", "cluster_id", "source_row"]
+    try:
+        from chronology.analysis.context import prepare_events
+        from chronology.analysis.registry import resolve_rules
+        from chronology.pipeline import agency_aliases
+
+        _, general = resolve_rules(run.config.rules)
+        prepared = prepare_events(
+            run.events,
+            run.config.timezone,
+            csc_agencies=general.get("csc_agencies", ()),
+            aliases=agency_aliases(run.config),
+            record_rules=run.config.rules.get("record"),
+        )
+        signs = prepared.set_index("record_id")[["concern", "topics"]]
+        out = ev[keep].join(signs, on="record_id")
+        out["concern"] = out["concern"].fillna("").astype(str)
+        out["topics"] = [t if isinstance(t, frozenset) else frozenset(t or ()) for t in out["topics"]]
+    except Exception:  # the analysis is checked by its own tests; the matrix then reads types and keywords
+        out = ev[keep].copy()
+        out["concern"], out["topics"] = _keyword_signs(run, ev)
+    out["start"] = _local_starts(out["start"], run.config.timezone)
+    out["cluster_id"] = out["cluster_id"].fillna("").astype(str)
+    return out.reset_index(drop=True)
 
 
 def knowledge_matrix(run: Run) -> pd.DataFrame:
@@ -70,45 +112,37 @@ def knowledge_matrix(run: Run) -> pd.DataFrame:
     Returns:
         Columns MATRIX_COLUMNS: ``first`` the local timestamp of the record
         (NaT for never), ``lag_days`` the days after the concern's first
-        record by anyone, ``citation`` "Police chronology, row 16".
-        Concerns in CONCERNS order (then any optional one recorded), agencies
+        sign in anyone's records, ``citation`` "Police chronology, row 16".
+        Concerns in CONCERNS order (then any optional one raised), agencies
         in the colour order.
     """
-    from chronology.analysis.phrases import matches
-
-    vocab = load_vocabulary()
-    ev = run.events[(run.events["status"] == "event") & run.events["start"].notna()]
+    ev = concern_signs(run)
     agencies = agency_order(run)
-    starts = pd.Series(_local_starts(ev["start"], run.config.timezone), index=ev.index, dtype=object)
-    concern_of = (
-        ev["event_type"].fillna("").astype(str).map(lambda t: vocab.concern_of(t) if t in vocab.types else "")
-    )
-    cluster = ev["cluster_id"].fillna("").astype(str)
-    text = (ev["description"].fillna("").astype(str) + " " + ev["outcome"].fillna("").astype(str)).str.lower()
-    keywords = _keywords(run)
+    concern = ev["concern"].to_numpy(dtype=object)
+    cluster = ev["cluster_id"]
     shown = dict(CONCERNS)
-    shown.update({k: v for k, v in OPTIONAL_CONCERNS.items() if (concern_of == k).any()})
+    shown.update({k: v for k, v in OPTIONAL_CONCERNS.items() if (concern == k).any()})
     rows: list[dict[str, Any]] = []
-    for concern, label in shown.items():
-        typed = (concern_of == concern).to_numpy()
-        clusters = set(cluster[typed & (cluster != "").to_numpy()])
-        shared = cluster.isin(clusters).to_numpy() & ~typed
-        said = matches(text.reset_index(drop=True), keywords.get(concern, [])) & ~typed & ~shared
-        how = np.where(typed, "recorded", np.where(shared, "shared", np.where(said, "mentioned", "")))
-        known = ev.assign(k_how=how, k_start=starts)[how != ""]
-        zero = min(known["k_start"]) if len(known) else None
+    for name, label in shown.items():
+        raised = concern == name
+        clusters = set(cluster[raised & (cluster != "").to_numpy()])
+        shared = cluster.isin(clusters).to_numpy() & ~raised
+        said = np.array([name in t for t in ev["topics"]], dtype=bool) & ~raised & ~shared
+        how = np.where(raised, "recorded", np.where(shared, "shared", np.where(said, "mentioned", "")))
+        known = ev.assign(k_how=how)[how != ""]
+        zero = min(known["start"]) if len(known) else None
         for agency in agencies:
             mine = known[known["agency"] == agency]
             if not len(mine):
-                rows.append({"concern": concern, "label": label, "agency": agency, "how": "never"})
+                rows.append({"concern": name, "label": label, "agency": agency, "how": "never"})
                 continue
             rank = mine["k_how"].map({"recorded": 0, "shared": 1, "mentioned": 2})
-            order = np.lexsort([rank.to_numpy(), np.array([s.value for s in mine["k_start"]])])
+            order = np.lexsort([rank.to_numpy(), np.array([s.value for s in mine["start"]])])
             first = mine.iloc[order[0]]
-            start = first["k_start"]
+            start = first["start"]
             rows.append(
                 {
-                    "concern": concern,
+                    "concern": name,
                     "label": label,
                     "agency": agency,
                     "how": first["k_how"],
