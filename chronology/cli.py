@@ -240,6 +240,8 @@ def cmd_merge(args: argparse.Namespace) -> int:
         _print(f"\nCorrections: {applied} of {len(run.corrections)} applied (corrections.csv).")
     for warning in run.warnings:
         _print(f"warning: {warning}")
+    for line in _unlisted_lines(config):
+        _print(line)
     if args.pseudonymise or config.pseudonymise:
         from chronology.pseudonyms import unlisted_surnames
 

@@ -221,9 +221,12 @@ def test_version_and_exit_codes_in_help(capsys) -> None:  # noqa: ANN001
 
 def test_merge_writes_to_out_beside_the_case_file_by_default(tmp_path: Path, capsys) -> None:  # noqa: ANN001
     case = _small_case(tmp_path / "child_s")
+    (case.parent / "late_gp.csv").write_text("Date,Details\n01/02/2019,Seen\n")  # not in case.toml yet
     assert main(["merge", str(case)]) == 0
     assert sorted(p.name for p in (case.parent / "out").iterdir()) == sorted(OUTPUT_FILES)
-    assert f"Wrote {len(OUTPUT_FILES)} files to {(case.parent / 'out').resolve()}" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert f"Wrote {len(OUTPUT_FILES)} files to {(case.parent / 'out').resolve()}" in out
+    assert "warning: late_gp.csv is in the case folder but not in case.toml" in out
 
 
 def test_init_update_adds_new_files_and_keeps_every_edit(tmp_path: Path, capsys) -> None:  # noqa: ANN001
