@@ -275,3 +275,30 @@ def test_guards_run_before_python_docx(tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.setattr(guards, "MAX_TABLE_COLUMNS", 1)  # the template's merged entry spans 2
     with pytest.raises(InputError, match="refused: a table cell spans 2 columns"):
         open_book(path, label="police.docx")
+
+
+def test_content_controls_and_tracked_changes(tmp_path: Path) -> None:
+    """Templates wrap rows and cell text in content controls; deleted text is not the cell's."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    document = docx.Document()
+    table = _table(document, [["01/02/2019", "Home visit"], ["02/02/2019", "Call"]], ["Date", "Event"])
+    row = table.rows[2]._tr
+    sdt = parse_xml(f"<w:sdt {nsdecls('w')}><w:sdtPr/><w:sdtContent/></w:sdt>")
+    row.addprevious(sdt)
+    sdt[1].append(row)  # the third row inside a content control
+    paragraph = table.cell(1, 1).paragraphs[0]._p
+    paragraph.append(
+        parse_xml(
+            f'<w:del {nsdecls("w")} w:id="1" w:author="A"><w:r><w:delText> (struck)</w:delText></w:r></w:del>'
+        )
+    )
+    paragraph.append(
+        parse_xml(
+            f'<w:ins {nsdecls("w")} w:id="2" w:author="A"><w:r><w:t>, child seen</w:t><w:tab/><w:t>HV</w:t></w:r></w:ins>'
+        )
+    )
+    document.save(tmp_path / "hv.docx")
+    rows = open_book(tmp_path / "hv.docx").sheets[0].rows
+    assert rows == [["Date", "Event"], ["01/02/2019", "Home visit, child seen\tHV"], ["02/02/2019", "Call"]]

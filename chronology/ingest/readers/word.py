@@ -167,12 +167,31 @@ def _children(element: Any) -> Iterator[Any]:
             yield child
 
 
+@dataclass(frozen=True)
+class _Markup:
+    """What a document holds that slows reading, found once: content controls, alternative content."""
+
+    wrapped: bool = True
+    fallback: bool = True
+
+
+def _kids(element: Any, tag: str, markup: _Markup) -> list[Any]:
+    """An element's children of one tag, looking through content controls (in C when the document has none)."""
+    if not markup.wrapped:
+        return element.findall(tag)
+    return [c for c in _children(element) if c.tag == tag]
+
+
 def _tables(body: Any) -> Iterator[Table]:
     """The body's top-level tables, each knowing whether text stands before it."""
     text_between = True
+    markup = _Markup(
+        wrapped=next(body.iter(*_WRAPPERS), None) is not None,
+        fallback=next(body.iter(MC + "Fallback"), None) is not None,
+    )
     for child in _children(body):
         if child.tag == W + "tbl":
-            table = _grid(child)
+            table = _grid(child, markup)
             table.after_text = text_between
             text_between = False
             yield table
@@ -188,7 +207,7 @@ def _attr(element: Any, path: str) -> str | None:
     return None if found is None else found.get(W + "val", "")
 
 
-def _grid(tbl: Any) -> Table:
+def _grid(tbl: Any, markup: _Markup) -> Table:
     """A table element as rows of grid-column text cells, with its merged ranges."""
     rows: list[list[str]] = []
     merged: list[tuple[int, int, int, int]] = []
@@ -200,12 +219,12 @@ def _grid(tbl: Any) -> Table:
         if r1 > r0 or c1 > c0:
             merged.append((r0, c0, r1, c1))
 
-    for r, tr in enumerate(c for c in _children(tbl) if c.tag == W + "tr"):
+    for r, tr in enumerate(_kids(tbl, W + "tr", markup)):
         cells: list[str] = []
         before = _attr(tr, f"{W}trPr/{W}gridBefore")
         if before and before.isdigit():
             cells += [""] * min(int(before), guards.MAX_TABLE_COLUMNS)
-        for tc in (c for c in _children(tr) if c.tag == W + "tc"):
+        for tc in _kids(tr, W + "tc", markup):
             col = len(cells)
             props = tc.find(_TC_PR)
             span_text = down = None
@@ -222,7 +241,7 @@ def _grid(tbl: Any) -> Table:
                 continue
             for c in [c for c in open_down if col <= c < col + span]:
                 close(c)
-            text, has_nested = _cell_text(tc)
+            text, has_nested = _cell_text(tc, markup)
             if has_nested:
                 nested.append((r, col))
             cells += [text, *[""] * (span - 1)]
@@ -240,9 +259,9 @@ def _grid(tbl: Any) -> Table:
     return Table(rows, sorted(merged), nested, width)
 
 
-def _paragraph_text(p: Any) -> str:
+def _paragraph_text(p: Any, markup: _Markup = _Markup()) -> str:
     """A paragraph's text: runs, inserted text, tabs and line breaks; deleted text and fallbacks left out."""
-    fallback = next(p.iter(MC + "Fallback"), None) is not None
+    fallback = markup.fallback and next(p.iter(MC + "Fallback"), None) is not None
     parts = []
     for el in p.iter(*_TEXT_TAGS):
         if fallback and any(a.tag == MC + "Fallback" for a in el.iterancestors()):
@@ -251,16 +270,20 @@ def _paragraph_text(p: Any) -> str:
     return "".join(parts)
 
 
-def _cell_text(tc: Any) -> tuple[str, bool]:
+def _cell_text(tc: Any, markup: _Markup) -> tuple[str, bool]:
     """A cell's paragraphs joined by line breaks (empty ones at either end dropped), and whether it nests a table."""
     lines: list[str] = []
     nested = False
-    for child in _children(tc):
+    if tc.find(W + "tbl") is None:
+        children = _kids(tc, W + "p", markup)
+    else:
+        children = list(_children(tc))
+    for child in children:
         if child.tag == W + "p":
-            lines.append(_paragraph_text(child))
+            lines.append(_paragraph_text(child, markup))
         elif child.tag == W + "tbl":
             nested = True
-            inner = _grid(child)
+            inner = _grid(child, markup)
             lines += [" | ".join(c for c in row if c) for row in inner.rows]
     while lines and not lines[-1]:
         lines.pop()
