@@ -7,10 +7,9 @@ small files beside it:
 - the [match] and [rules] settings (misspelt keys, wrong types);
 - every agency label the case names outside [[sources]] (``[rules]
   csc_agencies`` and any other ``*_agencies`` list of [rules], the agency
-  column of the subjects table, corrected agencies in corrections.csv, and
-  any table keyed by agency label), against the sources' labels, with the
-  closest one suggested: a misspelt label would otherwise silently change
-  the findings;
+  column of the subjects table, corrected agencies in corrections.csv)
+  against the sources' labels, with the closest one suggested: a misspelt
+  label would otherwise silently change the findings;
 - corrections.csv, read and checked line by line;
 - pseudonyms asked for with no [names];
 - an output folder that is a file, or that cannot be written.
@@ -30,9 +29,6 @@ from typing import Any
 
 from chronology.config import CaseConfig
 from chronology.errors import ConfigError, InputError
-
-#: Tables of case.toml keyed by agency label (label = setting), checked like [rules] csc_agencies.
-LABEL_TABLES: tuple[str, ...] = ()
 
 
 def check_settings(config: CaseConfig) -> None:
@@ -74,10 +70,6 @@ def named_labels(config: CaseConfig) -> Iterator[tuple[str, str, str]]:
     file = str(config.path)
     for where, label in _rule_labels(config.rules):
         yield file, where, label
-    raw = _raw_tables(config)
-    for table in LABEL_TABLES:
-        for label in raw.get(table, {}) or {}:
-            yield file, f"[{table}]", str(label)
     if config.subjects is not None and config.subjects.exists():
         from chronology.subjects import read_subject_map
 
@@ -85,17 +77,6 @@ def named_labels(config: CaseConfig) -> Iterator[tuple[str, str, str]]:
         for number, label in enumerate(mapping["agency"].tolist(), start=2):
             if label:
                 yield config.subjects.name, f"row {number}, column 'agency'", str(label)
-
-
-def _raw_tables(config: CaseConfig) -> dict[str, Any]:
-    if not LABEL_TABLES:
-        return {}
-    import tomllib
-
-    try:
-        return tomllib.loads(config.path.read_text(encoding="utf-8-sig"))
-    except (OSError, ValueError):
-        return {}
 
 
 def closest_label(label: str, labels: list[str]) -> str | None:
