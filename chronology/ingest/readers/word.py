@@ -274,10 +274,8 @@ def _cell_text(tc: Any, markup: _Markup) -> tuple[str, bool]:
     """A cell's paragraphs joined by line breaks (empty ones at either end dropped), and whether it nests a table."""
     lines: list[str] = []
     nested = False
-    if tc.find(W + "tbl") is None:
-        children = _kids(tc, W + "p", markup)
-    else:
-        children = list(_children(tc))
+    nests = tc.find(W + "tbl") is not None
+    children = list(_children(tc)) if nests else _kids(tc, W + "p", markup)
     for child in children:
         if child.tag == W + "p":
             lines.append(_paragraph_text(child, markup))
