@@ -114,9 +114,10 @@ def read_workbook(data: bytes, name: str) -> list[Sheet]:
             sheets.append(Sheet(meta.name, visible, rows, merged))
     except PasswordError:
         raise InputError(
-            "the workbook is password-protected",
+            "the workbook is password-protected in the old Excel 97-2003 way, which is not decrypted",
             file=name,
-            hint="ask the agency for a copy without a password",
+            hint="open it in Excel with its password and save it as .xlsx (a password-protected .xlsx is "
+            "read with the password in CHRONOLOGY_PASSWORD), or ask the agency for a copy without one",
         ) from None
     except Exception as exc:  # calamine raises several error types for damaged files
         reason = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
