@@ -342,9 +342,14 @@ def sheet_records(sheet: Sheet, layout: Layout, ctx: RowContext) -> pd.DataFrame
     content = [j for j in range(width) if j not in date_cols]
     declared_periods(texts, content, parsed, ctx.timezone)
     error = _as_text(parsed["error"], "")
+    date_filled = _filled(texts, [cols["date"]]) if filled is None else filled[:, cols["date"]].copy()
+    if date_filled.any():  # a dash or ditto mark in the date cell is no date: the row may carry on the entry
+        marked = _marks_only(texts[cols["date"]]) & date_filled
+        date_filled &= ~marked
+        error[marked] = ""
     marks = Marks(
         source_row=positions + layout.header_index + 2,
-        date_filled=_filled(texts, [cols["date"]]) if filled is None else filled[:, cols["date"]],
+        date_filled=date_filled,
         ok=~parsed["start"].isna() & (error == ""),
         error=error,
         note=_as_text(parsed["note"], ""),
@@ -371,6 +376,12 @@ def sheet_records(sheet: Sheet, layout: Layout, ctx: RowContext) -> pd.DataFrame
     end[not_event] = pd.NaT
     precision[not_event] = None
     return _frame(ctx, texts, headers, cols, marks, status, reason, start, end, precision, desc, others)
+
+
+def _marks_only(values: pd.Series) -> np.ndarray:
+    """Per cell: True when it holds no letter or digit ("-", "--", a ditto mark, "...")."""
+    arr = _large(values)
+    return ~pc.match_substring_regex(arr, r"[[:alnum:]]").to_numpy(zero_copy_only=False)
 
 
 def _as_text(values: np.ndarray, missing: str | None) -> np.ndarray:

@@ -349,3 +349,12 @@ def test_declared_no_contact_period_is_a_record_of_its_own() -> None:
     assert classify_events([""], ["Mother reports no contact with father"], load_vocabulary()) != [
         "no_contact_period"
     ]
+
+
+def test_dash_in_the_date_cell_is_no_date() -> None:
+    # A dash or ditto mark is nothing written: the text below the entry carries on it.
+    frame = records(
+        [["Date", "Details"], ["01/02/2019", "Visit"], ["-", "more of the visit"], ['"', "and more"]]
+    )
+    assert frame["status"].tolist() == ["event", "continuation", "continuation"]
+    assert frame["description"][0] == "Visit\nmore of the visit\nand more"
