@@ -245,6 +245,7 @@ def child_seen(
     not_seen = _any(text, rules["not_seen_phrases"], rules.get("not_seen_patterns", []))
     school = np.isin(kinds, list(rules["setting_kinds"]))
     not_seen |= matches(text, rules["away_phrases"]) & ~school
+    not_seen |= matches(frame["lead"], rules["write_up_lead"]) | matches(frame["lead"], rules["remote_lead"])
     at_setting = school & (
         _any(text, rules["at_setting_phrases"]) | (frame["concern"].to_numpy(dtype=object) != "")
     )
@@ -378,6 +379,8 @@ def add_attributes(
         frame["lead"], rules["response_phrases"]
     )
     frame["seen"] = child_seen(frame, vocab, rules, kinds)
+    frame["write_up"] = matches(frame["lead"], rules["write_up_lead"])
+    frame["plan_end"] = matches(frame["text"], rules["plan_end_phrases"])
     frame["closure"] = (frame["event_type"] == "case_closure").to_numpy() | _any(
         frame["text"], rules["closure_phrases"]
     )

@@ -1,13 +1,14 @@
 """contact_gap: a long period when no professional saw the child.
 
-Rule: between two records in which a professional of any agency saw the child,
-more than ``max_days`` (60) days passed. A record saw the child when its type
-means so in the vocabulary (``child_seen``: home visit, appointment, school
-contact, ED attendance, admission) and its text does not say otherwise
-(``not_seen_phrases``: "child not seen", "no access", "child asleep", "at
-nursery"...), or when any record's text says the child was seen
-(``seen_phrases``: "seen and spoken to", "child seen", "observed"). A phone call
-to a parent, a letter or a missed appointment does not count.
+Rule: between two days on which a professional of any agency saw the child,
+more than ``max_days`` (60) days passed. Whether a record saw the child is the
+record's ``seen`` attribute (:mod:`chronology.analysis.attributes`): a "Child
+seen (Y/N)" cell where there is one; else its type (home visit, appointment, ED
+attendance) or its text ("H seen", "seen and spoken to"), or the child at
+school or nursery (arrived, attended, a concern the setting noticed); never a
+parent's own appointment (probation, antenatal), a doorstep visit, a video or
+phone contact, a letter or a missed appointment. ``seen_phrases`` and
+``not_seen_phrases`` add to those rules for one case.
 
 Each gap is reported with its start and end and the records at both ends.
 For an approximate date the gap is measured from the last day the earlier
@@ -42,14 +43,21 @@ SEVERITY = "high when the gap is at least twice max_days; medium otherwise"
 def child_seen(events: pd.DataFrame, ctx: Context, params: Mapping[str, Any]) -> np.ndarray:
     """Boolean array: which records mean a professional saw the child.
 
+    The record's ``seen`` attribute (:func:`chronology.analysis.attributes.child_seen`:
+    a "Child seen" cell, the type, the text, school attendance; never a parent's
+    own appointment, a doorstep, video or phone contact), with this detector's
+    extra ``seen_phrases`` and ``not_seen_phrases``.
+
     Example:
         >>> child_seen(prepared, ctx, DETECTORS["contact_gap"].defaults())  # doctest: +SKIP
         array([ True, False, ...])
     """
-    by_type = events["event_type"].isin(ctx.vocab.child_seen_types()).to_numpy()
-    not_seen = matches(events["text"], params["not_seen_phrases"])
-    said_seen = matches(events["text"], params["seen_phrases"])
-    return (by_type | said_seen) & ~not_seen
+    seen = events["seen"].to_numpy(dtype=bool)
+    if params.get("seen_phrases"):
+        seen = seen | matches(events["text"], params["seen_phrases"])
+    if params.get("not_seen_phrases"):
+        seen = seen & ~matches(events["text"], params["not_seen_phrases"])
+    return seen
 
 
 @register(

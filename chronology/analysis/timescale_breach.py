@@ -43,18 +43,20 @@ import numpy as np
 import pandas as pd
 
 from chronology.analysis.calendar import add_working_days, working_days_between
-from chronology.analysis.context import (
-    Context,
-    Record,
-    as_date,
-    as_day,
-    fmt_date,
-    local_midnight,
-    one_per_event,
-)
+from chronology.analysis.context import Context, as_date, as_day, one_per_event
 from chronology.analysis.finding import Finding
+from chronology.analysis.phrases import matches
 from chronology.analysis.registry import DETECTORS, register
+from chronology.analysis.timescale_checks import (
+    Check,
+    Series,
+    occurrence_positions,
+    occurrences,
+    plan_end_positions,
+)
 from chronology.errors import ConfigError
+
+__all__ = ["occurrences", "run"]
 
 NAME = "timescale_breach"
 SEVERITY = "high when the expected step never happened or took more than twice the timescale; medium when over by more than a fifth; low otherwise"
@@ -68,217 +70,6 @@ SUBKINDS = (
     "cp_visits",
 )
 DECISION_TYPES = ("referral_decision", "strategy_discussion", "s47_enquiry", "assessment")
-PLAN_ENDS = ("cp_plan_end", "case_closure")
-
-
-def occurrences(ev: pd.DataFrame, types: tuple[str, ...], csc_only: bool = False) -> pd.DataFrame:
-    """One row per real event of the given types: by cluster, else by type and day.
-
-    The representative is CSC's record where there is one, else the first by
-    source file and row. ``csc_only`` keeps events CSC recorded.
-
-    Example:
-        >>> occurrences(prepared, ("initial_conference",))["day"].tolist()  # doctest: +SKIP
-        [numpy.datetime64('2019-04-02')]
-    """
-    return ev.iloc[occurrence_positions(ev, types, csc_only)]
-
-
-def occurrence_positions(ev: pd.DataFrame, types: tuple[str, ...], csc_only: bool = False) -> np.ndarray:
-    """Row positions of :func:`occurrences` (no frame made)."""
-    return one_per_event(ev, ev["event_type"].isin(types).to_numpy(), csc_only=csc_only)
-
-
-class _Series:
-    """Records of some types in day order, with fast lookup of the first on or after a day."""
-
-    def __init__(self, ev: pd.DataFrame, positions: np.ndarray, ctx: Context) -> None:
-        # positions come in day order: subsets of the prepared events, or one_per_event's choice.
-        self.days = ev["day"].to_numpy()[positions].astype("datetime64[D]")
-        self.pos = ev.index.to_numpy()[positions]
-        self.ctx = ctx
-
-    def __len__(self) -> int:
-        return len(self.days)
-
-    def rec(self, k: int) -> Record:
-        """The k-th record."""
-        return self.ctx.at(int(self.pos[k]))
-
-    def first_from(self, day: np.datetime64, strict: bool = False, not_pos: int | None = None) -> int | None:
-        """Index of the first record on (or, strict, after) ``day``, skipping position ``not_pos``."""
-        k = int(np.searchsorted(self.days, day, "right" if strict else "left"))
-        while k < len(self.days) and self.pos[k] == not_pos:
-            k += 1
-        return k if k < len(self.days) else None
-
-
-def _severity(limit: float, actual: float | None) -> str:
-    if actual is None or actual > 2 * limit:
-        return "high"
-    return "medium" if actual > 1.2 * limit else "low"
-
-
-def _source(param: str) -> str:
-    source = DETECTORS[NAME].parameters[param].source
-    return source.split(" (")[0]
-
-
-class _Check:
-    """Builds the findings of one subkind for one subject."""
-
-    def __init__(self, ev: pd.DataFrame, params: Mapping[str, Any], ctx: Context) -> None:
-        self.ev, self.params, self.ctx = ev, params, ctx
-        self.data_end = as_day(ev["day"].max())
-        self.stops = ev["day"].to_numpy()[occurrence_positions(ev, PLAN_ENDS)].astype("datetime64[D]")
-
-    def stopped(self, after: np.datetime64, by: np.datetime64) -> bool:
-        """True when a plan ended or the case closed in (after, by]."""
-        return bool(((self.stops > after) & (self.stops <= by)).any())
-
-    def finding(
-        self,
-        subkind: str,
-        param: str,
-        anchor: Mapping[str, Any],
-        outcome: Mapping[str, Any] | None,
-        deadline: np.datetime64,
-        limit_text: str,
-        actual_text: str,
-        limit: float,
-        actual: float | None,
-        title: str,
-    ) -> Finding:
-        ctx = self.ctx
-        source = _source(param)
-        expected = f"{source[:1].upper()}{source[1:]} expects {limit_text} (by {fmt_date(deadline)})."
-        if outcome is not None:
-            happened = (
-                f" {outcome['agency']} records {ctx.type_label(outcome['event_type'])} on "
-                f"{fmt_date(outcome['day'])} ({ctx.cite(outcome['record_id'])}), {actual_text}."
-            )
-        else:
-            happened = f" {actual_text}"
-        what = ctx.type_label(anchor["event_type"])
-        if (
-            ctx.vocab.types.get(anchor["event_type"])
-            and ctx.vocab.types[anchor["event_type"]].group == "receipt"
-        ):
-            sender = anchor["from_agency"] or "another agency"
-            what = f"receiving a referral or notification from {sender}"
-        statement = (
-            f"On {fmt_date(anchor['day'])} {anchor['agency']} recorded {what} "
-            f"({ctx.cite(anchor['record_id'])}). {expected}{happened}"
-        )
-        records = [anchor["record_id"]] + ([outcome["record_id"]] if outcome is not None else [])
-        end = outcome["start"] if outcome is not None else local_midnight(deadline, ctx.timezone)
-        agencies = {anchor["agency"]} | ({outcome["agency"]} if outcome is not None else set())
-        return Finding(
-            kind="timescale_breach",
-            detector=NAME,
-            subject_ref=anchor["subject_ref"],
-            severity=_severity(limit, actual),
-            title=title,
-            statement=statement,
-            record_ids=records,
-            start=anchor["start"],
-            end=end,
-            agencies=sorted(agencies),
-            subkind=subkind,
-            params={param: self.params[param]},
-        )
-
-    def working_day_check(
-        self,
-        subkind: str,
-        param: str,
-        anchor: Mapping[str, Any],
-        outcome: Mapping[str, Any] | None,
-        what: str,
-        title_what: str,
-    ) -> Finding | None:
-        """A step expected within N working days of the anchor."""
-        n = int(self.params[param])
-        day = as_day(anchor["day"])
-        deadline = as_day(add_working_days(as_date(day), n))
-        limit_text = f"{what} within {n} working day{'s' if n != 1 else ''}"
-        if outcome is not None:
-            taken = working_days_between(as_date(day), as_date(outcome["day"]))
-            if taken <= n:
-                return None
-            return self.finding(
-                subkind,
-                param,
-                anchor,
-                outcome,
-                deadline,
-                limit_text,
-                f"{taken} working days after",
-                n,
-                taken,
-                f"{title_what} after {taken} working days",
-            )
-        if self.data_end <= deadline or self.stopped(day, deadline):
-            return None
-        actual = f"No record of {what} follows."
-        return self.finding(
-            subkind,
-            param,
-            anchor,
-            None,
-            deadline,
-            limit_text,
-            actual,
-            n,
-            None,
-            f"No {title_what.lower()} recorded",
-        )
-
-    def month_check(
-        self,
-        subkind: str,
-        param: str,
-        anchor: Mapping[str, Any],
-        outcome: Mapping[str, Any] | None,
-        what: str,
-        title_what: str,
-    ) -> Finding | None:
-        """A step expected within N calendar months of the anchor."""
-        months = int(self.params[param])
-        day = as_day(anchor["day"])
-        deadline = as_day((pd.Timestamp(day) + pd.DateOffset(months=months)).date())
-        limit_text = f"{what} within {months} months"
-        limit_days = float((deadline - day).astype(int))
-        if outcome is not None:
-            if as_day(outcome["day"]) <= deadline:
-                return None
-            taken = int((as_day(outcome["day"]) - day).astype(int))
-            return self.finding(
-                subkind,
-                param,
-                anchor,
-                outcome,
-                deadline,
-                limit_text,
-                f"{taken} days after",
-                limit_days,
-                taken,
-                f"{title_what} after {taken} days",
-            )
-        if self.data_end <= deadline or self.stopped(day, deadline):
-            return None
-        return self.finding(
-            subkind,
-            param,
-            anchor,
-            None,
-            deadline,
-            limit_text,
-            f"No record of {what} follows.",
-            limit_days,
-            None,
-            f"No {title_what.lower()} recorded",
-        )
 
 
 @register(
@@ -308,16 +99,16 @@ def run(
             )
     if events.empty:
         return []
-    check = _Check(events, params, ctx)
+    check = Check(events, params, ctx)
     out: list[Finding | None] = []
     enabled = set(params["subkinds"])
     if "referral_decision" in enabled:
         out += _referral_decision(events, check, ctx)
-    icpcs = _Series(events, occurrence_positions(events, ("initial_conference",)), ctx)
+    icpcs = Series(events, occurrence_positions(events, ("initial_conference",)), ctx)
     if "strategy_to_icpc" in enabled:
         out += _strategy_to_icpc(events, icpcs, check)
     if "icpc_to_core_group" in enabled:
-        core = _Series(events, occurrence_positions(events, ("core_group",)), ctx)
+        core = Series(events, occurrence_positions(events, ("core_group",)), ctx)
         out += _first_after(
             icpcs,
             core,
@@ -328,7 +119,7 @@ def run(
             "a first core group meeting",
             "First core group",
         )
-    reviews = _Series(events, occurrence_positions(events, ("review_conference",)), ctx)
+    reviews = Series(events, occurrence_positions(events, ("review_conference",)), ctx)
     if "icpc_to_review" in enabled:
         out += _first_after(
             icpcs,
@@ -359,7 +150,15 @@ def run(
     return [f for f in out if f is not None]
 
 
-def _referral_decision(ev: pd.DataFrame, check: _Check, ctx: Context) -> list[Finding | None]:
+def _referral_decision(ev: pd.DataFrame, check: Check, ctx: Context) -> list[Finding | None]:
+    """A decision within N working days of each contact CSC receives that needs one.
+
+    The records of one contact (CSC's "contact received" and "MASH screening"
+    rows of one day, or of one cluster) count once; a contact about a case
+    already open and passed to its allocated worker (``no_decision_phrases``)
+    needs no decision. The decision is the first on or after the contact's day
+    and before the next contact's day.
+    """
     types = tuple(check.params["referral_types"])
     is_csc = ev["is_csc"].to_numpy()
     typed = ev["event_type"].isin(types).to_numpy()
@@ -369,18 +168,28 @@ def _referral_decision(ev: pd.DataFrame, check: _Check, ctx: Context) -> list[Fi
     # Received: CSC's record of it (its own referral record, or a CSC record matched to the sender's).
     sent_clusters = set(ev["cluster_id"].to_numpy()[sent]) - {""}
     received_mask = is_csc & ((sent & typed) | ev["cluster_id"].isin(sent_clusters).to_numpy())
+    received_mask &= ~ev["event_type"].isin(DECISION_TYPES).to_numpy()
     if not received_mask.any():
         return []
-    received = _Series(ev, one_per_event(ev, received_mask, by_type=False), ctx)
+    phrases = check.params.get("no_decision_phrases", [])
+    no_decision = matches(ev["text"], phrases) if phrases else np.zeros(len(ev), dtype=bool)
+    contacts = one_per_event(ev, received_mask, by_type=False, one_per_day=True)
+    # A contact's day needs no decision when any CSC record of it that day says the case is open and allocated.
+    day = ev["day"].to_numpy().astype("datetime64[D]")
+    open_days = set(day[received_mask & no_decision])
+    received = Series(ev, contacts, ctx)
     decided = ev["event_type"].isin(DECISION_TYPES) & (
         ev["is_csc"] | (ev["event_type"] == "strategy_discussion")
     )
-    decisions = _Series(ev, np.flatnonzero(decided.to_numpy()), ctx)
+    decisions = Series(ev, np.flatnonzero(decided.to_numpy() & ~ev["planned"].to_numpy(dtype=bool)), ctx)
     out: list[Finding | None] = []
     for k in range(len(received)):
+        if received.days[k] in open_days:
+            continue
         j = decisions.first_from(received.days[k])
-        if j is not None and k + 1 < len(received) and decisions.days[j] >= received.days[k + 1]:
-            j = None  # the next decision belongs to the next referral
+        later = received.days[received.days > received.days[k]]
+        if j is not None and len(later) and decisions.days[j] >= later[0]:
+            j = None  # the next decision belongs to the next contact
         outcome = decisions.rec(j) if j is not None else None
         out.append(
             check.working_day_check(
@@ -395,8 +204,8 @@ def _referral_decision(ev: pd.DataFrame, check: _Check, ctx: Context) -> list[Fi
     return out
 
 
-def _strategy_to_icpc(ev: pd.DataFrame, icpcs: _Series, check: _Check) -> list[Finding | None]:
-    strategies = _Series(ev, occurrence_positions(ev, ("strategy_discussion",)), check.ctx)
+def _strategy_to_icpc(ev: pd.DataFrame, icpcs: Series, check: Check) -> list[Finding | None]:
+    strategies = Series(ev, occurrence_positions(ev, ("strategy_discussion",)), check.ctx)
     lookback = np.timedelta64(int(check.params["strategy_lookback_days"]), "D")
     out: list[Finding | None] = []
     previous = None
@@ -421,10 +230,10 @@ def _strategy_to_icpc(ev: pd.DataFrame, icpcs: _Series, check: _Check) -> list[F
 
 
 def _first_after(
-    anchors: _Series,
-    targets: _Series,
-    icpcs: _Series,
-    check: _Check,
+    anchors: Series,
+    targets: Series,
+    icpcs: Series,
+    check: Check,
     subkind: str,
     param: str,
     what: str,
@@ -448,9 +257,9 @@ def _first_after(
     return out
 
 
-def _assessments(ev: pd.DataFrame, check: _Check, ctx: Context) -> list[Finding | None]:
-    starts = _Series(ev, occurrence_positions(ev, ("assessment",), csc_only=bool(ctx.csc)), ctx)
-    done = _Series(ev, occurrence_positions(ev, ("assessment_completed",)), ctx)
+def _assessments(ev: pd.DataFrame, check: Check, ctx: Context) -> list[Finding | None]:
+    starts = Series(ev, occurrence_positions(ev, ("assessment",), csc_only=bool(ctx.csc)), ctx)
+    done = Series(ev, occurrence_positions(ev, ("assessment_completed",)), ctx)
     out: list[Finding | None] = []
     open_until = None
     for k in range(len(starts)):
@@ -472,17 +281,17 @@ def _assessments(ev: pd.DataFrame, check: _Check, ctx: Context) -> list[Finding 
     return out
 
 
-def _cp_visits(ev: pd.DataFrame, check: _Check, ctx: Context) -> list[Finding | None]:
+def _cp_visits(ev: pd.DataFrame, check: Check, ctx: Context) -> list[Finding | None]:
     """Gaps over N working days between CSC visits that saw a child on a plan."""
     from chronology.analysis.contact_gap import child_seen
 
-    starts = _Series(ev, occurrence_positions(ev, ("initial_conference", "cp_plan_start")), ctx)
+    starts = Series(ev, occurrence_positions(ev, ("initial_conference", "cp_plan_start")), ctx)
     if not len(starts):
         return []
     n = int(check.params["cp_visit_working_days"])
     seen = child_seen(ev, ctx, ctx.rules.get("contact_gap") or DETECTORS["contact_gap"].defaults())
-    visits = _Series(ev, np.flatnonzero(seen & ev["is_csc"].to_numpy()), ctx)
-    ends = _Series(ev, occurrence_positions(ev, PLAN_ENDS), ctx)
+    visits = Series(ev, np.flatnonzero(seen & ev["is_csc"].to_numpy()), ctx)
+    ends = Series(ev, plan_end_positions(ev), ctx)
     out: list[Finding | None] = []
     plan_until = None
     for k in range(len(starts)):
