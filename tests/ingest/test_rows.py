@@ -358,3 +358,68 @@ def test_dash_in_the_date_cell_is_no_date() -> None:
     )
     assert frame["status"].tolist() == ["event", "continuation", "continuation"]
     assert frame["description"][0] == "Visit\nmore of the visit\nand more"
+
+
+def test_word_template_layout() -> None:
+    # A partnership template: no "Details" column; "Event / contact" holds the entries.
+    header = [
+        "Date",
+        "Time",
+        "Source of information",
+        "Event / contact",
+        "Significance or analysis",
+        "Action taken",
+    ]
+    rows = [
+        header,
+        [
+            "01/02/2019",
+            "10:00",
+            "Case file",
+            "Strategy discussion held with police and health",
+            "Risk rising",
+            "S47",
+        ],
+        [
+            "04/02/2019",
+            "",
+            "Case file",
+            "Home visit: mother refused entry, child heard crying",
+            "High",
+            "None",
+        ],
+    ]
+    frame = records(rows)
+    assert frame["description"][1] == "Home visit: mother refused entry, child heard crying"
+    assert (frame["information_source"][0], frame["analysis"][0], frame["action"][0]) == (
+        "Case file",
+        "Risk rising",
+        "S47",
+    )
+
+
+def test_cpoms_layout() -> None:
+    # CPOMS-style: the narrative in "Incident", categories as the type.
+    rows = [
+        ["Student", "Incident", "Categories", "Action Taken", "Date/Time", "Status"],
+        [
+            "Child H",
+            "Arrived without breakfast, said mum was asleep",
+            "Neglect",
+            "DSL informed",
+            "03/03/2020 08:50",
+            "Open",
+        ],
+        [
+            "Child H",
+            "Bruise on left cheek, said he fell off the sofa",
+            "Physical",
+            "Body map",
+            "05/03/2020 09:10",
+            "Open",
+        ],
+    ]
+    frame = records(rows)
+    assert frame["description"][0] == "Arrived without breakfast, said mum was asleep"
+    assert frame["type_label"].tolist() == ["Neglect", "Physical"]
+    assert frame["other_fields"][0] == "Student: Child H\nStatus: Open"  # unknown columns kept and shown
