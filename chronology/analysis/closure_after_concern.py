@@ -1,8 +1,11 @@
 """closure_after_concern: children's social care closed the case around a new concern.
 
-Rule: children's social care records closing the case (``case_closure``), and
-another agency recorded a new concern (a type with a concern category) within
-``window_days`` (30) days before or after the closure. One finding per
+Rule: children's social care records closing the case (the record's
+``closure`` attribute: a ``case_closure`` type, or "case closed" in any text
+column, whatever the type: "Case closed ... assessment concluded"; a plan to
+close is not a closure), and another agency recorded a new concern (the
+record's ``concern`` attribute: not history, a denial, a follow-up or a
+receipt) within ``window_days`` (30) days before or after the closure. One finding per
 closure, citing the closure and every such concern. Concerns with a date no
 closer than a month are not used. Closures by other agencies (a health visitor
 discharging a family) are not this pattern and are not reported.
@@ -24,10 +27,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from chronology.analysis.context import Context, Record, as_day, fmt_date
+from chronology.analysis.context import Context, Record, as_day, fmt_date, one_per_event
 from chronology.analysis.finding import Finding
 from chronology.analysis.registry import register
-from chronology.analysis.timescale_breach import occurrences
 
 NAME = "closure_after_concern"
 SEVERITY = "high when a cited concern is an injury, a disclosure or self-harm; medium otherwise"
@@ -52,8 +54,9 @@ def run(
         [Finding(kind='closure_after_concern', ...)]
     """
     window = np.timedelta64(int(params["window_days"]), "D")
-    closures = occurrences(events, ("case_closure",), csc_only=True)
-    closures = closures[closures["is_csc"]]
+    closing = events["closure"].to_numpy(dtype=bool) & events["is_csc"].to_numpy(dtype=bool)
+    closing &= ~events["planned"].to_numpy(dtype=bool)
+    closures = events.iloc[one_per_event(events, closing, by_type=False, one_per_day=True)]
     if closures.empty:
         return []
     concerns = events[
