@@ -19,6 +19,7 @@ Example:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -130,7 +131,9 @@ def _likely(written: date, years: list[int]) -> str:
     return ""
 
 
-def review_dates(parsed: dict[str, Any], file: str, column: str) -> list[str]:
+def review_dates(
+    parsed: dict[str, Any], file: str, column: str, source_rows: Sequence[int] | None = None
+) -> list[str]:
     """Window a column's implausible dates by their neighbours, in place; warnings for the analyst.
 
     Each implausible row is dated from the nearest usable date above it to the nearest below (either
@@ -141,6 +144,7 @@ def review_dates(parsed: dict[str, Any], file: str, column: str) -> list[str]:
         parsed: ``parse_date_arrays``' columns (start, end, date_precision, error, note), changed in place.
         file: The source as named in case.toml, for the warnings.
         column: The date column's header.
+        source_rows: Each row's number as a spreadsheet program shows it, to name the rows.
 
     Returns:
         One line per kind of flagged date, naming the rows' dates as written.
@@ -152,8 +156,8 @@ def review_dates(parsed: dict[str, Any], file: str, column: str) -> list[str]:
     impossible = [i for i, n in enumerate(note.tolist()) if n.startswith(_dates.IMPOSSIBLE)]
     if impossible:
         warnings.append(
-            f"{file}: {len(impossible)} date(s) in column '{column}' cannot exist as written; "
-            "each row is kept, dated by its month, with the reason"
+            f"{file}: {len(impossible)} date(s) in column '{column}' cannot exist as written"
+            f"{_naming(impossible, source_rows)}; each row is kept, dated by its month, with the reason"
         )
     mask, notes = implausible(start, ok)
     rows = np.flatnonzero(mask)
@@ -169,8 +173,19 @@ def review_dates(parsed: dict[str, Any], file: str, column: str) -> list[str]:
         precision[i] = precision_of_width((window[1] - window[0]).days)
         note[i] = "; ".join(filter(None, [text, note[i]]))
     parsed.update(start=start, end=end, note=note, date_precision=precision, error=error)
-    warnings.append(f"{file}: {len(rows)} implausible date(s) in column '{column}': {notes[0]}")
+    warnings.append(
+        f"{file}: {len(rows)} implausible date(s) in column '{column}'{_naming(rows.tolist(), source_rows)}: "
+        f"{notes[0]}"
+    )
     return warnings
+
+
+def _naming(positions: Sequence[int], source_rows: Sequence[int] | None) -> str:
+    """ " (rows 24, 31)" for the first few positions, "" without row numbers."""
+    if source_rows is None:
+        return ""
+    shown = ", ".join(str(source_rows[i]) for i in positions[:5]) + (", ..." if len(positions) > 5 else "")
+    return f" (row{'s' if len(positions) > 1 else ''} {shown})"
 
 
 def _neighbours(start: Any, end: Any, ok: np.ndarray, rows: np.ndarray) -> list[tuple[Any, Any] | None]:

@@ -330,7 +330,7 @@ def sheet_records(sheet: Sheet, layout: Layout, ctx: RowContext) -> pd.DataFrame
     if "end_date" in cols and cols["end_date"] != cols["date"]:
         ends = _values(below, positions, texts, cols["end_date"], ctx.typed)
         extend_to_end(parsed, parse_date_arrays(ends, None, timezone=ctx.timezone))
-    ctx.warnings += review_dates(parsed, ctx.file, headers[cols["date"]])
+    ctx.warnings += review_dates(parsed, ctx.file, headers[cols["date"]], positions + layout.header_index + 2)
     if len(texts):
         evidence = month_first_evidence(list(texts[cols["date"]].unique()))
         if evidence:
