@@ -246,8 +246,9 @@ def _agency_key(doc: DocumentObject, run: Run, facts: dict[str, Any]) -> None:
     )
 
 
-def _findings_section(doc: DocumentObject, findings: Sequence[PlainFinding]) -> None:
-    doc.add_heading("Findings", level=1)
+def add_findings(doc: DocumentObject, findings: Sequence[PlainFinding], title: str = "Findings") -> None:
+    """A findings section: each finding in plain words with its evidence, grouped by what was found."""
+    doc.add_heading(clean(title), level=1)
     doc.add_paragraph(counts_line(findings))
     heading = None
     for f in sorted(findings, key=lambda f: f.status == "dismissed"):
@@ -337,7 +338,7 @@ def build_document(run: Run, records: list[dict[str, Any]] | None = None) -> Doc
     doc.add_heading("Integrated chronology", level=1)
     add_table(doc, CHRONOLOGY_COLUMNS, cells)
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-    _findings_section(doc, findings)
+    add_findings(doc, findings)
     knowledge.add_to_document(doc, run)
     _glossary_section(doc, run, [c[3].text for c in cells])
     return doc

@@ -135,6 +135,8 @@ class PlainFinding:
         decision: The reviewer's words on it ("" when none).
         evidence: (citation, quoted text) per cited record, by date.
         cited_hash: The hash decisions.csv is checked against.
+        from_agency: Who sent or recorded what did not travel ("" when not a handoff or gap).
+        to_agency: Who did not receive or know of it.
     """
 
     finding_id: str
@@ -150,6 +152,8 @@ class PlainFinding:
     decision: str
     evidence: list[tuple[str, str]] = field(default_factory=list)
     cited_hash: str = ""
+    from_agency: str = ""
+    to_agency: str = ""
 
     @property
     def status_text(self) -> str:
@@ -198,6 +202,8 @@ def plain_findings(
                 decision=decision,
                 evidence=[(plain_citation(c, files_of), _quote(c.get("excerpt"))) for c in cited],
                 cited_hash=str(r.get("cited_hash") or ""),
+                from_agency=str(r.get("from_agency") or ""),
+                to_agency=str(r.get("to_agency") or ""),
             )
         )
     rank = {s: i for i, s in enumerate(SEVERITY_ORDER)}

@@ -203,11 +203,13 @@ def _tab_stops(paragraph: Paragraph) -> None:
     stops.add_tab_stop(Mm(TEXT_WIDTH_MM), WD_TAB_ALIGNMENT.RIGHT)
 
 
-def mark_pages(section: Any, marking: str, title: str) -> None:
+def mark_pages(section: Any, marking: str, title: str, *, own_numbers: bool = False) -> None:
     """The section's header and footer: the marking centred at top and bottom, title and page numbers.
 
     Header: the title on the left, the marking centred in bold. Footer: the
-    marking centred, "Page n of m" (PAGE and NUMPAGES fields) on the right.
+    marking centred, "Page n of m" (PAGE and NUMPAGES fields) on the right;
+    with ``own_numbers`` the section numbers its own pages from 1 ("Page n":
+    each agency's pack is numbered as a document of its own).
     """
     section.header.is_linked_to_previous = False
     section.footer.is_linked_to_previous = False
@@ -224,8 +226,18 @@ def mark_pages(section: Any, marking: str, title: str) -> None:
     foot.add_run(clean(marking)).bold = True
     foot.add_run("\tPage ")
     _field(foot, "PAGE", "1")
-    foot.add_run(" of ")
-    _field(foot, "NUMPAGES", "1")
+    if not own_numbers:
+        foot.add_run(" of ")
+        _field(foot, "NUMPAGES", "1")
+    else:  # no "of m": LibreOffice does not count a section's pages (SECTIONPAGES)
+        numbering = section._sectPr.find(qn("w:pgNumType"))
+        if numbering is None:
+            numbering = parse_xml(f"<w:pgNumType {nsdecls('w')}/>")
+            # in the schema's order: after the page size, margins and borders, before the columns
+            later = ("w:cols", "w:formProt", "w:vAlign", "w:noEndnote", "w:titlePg", "w:textDirection",
+                     "w:bidi", "w:rtlGutter", "w:docGrid", "w:printerSettings", "w:sectPrChange")  # fmt: skip
+            section._sectPr.insert_element_before(numbering, *later)
+        numbering.set(qn("w:start"), "1")
 
 
 def landscape(section: Any) -> None:

@@ -289,7 +289,16 @@
     /* ---- paper: every row of the table, and the timeline drawn at the width of an A4 landscape page ---- */
     var PRINT_WIDTH = 1040, PRINT_HEIGHT = 680;
     var screenSize = null;
+    Array.prototype.forEach.call(document.querySelectorAll("button.pack-records"), function (b) {
+      b.addEventListener("click", function () {
+        fAgency.value = b.getAttribute("data-agency");
+        applyFilters();
+        document.getElementById("table-h").scrollIntoView();
+      });
+    });
+
     function beforePrint() {
+      Array.prototype.forEach.call(document.querySelectorAll("details"), function (d) { d.open = true; });
       while (shown < matches.length) { renderMore(); }
       if (screenSize || !plot._fullLayout) { return; }
       var layout = DATA.figure.layout, legend = layout.legend || {};
