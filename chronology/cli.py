@@ -5,6 +5,8 @@
     chronology validate CASE.toml           ingest only: per-source counts and every rejected row
     chronology merge CASE.toml [--out DIR]  the whole pipeline; writes every output (default: out/ beside
                                             the case file)
+    chronology report CASE.toml [--out DIR] the findings and every view again from the last merge's records
+                                            and matches (after decisions.csv or [rules] edits): no re-matching
     chronology batch FOLDER --out DIR       every case in a folder of case folders, in parallel
     chronology --version
 
@@ -255,6 +257,33 @@ def cmd_merge(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    """Analyse again and re-render every output from the last merge's records and matches."""
+    from chronology.analysis import summary
+    from chronology.config import load_config
+    from chronology.outputs import write_outputs
+    from chronology.preflight import preflight
+    from chronology.rerender import load_run, was_pseudonymised
+
+    config = load_config(args.case)
+    out = Path(args.out) if args.out else default_out(args.case)
+    pseudonymise = True if args.pseudonymise else None
+    preflight(config, out_dir=out, pseudonymise=pseudonymise)
+    if was_pseudonymised(out):  # its records hold the pseudonyms: the outputs stay pseudonymised
+        pseudonymise = True
+    progress = Progress()
+    with progress.step("reading the merge's records and finding again"):
+        run = load_run(config, out)
+    _print("Findings (decisions.csv and [rules] applied again; records and matches from the last merge):")
+    _print(summary(run.findings))
+    for warning in run.warnings:
+        _print(f"warning: {warning}")
+    with progress.step("writing the outputs"):
+        written = write_outputs(run, out, pseudonymise=pseudonymise)
+    _print(f"\nWrote {len(written)} files to {out.resolve()}.")
+    return EXIT_OK
+
+
 def cmd_batch(args: argparse.Namespace) -> int:
     """Run every case in a folder of case folders, in parallel."""
     from chronology.batch import run_batch
@@ -328,6 +357,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="replace the real names of [names] in every output (also [case] pseudonymise = true)",
     )
     p.set_defaults(func=cmd_merge)
+
+    p = sub.add_parser(
+        "report",
+        help="after decisions.csv or [rules] edits: the findings and every output again from the last "
+        "merge's records and matches, without re-reading or re-matching",
+        **common,
+    )
+    p.add_argument("case", metavar="CASE.toml")
+    p.add_argument(
+        "--out",
+        default=None,
+        metavar="DIR",
+        help="the merge's output folder (default: out/ beside the case file)",
+    )
+    p.add_argument("--pseudonymise", action="store_true", help="as merge --pseudonymise")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("batch", help="run every case.toml in FOLDER's sub-folders, in parallel", **common)
     p.add_argument("folder", metavar="FOLDER")

@@ -114,12 +114,47 @@ def test_merge_refuses_an_output_folder_that_is_a_file(tmp_path: Path, capsys) -
     assert "the output folder is a file" in _one_line(capsys.readouterr().err)
 
 
-def test_report_is_gone_merge_writes_the_report(capsys) -> None:  # noqa: ANN001
-    # `report` did what merge does; merge writes timeline.html, so the duplicate was removed
-    with pytest.raises(SystemExit) as exit_:
-        main(["report", str(CASE)])
-    assert exit_.value.code == 2  # a usage error
-    assert "invalid choice: 'report'" in capsys.readouterr().err
+def test_report_renders_again_from_the_merge_without_matching(tmp_path: Path, capsys, monkeypatch) -> None:  # noqa: ANN001
+    import chronology.match
+
+    shutil.copytree(DEMO, tmp_path / "case", ignore=shutil.ignore_patterns("truth", "out"))
+    case = tmp_path / "case" / "case.toml"
+    merged, out = tmp_path / "merged", tmp_path / "case" / "out"
+    assert main(["merge", str(case), "--out", str(merged)]) == 0
+    shutil.copytree(merged, out)  # as merge writes it beside the case file (same inputs, same bytes)
+    capsys.readouterr()
+
+    def no_matching(*_a: object, **_k: object) -> None:
+        raise AssertionError("report matched the records again")
+
+    monkeypatch.setattr(chronology.match, "match_events", no_matching)
+    monkeypatch.setattr(chronology.ingest, "ingest_case", no_matching)
+    assert main(["report", str(case)]) == 0  # out/ beside the case file, as merge
+    assert "Wrote" in capsys.readouterr().out
+    for name in OUTPUT_FILES:  # nothing changed: the same bytes as the merge
+        assert (out / name).read_bytes() == (merged / name).read_bytes(), name
+
+    # a [rules] change: the findings again, still without matching
+    before = (out / "findings.csv").read_text(encoding="utf-8-sig")
+    assert "contact_gap" in before
+    case.write_text(case.read_text() + "\n[rules.contact_gap]\nenabled = false\n")
+    assert main(["report", str(case)]) == 0
+    assert "contact_gap" not in (out / "findings.csv").read_text(encoding="utf-8-sig")
+    capsys.readouterr()
+
+    # what report cannot redo is refused, naming it
+    (tmp_path / "case" / "corrections.csv").write_text("record_id,field,value,reason,who\n")
+    assert main(["report", str(case)]) == 2
+    assert "corrections.csv was edited after the merge; run chronology merge" in _one_line(
+        capsys.readouterr().err
+    )
+    (tmp_path / "case" / "corrections.csv").unlink()
+    with open(tmp_path / "case" / "gp.csv", "a", encoding="cp1252") as fh:
+        fh.write("01/01/2020,Telephone,Late entry,Dr A\n")
+    assert main(["report", str(case)]) == 2
+    assert "gp.csv changed since the merge" in _one_line(capsys.readouterr().err)
+    assert main(["report", str(case), "--out", str(tmp_path / "nothing")]) == 2
+    assert "no merge here to report from" in _one_line(capsys.readouterr().err)
 
 
 def test_batch_two_good_cases_and_one_broken(tmp_path: Path, capsys) -> None:  # noqa: ANN001

@@ -39,8 +39,6 @@ def _run(argv: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
 def test_the_quickstart_has_command_blocks() -> None:
     assert len(quickstart_blocks("sh")) >= 1  # the command line
     assert len(quickstart_blocks("python")) >= 1  # Jupyter
-    for block in quickstart_blocks("sh"):
-        assert "chronology report" not in block
 
 
 def test_every_command_block_runs_as_written(clone: Path) -> None:
