@@ -282,6 +282,12 @@ def _packs(run: Run, path: Path) -> None:
     write_packs(run, path, _finding_records(run))
 
 
+def _packs(run: Run, path: Path) -> None:
+    from chronology.views.packs import write_packs
+
+    write_packs(run, path, _finding_records(run))
+
+
 #: Output name -> the function writing it (the manifest is written last, apart).
 WRITERS: dict[str, Callable[[Run, Path], None]] = {
     "events.parquet": _events,
