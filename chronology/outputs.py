@@ -121,8 +121,6 @@ def _column(series: pd.Series, kind: pa.DataType, timezone: str) -> pa.Array:
     if pa.types.is_timestamp(kind):
         return _timestamps(series, timezone)
     if pa.types.is_list(kind):
-        if pa.types.is_integer(kind.value_type):
-            return pa.array([None if v is None else [int(x) for x in v] for v in series.astype(object)], type=kind)
         return pa.array([_listish(v) for v in series.astype(object)], type=kind)
     if pa.types.is_string(kind):
         if isinstance(series.dtype, pd.StringDtype):  # text already: no trip through Python strings
@@ -179,9 +177,6 @@ def cluster_schema(timezone: str, evidence: pa.DataType | None = None) -> pa.Sch
         "end": ts,
         "agencies": pa.list_(pa.string()),
         "record_ids": pa.list_(pa.string()),
-        "member_agencies": pa.list_(pa.string()),
-        "member_starts": pa.list_(pa.string()),
-        "member_lag_days": pa.list_(pa.int64()),
         "size": pa.int64(),
         "evidence": evidence or pa.string(),
     }
@@ -282,12 +277,6 @@ def _packs(run: Run, path: Path) -> None:
     write_packs(run, path, _finding_records(run))
 
 
-def _packs(run: Run, path: Path) -> None:
-    from chronology.views.packs import write_packs
-
-    write_packs(run, path, _finding_records(run))
-
-
 #: Output name -> the function writing it (the manifest is written last, apart).
 WRITERS: dict[str, Callable[[Run, Path], None]] = {
     "events.parquet": _events,
@@ -363,9 +352,7 @@ def manifest(run: Run, outputs: Mapping[str, Path], pseudonymised: bool) -> dict
 
     ``rules`` and ``match`` are the case file's tables as written;
     ``rules_in_force`` and ``match_in_force`` the values used, defaults
-    included; ``match_weights`` the m/u values and prior estimated on the
-    case's own candidate pairs; ``rules_in_findings`` each distinct rule a
-    finding cites.
+    included; ``rules_in_findings`` each distinct rule a finding cites.
 
     Args:
         run: The run written.
@@ -393,7 +380,6 @@ def manifest(run: Run, outputs: Mapping[str, Path], pseudonymised: bool) -> dict
         "rules": _plain(run.config.rules),
         "match": _plain(run.config.match),
         **_effective_settings(run),
-        "match_weights": _plain(getattr(run, "match_weights", {}) or {}),
         "rules_in_findings": [_parse(r) for r in rules],
         "pseudonymised": bool(pseudonymised),
     }
