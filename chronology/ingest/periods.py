@@ -69,7 +69,9 @@ def implausible(start: Any, ok: np.ndarray) -> tuple[np.ndarray, list[str]]:
 
     The latest dates of a column (at most 1 in 20 of them, or one) are implausible when a gap longer than
     the larger of ``IMPLAUSIBLE_MIN_GAP_DAYS`` and the span of the rest (5th to 95th percentile)
-    separates them from every other date. Earlier dates are history, not typos.
+    separates them from every other date, and the row sits between two rows of usual dates (out of
+    sequence). Late rows that close the file stand (a case reopened years on); earlier dates are
+    history, not typos.
 
     Args:
         start: Start of each row (datetime64 with timezone, NaT when none).
@@ -79,7 +81,8 @@ def implausible(start: Any, ok: np.ndarray) -> tuple[np.ndarray, list[str]]:
         (a mask of implausible rows, one note per masked row in order).
 
     Example:
-        >>> days = pd.to_datetime(["2019-01-0%d" % d for d in range(1, 9)] + ["2029-01-05"]).tz_localize("UTC")
+        >>> written = ["2019-01-0%d" % d for d in range(1, 9)]
+        >>> days = pd.to_datetime(written[:4] + ["2029-01-05"] + written[4:]).tz_localize("UTC")
         >>> mask, notes = implausible(days.array, np.ones(9, bool))
         >>> int(mask.sum()), notes[0][:54]
         (1, 'date as written (05/01/2029) is implausible: 3650 days')
@@ -101,7 +104,14 @@ def implausible(start: Any, ok: np.ndarray) -> tuple[np.ndarray, list[str]]:
             cut = (ordered[-tail], gap)
     if cut is None:
         return mask, []
-    late = dated[serial >= cut[0]]
+    is_late = serial >= cut[0]
+    # out of sequence: between two usual dates in file order (late rows closing the file may be a case
+    # reopened years on, so they stand)
+    sandwiched = np.zeros(dated.size, dtype=bool)
+    sandwiched[1:-1] = is_late[1:-1] & ~is_late[:-2] & ~is_late[2:]
+    late = dated[sandwiched]
+    if not late.size:
+        return mask, []
     mask[late] = True
     usual = sorted({int(y) for y in naive[dated[serial < cut[0]]].year})
     last = date(1970, 1, 1) + timedelta(days=int(serial[serial < cut[0]].max()))

@@ -423,3 +423,11 @@ def test_cpoms_layout() -> None:
     assert frame["description"][0] == "Arrived without breakfast, said mum was asleep"
     assert frame["type_label"].tolist() == ["Neglect", "Physical"]
     assert frame["other_fields"][0] == "Student: Child H\nStatus: Open"  # unknown columns kept and shown
+
+
+def test_late_entries_closing_the_file_stand() -> None:
+    # A case reopened three years on: in sequence at the end of the file, not a typo.
+    rows = [["Date", "Details"]] + [[f"{d:02d}/02/2016", f"visit {d}"] for d in range(1, 21)]
+    rows += [["01/03/2019", "Referral: case reopened"]]
+    frame = records(rows)
+    assert frame["reason"].eq("").all() and frame["start"].max().year == 2019
