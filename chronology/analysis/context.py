@@ -17,13 +17,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from chronology.analysis.attributes import NAMED_TEXT_FIELDS, add_attributes, named_cells
+from chronology.analysis.days import as_date, as_day, fmt_date, instant, local_midnight, with_article
+from chronology.analysis.real_events import one_per_event
 from chronology.ingest.agencies import AgencyResolver, shared_resolver
 from chronology.vocabulary import Vocabulary
 
@@ -282,62 +283,6 @@ def prepare_events(
     return add_attributes(frame, ordered, vocab, resolver, record_rules)
 
 
-def fmt_date(day: date | np.datetime64 | pd.Timestamp) -> str:
-    """A date as dd/mm/yyyy, the way UK chronologies write it.
-
-    Example:
-        >>> fmt_date(date(2019, 3, 3))
-        '03/03/2019'
-    """
-    if isinstance(day, np.datetime64):
-        # Detectors format the same few thousand days over and over: remember each one's text.
-        text = _DATES.get(day)
-        if text is None:
-            if len(_DATES) >= _DATES_KEPT:
-                _DATES.clear()
-            text = _DATES[day] = day.astype("datetime64[D]").astype(date).strftime("%d/%m/%Y")
-        return text
-    return day.strftime("%d/%m/%Y")
-
-
-#: fmt_date's texts of numpy days (equal values are the same instant, so the same day).
-_DATES: dict[np.datetime64, str] = {}
-_DATES_KEPT = 100_000
-
-
-def local_midnight(day: np.datetime64 | date, timezone: str) -> pd.Timestamp:
-    """The start of a day in ``timezone``: ``pd.Timestamp(day).tz_localize(timezone)``, remembered.
-
-    Example:
-        >>> local_midnight(np.datetime64("2019-06-02"), "Europe/London")
-        Timestamp('2019-06-02 00:00:00+0100', tz='Europe/London')
-    """
-    if not isinstance(day, np.datetime64):
-        return pd.Timestamp(day).tz_localize(timezone)
-    key = (day, day.dtype, timezone)
-    stamp = _MIDNIGHTS.get(key)
-    if stamp is None:
-        if len(_MIDNIGHTS) >= _DATES_KEPT:
-            _MIDNIGHTS.clear()
-        stamp = _MIDNIGHTS[key] = pd.Timestamp(day).tz_localize(timezone)
-    return stamp
-
-
-#: local_midnight's timestamps (a timestamp is immutable, so findings may share one).
-_MIDNIGHTS: dict[tuple[np.datetime64, np.dtype, str], pd.Timestamp] = {}
-
-
-def with_article(label: str) -> str:
-    """'a referral', 'an assessment'.
-
-    Example:
-        >>> with_article("Initial child protection conference")
-        'an initial child protection conference'
-    """
-    low = label[:1].lower() + label[1:] if not label[:2].isupper() else label
-    return ("an " if low[:1].lower() in "aeiou" else "a ") + low
-
-
 class Record(Mapping[str, Any]):
     """One prepared event, read column by column from the context's arrays.
 
@@ -532,90 +477,17 @@ class Context:
         return text if len(text) <= n else text[: n - 1].rstrip() + "…"
 
 
-def as_day(value: date | np.datetime64 | pd.Timestamp) -> np.datetime64:
-    """Any date-like value as ``numpy.datetime64[D]``.
-
-    Example:
-        >>> as_day(pd.Timestamp("2019-03-03"))
-        np.datetime64('2019-03-03')
-    """
-    if isinstance(value, pd.Timestamp):
-        value = value.to_datetime64()
-    day: np.datetime64 = np.asarray(value).astype("datetime64[D]")[()]  # type: ignore[assignment]
-    return day
-
-
-def as_date(value: date | np.datetime64 | pd.Timestamp) -> date:
-    """Any date-like value as ``datetime.date``.
-
-    Example:
-        >>> as_date(np.datetime64("2019-03-03"))
-        datetime.date(2019, 3, 3)
-    """
-    return as_day(value).astype(date)
-
-
-def instant(value: Any, timezone: str) -> pd.Timestamp:
-    """A timestamp in ``timezone``; a naive value is taken as UTC.
-
-    Example:
-        >>> instant(np.datetime64("2019-06-01T23:00"), "Europe/London")
-        Timestamp('2019-06-02 00:00:00+0100', tz='Europe/London')
-    """
-    ts = pd.Timestamp(value)
-    if ts.tz is None:
-        ts = ts.tz_localize("UTC")
-    return ts.tz_convert(timezone)
-
-
-def one_per_event(
-    events: pd.DataFrame,
-    mask: np.ndarray,
-    *,
-    csc_only: bool = False,
-    by_type: bool = True,
-    one_per_day: bool = False,
-    prefer_csc: bool = True,
-) -> np.ndarray:
-    """Row positions of one record per real event among ``events[mask]``, in day order.
-
-    Records of one matched cluster are one event; unmatched records are one
-    event per type and day (per day alone with ``by_type=False``), and with
-    ``one_per_day`` any two kept events of one day count once. The record kept
-    is children's social care's where there is one (or, without
-    ``prefer_csc``, the earliest), then the first by source file and row.
-    ``csc_only`` keeps only events that CSC recorded.
-
-    Example:
-        >>> one_per_event(prepared, (prepared["event_type"] == "initial_conference").to_numpy())  # doctest: +SKIP
-        array([12, 40])
-    """
-    positions = np.flatnonzero(mask)
-    if positions.size == 0:
-        return positions
-    cluster = events["cluster_id"].to_numpy()[positions]
-    etype = events["event_type"].to_numpy()[positions]
-    day = events["day"].to_numpy()[positions].astype("datetime64[D]")
-    csc = events["is_csc"].to_numpy()[positions]
-    source = events["source_file"].to_numpy()[positions]
-    row = events["source_row"].to_numpy()[positions]
-    rid = events["record_id"].to_numpy()[positions]
-    keys = [
-        f"c:{c}" if c else (f"d:{t}:{d}" if by_type else f"d:{d}")
-        for c, t, d in zip(cluster, etype, day.astype(str), strict=True)
-    ]
-    with_csc = {k for k, is_csc in zip(keys, csc, strict=True) if is_csc}
-    first: Any = (lambda k: not csc[k]) if prefer_csc else (lambda k: day[k])
-    order = sorted(range(len(keys)), key=lambda k: (first(k), source[k], row[k], rid[k]))
-    chosen: dict[str, int] = {}
-    for k in order:
-        if csc_only and keys[k] not in with_csc:
-            continue
-        chosen.setdefault(keys[k], k)
-    kept = sorted(chosen.values(), key=lambda k: (day[k], rid[k]))
-    if one_per_day:
-        by_day: dict[np.datetime64, int] = {}
-        for k in kept:
-            by_day.setdefault(day[k], k)
-        kept = list(by_day.values())
-    return positions[np.array(kept, dtype=int)]
+__all__ = [
+    "Context",
+    "Record",
+    "as_date",
+    "as_day",
+    "case_resolver",
+    "fmt_date",
+    "instant",
+    "is_csc_label",
+    "local_midnight",
+    "one_per_event",
+    "prepare_events",
+    "with_article",
+]
