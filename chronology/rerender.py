@@ -9,8 +9,8 @@ decisions.csv, and gives a Run that ``write_outputs`` renders as merge does.
 
 It refuses, naming what changed, when the merge no longer describes the case:
 an agency file changed, added or removed; a source's label or the [match]
-settings changed in case.toml; overrides.csv or corrections.csv edited since
-the merge. Then only ``chronology merge`` gives right outputs.
+settings changed in case.toml; overrides.csv, corrections.csv or the
+subjects table edited since the merge. Then only ``chronology merge`` gives right outputs.
 
 Example:
     >>> run = load_run(load_config("cases/child_h/case.toml"), Path("cases/child_h/out"))  # doctest: +SKIP
@@ -33,7 +33,7 @@ from chronology.errors import InputError
 from chronology.pipeline import Run, agency_aliases
 from chronology.preflight import check_settings
 
-#: The analyst's files whose change since the merge needs a new merge.
+#: The analyst's files whose change since the merge needs a new merge (and the subjects table).
 MATCH_INPUTS = ("overrides.csv", "corrections.csv")
 
 
@@ -76,10 +76,10 @@ def stale_reason(config: CaseConfig, out_dir: Path, manifest: dict[str, Any]) ->
     if (manifest.get("match") or {}) != json.loads(json.dumps(config.match, default=str)):
         return "[match] changed since the merge"
     made = (out_dir / "manifest.json").stat().st_mtime
-    for name in MATCH_INPUTS:
-        path = config.folder / name
-        if path.exists() and path.stat().st_mtime > made:
-            return f"{name} was edited after the merge"
+    sides = [config.folder / name for name in MATCH_INPUTS] + ([config.subjects] if config.subjects else [])
+    for side in sides:
+        if side.exists() and side.stat().st_mtime > made:
+            return f"{side.name} was edited after the merge"
     return ""
 
 
