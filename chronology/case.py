@@ -172,6 +172,10 @@ class Case:
     def explain(self, record_id: str) -> pd.DataFrame:
         """Why this record sits in its cluster: every scored pair with each feature's contribution.
 
+        Each row says how many days the other record lies from this one
+        (``other_lag_days``); ``attrs["weights"]`` holds the m/u values
+        estimated on this case that scored the pairs (also in manifest.json).
+
         Example:
             >>> case.explain("3f2a9c0d1e4b5a6c")  # doctest: +SKIP
         """
@@ -179,7 +183,7 @@ class Case:
 
         if record_id not in set(self.run.events["record_id"]):
             raise InputError(f"no record '{record_id}' in this case")
-        return explain(record_id, self.run.events, self.run.pairs)
+        return explain(record_id, self.run.events, self.run.pairs, getattr(self.run, "match_weights", None))
 
     def finding(self, finding_id: str) -> Finding:
         """The finding with its cited records as a table.

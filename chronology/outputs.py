@@ -32,6 +32,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -121,6 +122,14 @@ def _column(series: pd.Series, kind: pa.DataType, timezone: str) -> pa.Array:
     if pa.types.is_timestamp(kind):
         return _timestamps(series, timezone)
     if pa.types.is_list(kind):
+        if pa.types.is_integer(kind.value_type):
+            return pa.array(
+                [
+                    [int(x) for x in v] if isinstance(v, (list, tuple, np.ndarray)) else None
+                    for v in series.astype(object)
+                ],
+                type=kind,
+            )
         return pa.array([_listish(v) for v in series.astype(object)], type=kind)
     if pa.types.is_string(kind):
         if isinstance(series.dtype, pd.StringDtype):  # text already: no trip through Python strings
@@ -177,6 +186,9 @@ def cluster_schema(timezone: str, evidence: pa.DataType | None = None) -> pa.Sch
         "end": ts,
         "agencies": pa.list_(pa.string()),
         "record_ids": pa.list_(pa.string()),
+        "member_agencies": pa.list_(pa.string()),
+        "member_starts": pa.list_(pa.string()),
+        "member_lag_days": pa.list_(pa.int64()),
         "size": pa.int64(),
         "evidence": evidence or pa.string(),
     }
@@ -352,7 +364,9 @@ def manifest(run: Run, outputs: Mapping[str, Path], pseudonymised: bool) -> dict
 
     ``rules`` and ``match`` are the case file's tables as written;
     ``rules_in_force`` and ``match_in_force`` the values used, defaults
-    included; ``rules_in_findings`` each distinct rule a finding cites.
+    included; ``match_weights`` the m/u values and prior estimated on the
+    case's own candidate pairs; ``rules_in_findings`` each distinct rule a
+    finding cites.
 
     Args:
         run: The run written.
@@ -380,6 +394,7 @@ def manifest(run: Run, outputs: Mapping[str, Path], pseudonymised: bool) -> dict
         "rules": _plain(run.config.rules),
         "match": _plain(run.config.match),
         **_effective_settings(run),
+        "match_weights": _plain(getattr(run, "match_weights", {}) or {}),
         "rules_in_findings": [_parse(r) for r in rules],
         "pseudonymised": bool(pseudonymised),
     }

@@ -36,6 +36,9 @@ class Run:
             longer exists, a month-first column, a finding to re-review).
         corrections: One row per line of corrections.csv: the original and
             the corrected value, and whether it was applied.
+        match_weights: The m/u values and prior matching used, estimated on
+            this case's candidate pairs (``chronology.match.em.Estimate.as_dict``);
+            empty when estimation is off.
     """
 
     config: CaseConfig
@@ -46,6 +49,7 @@ class Run:
     findings: pd.DataFrame
     warnings: list[str] = field(default_factory=list)
     corrections: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(TABLE_COLUMNS)))
+    match_weights: dict = field(default_factory=dict)
 
 
 def prepare(config: CaseConfig, vocab: Vocabulary | None = None):  # noqa: ANN201
@@ -151,4 +155,5 @@ def run_case(
         findings=analysed.findings,
         warnings=[*ingested.warnings, *matched.warnings, *analysed.warnings],
         corrections=fixed.table,
+        match_weights=matched.estimate.as_dict() if matched.estimate is not None else {},
     )

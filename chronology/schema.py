@@ -165,6 +165,9 @@ CLUSTER_COLUMNS: Final = (
     "description",
     "agencies",
     "record_ids",
+    "member_agencies",
+    "member_starts",
+    "member_lag_days",
     "size",
     "evidence",
 )

@@ -81,6 +81,11 @@ class R:
     seen: bool | None = None  # override of "child seen" (default from etype)
     true_event: str = ""
     loc: tuple[str, str, int] | None = None
+    # A happening of its own within a storyline: the notification of an incident
+    # (the sender's record and the receiver's record of receiving it), an
+    # onward notification with its receipts, a school's own sighting of an
+    # injury treated at ED. Its records form the real event E(eid)/part.
+    part: str = ""
 
     @property
     def prec(self) -> str:
@@ -193,15 +198,15 @@ def story() -> None:  # noqa: PLR0915 - a story is long
       R(POL, D("2019-02-16"), "domestic_abuse_incident", "Call from neighbour re shouting at 14 Larch Close. Jodie BRENNAN states verbal argument with partner Ryan COLE over money; COLE left prior to police arrival. No injuries. Child Kayla (2) in the home, in bed upstairs.",
         label="Domestic Abuse - verbal", at=t("23:40"), outcome="DASH completed - standard risk. PPN to be submitted. Words of advice.", who=PC_LEWIS, ref="NP/19/018842", key="da1_inc"),
       R(POL, D("2019-02-17"), "notification", "PPN (child) submitted to MASH re Kayla BRENNAN following domestic incident 16/02/2019.",
-        label="PPN", at=t("10:15"), outcome="PPN to MASH", who=PC_LEWIS, ref="NP/19/018842", to=CSC, key="da1_ppn"),
+        part="ppn", label="PPN", at=t("10:15"), outcome="PPN to MASH", who=PC_LEWIS, ref="NP/19/018842", to=CSC, key="da1_ppn"),
       R(CSC, D("2019-02-18"), "information_shared", "PPN received from Northshire Police: verbal DA incident 16/02/2019 between Jodie Brennan and Ryan Cole, Kayla in the home. Previous C&F closed 10/01/2019.",
-        label="MASH contact", at=t("09:20"), outcome="For MASH decision", who=MASH, frm=POL, key="da1_csc"),
+        part="ppn", label="MASH contact", at=t("09:20"), outcome="For MASH decision", who=MASH, frm=POL, key="da1_csc"),
       R(HV, D("2019-02-19"), "information_shared", "MASH notification received: DA incident (verbal) on 16/02/2019, mum and Ryan Cole, Kayla present.",
-        label="Info received", at=t("11:30"), outcome="Discuss at next contact. Routine enquiry re DA.", who=HV1, frm=CSC),
+        part="share", label="Info received", at=t("11:30"), outcome="Discuss at next contact. Routine enquiry re DA.", who=HV1, frm=CSC),
       R(SCH, D("2019-02-19"), "information_shared", "Email from MASH: domestic incident at home address 16/02/2019 (verbal). Logged on CPOMS.",
-        label="Information received", outcome="Key person asked to monitor Kayla", who=DSL, frm=CSC),
+        part="share", label="Information received", outcome="Key person asked to monitor Kayla", who=DSL, frm=CSC),
       R(GP, D("2019-02-20"), "information_shared", "MASH notification rec’d re domestic incident 16/02/19 (police attended). Read coded; alert added to Kayla’s and Jodie’s records.",
-        label="Correspondence in", who=ADMIN, frm=CSC))
+        part="share", label="Correspondence in", who=ADMIN, frm=CSC))
     E("da1-decision",
       R(CSC, D("2019-02-18"), "referral_decision", "MASH decision: second contact in 6 weeks, history of home conditions concern. RAG amber. Open for C&F assessment under S17.",
         label="MASH decision", at=t("15:45"), outcome="Progress to C&F assessment", who=MASH, key="da1_dec"))
@@ -222,15 +227,15 @@ def story() -> None:  # noqa: PLR0915 - a story is long
       R(SCH, D("2019-03-04"), "injury", "At drop-off key person Miss Khan noted bruise approx 3cm to Kayla’s left cheek. Asked what happened, Kayla said 'Ryan did it'. Mum said Kayla fell against the coffee table on Sunday. Body map completed.",
         label="Injury / disclosure", at=t("09:15"), outcome="DSL informed immediately", who=DSL, key="inj1_sch"),
       R(SCH, D("2019-03-04"), "referral", "DSL phoned MASH at 11:00 and submitted MAR form re bruise to cheek and Kayla’s comment.",
-        label="Referral to MASH", at=t("11:00"), outcome="Await MASH decision", who=DSL, to=CSC, key="inj1_ref"),
+        part="referral", label="Referral to MASH", at=t("11:00"), outcome="Await MASH decision", who=DSL, to=CSC, key="inj1_ref"),
       R(CSC, D("2019-03-04"), "information_shared", "Referral from Oakfield Primary School DSL (Mrs Fairweather): bruise to L cheek seen at nursery today; Kayla said 'Ryan did it'. Open C&F assessment (SW P. Nair).",
-        label="MASH contact", at=t("11:10"), outcome="Urgent - to TM", who=MASH, frm=SCH, key="inj1_csc"),
+        part="referral", label="MASH contact", at=t("11:10"), outcome="Urgent - to TM", who=MASH, frm=SCH, key="inj1_csc"),
       R(HV, D("2019-03-04"), "information_shared", "Call from SW Priya Nair: bruise to Kayla’s cheek seen at nursery this morning; disclosure - Kayla said Ryan did it. Strat tomorrow, HV invited.",
-        label="Telephone", at=t("3.10pm"), outcome="Will attend strat by phone", who=HV1, frm=CSC),
+        part="call-hv", label="Telephone", at=t("3.10pm"), outcome="Will attend strat by phone", who=HV1, frm=CSC),
       R(POL, D("2019-03-04"), "information_shared", "Referral from CSC MASH re 2yr old Kayla BRENNAN with bruise to cheek seen at nursery; allegation - child said 'Ryan did it'. Suspect Ryan COLE.",
-        label="CP referral received", at=t("15:40"), outcome="Strat discussion to be held 05/03", who=DC_PRICE, ref="NP/19/029115", frm=CSC),
+        part="referral-police", label="CP referral received", at=t("15:40"), outcome="Strat discussion to be held 05/03", who=DC_PRICE, ref="NP/19/029115", frm=CSC),
       R(GP, D("2019-03-05"), "information_shared", "Call from CSC re bruise to Kayla’s cheek and disclosure at nursery 04/03/19 - S47 under way. Info given: eczema, WNB 11/02, no previous injuries on record.",
-        label="Telephone", who=GP1, frm=CSC))
+        part="call-gp", label="Telephone", who=GP1, frm=CSC))
     E("inj1-decision",
       R(CSC, D("2019-03-04"), "referral_decision", "MASH decision: threshold met for child protection enquiries. TM agreed multi-agency discussion tomorrow 10:00.",
         label="MASH decision", at=t("13:00"), outcome="Convene strat", who=TM, key="inj1_dec"))
@@ -398,15 +403,15 @@ def story() -> None:  # noqa: PLR0915 - a story is long
       R(POL, D("2019-06-29"), "domestic_abuse_incident", "999 call from Jodie BRENNAN: ex-partner Ryan COLE attended address, argument, BRENNAN pushed against wall. Child Kayla present and crying. COLE arrested for common assault.",
         label="Domestic Abuse - assault", at=t("21:55"), outcome="DASH medium. COLE in custody. PPN.", who=PC_OWUSU, ref="NP/19/071230", key="da2_inc"),
       R(POL, D("2019-06-30"), "notification", "PPN (child) submitted to MASH: DA assault 29/06/2019, child subject of CP plan.",
-        label="PPN", at=t("08:50"), outcome="PPN to MASH", who=PC_OWUSU, ref="NP/19/071230", to=CSC, key="da2_ppn"),
+        part="ppn", label="PPN", at=t("08:50"), outcome="PPN to MASH", who=PC_OWUSU, ref="NP/19/071230", to=CSC, key="da2_ppn"),
       R(CSC, D("2019-07-01"), "information_shared", "PPN received: DA incident 29/06/2019, Ryan Cole arrested for common assault on Jodie Brennan, Kayla present. Open CP case.",
-        label="MASH contact", at=t("08:45"), outcome="To allocated SW", who=MASH, frm=POL, key="da2_csc"),
+        part="ppn", label="MASH contact", at=t("08:45"), outcome="To allocated SW", who=MASH, frm=POL, key="da2_csc"),
       R(SCH, D("2019-07-01"), "information_shared", "SW phoned DSL: DA incident at home at the weekend (29/06/2019), police attended, Ryan arrested.",
-        label="Information received", outcome="Key person informed", who=DSL, frm=CSC),
+        part="call-school", label="Information received", outcome="Key person informed", who=DSL, frm=CSC),
       R(HV, D("2019-07-02"), "information_shared", "Information from SW Priya Nair: DA incident 29/06/2019, Ryan Cole arrested. Kayla present.",
-        label="Info received", at=t("9.30am"), outcome="Discuss at next visit", who=HV1, frm=CSC),
+        part="call-hv", label="Info received", at=t("9.30am"), outcome="Discuss at next visit", who=HV1, frm=CSC),
       R(GP, D("2019-07-03"), "information_shared", "MASH notification rec’d: DA incident 29/06/19 at home, police attended.",
-        label="Correspondence in", who=ADMIN, frm=CSC))
+        part="share-gp", label="Correspondence in", who=ADMIN, frm=CSC))
     E("da2-decision",
       R(CSC, D("2019-07-01"), "referral_decision", "MASH outcome: passed to allocated SW; open CP case, to be considered at core group 10/07.",
         label="MASH decision", at=t("10:30"), outcome="Allocated worker to act", who=MASH, key="da2_dec"))
@@ -438,7 +443,7 @@ def story() -> None:  # noqa: PLR0915 - a story is long
       R(HV, D("2019-09-16"), "information_shared", "Paed liaison notification of A&E attendance 14/09/2019. Telephoned mum: she said Kayla fell down the stairs at home on Saturday evening and banged her head.",
         label="Info received", at=t("2.45pm"), outcome="Advised stair gate. Visit 17/09.", who=HV1, frm=ED, key="hv_stairs"),
       R(SCH, D("2019-09-16"), "injury", "Bruise on Kayla’s forehead seen at drop-off. Mum said she took her to A&E on Saturday (14/09/2019) after she fell off the sofa.",
-        label="Injury - explained", outcome="Body map; SW informed", who=DSL))
+        part="school", label="Injury - explained", outcome="Body map; SW informed", who=DSL))
     # ---------------- ED 02/11/2019, exported twice ----------------
     E("ed-wheeze",
       R(ED, D("2019-11-02"), "ed_attendance", "Fever 39.1, cough, wheeze 2 days. Sats 95%. Viral induced wheeze.",
@@ -500,7 +505,7 @@ def story() -> None:  # noqa: PLR0915 - a story is long
       R(GP, D("2019-12-30"), "information_shared", "Request for information from CSC (dated 20/12/19) rec’d and actioned: GP report sent to SW by secure email.",
         label="Correspondence in", who=GP1, frm=CSC, key="rfi_reply"),
       R(CSC, D("2020-01-02"), "information_shared", "GP response to request for information (sent 20/12/2019) received from Dr Okafor: eczema, wheeze, two eczema reviews not kept in 2019, mum on sertraline.",
-        label="Information received", at=t("11:15"), outcome="On file for CIN review", who=SW2, frm=GP))
+        part="reply", label="Information received", at=t("11:15"), outcome="On file for CIN review", who=SW2, frm=GP))
     E("gp-eczema-3",
       R(GP, D("2020-01-07"), "appointment", "Seen with MGM Sandra Brennan for eczema flare. Kayla well otherwise. Steroid cream.",
         label="Face to face", who=GP2))
@@ -518,9 +523,9 @@ def story() -> None:  # noqa: PLR0915 - a story is long
       R(SCH, D("2020-02-04"), "neglect_concern", "Kayla arrived in same clothes as Friday, strong smell of urine, nappy not changed overnight; hungry, ate two breakfasts. Third day this fortnight. Mum said washing machine broken.",
         label="Neglect / presentation", outcome="Spare clothes given. DSL to call SW.", who=DSL, key="neglect"),
       R(CSC, D("2020-02-05"), "information_shared", "Call from Oakfield DSL re Kayla’s presentation 04/02/2020 (unkempt, smelling of urine, hungry).",
-        label="Telephone", at=t("09:10"), outcome="SW to raise at CIN meeting 11/02", who=SW2, frm=SCH),
+        part="call-csc", label="Telephone", at=t("09:10"), outcome="SW to raise at CIN meeting 11/02", who=SW2, frm=SCH),
       R(HV, D("2020-02-06"), "information_shared", "Email from nursery DSL re Kayla’s presentation on 04/02/2020 (hungry, unkempt).",
-        label="Info received", at=t("4pm"), outcome="Will discuss at CIN meeting", who=HV1, frm=SCH))
+        part="email-hv", label="Info received", at=t("4pm"), outcome="Will discuss at CIN meeting", who=HV1, frm=SCH))
     E("cin-visit-0205",
       R(CSC, D("2020-02-05"), "home_visit", "CIN visit. Kayla seen with mum; washing machine now repaired. Some clutter.",
         label="CIN visit", at=t("15:30"), outcome="", who=SW2))
@@ -573,13 +578,13 @@ def story() -> None:  # noqa: PLR0915 - a story is long
       R(POL, D("2020-07-11"), "domestic_abuse_incident", "Report from BRENNAN: ex-partner Ryan COLE came to the address drunk, banging on door, threats to 'take the kid'. COLE left before police arrival. Child not present - staying with MGM.",
         label="Domestic Abuse - harassment", at=t("22:15"), outcome="DASH medium. COLE located and given words of advice. PPN.", who=PC_GRANT, ref="NP/20/066410", key="daa_inc"),
       R(POL, D("2020-07-12"), "notification", "PPN submitted to MASH re Kayla BRENNAN: domestic incident 11/07/2020, COLE threatened to take child.",
-        label="PPN", at=t("09:30"), outcome="PPN to MASH", who=PC_GRANT, ref="NP/20/066410", to=CSC, key="daa_ppn"),
+        part="ppn", label="PPN", at=t("09:30"), outcome="PPN to MASH", who=PC_GRANT, ref="NP/20/066410", to=CSC, key="daa_ppn"),
       R(CSC, D("2020-07-13"), "information_shared", "PPN received: domestic incident 11/07/2020 at 14 Larch Close, Ryan Cole threatening to take Kayla. Closed case (Feb 2020).",
-        label="MASH contact", at=t("09:05"), outcome="For MASH decision", who=MASH2, frm=POL, key="daa_csc"),
+        part="ppn", label="MASH contact", at=t("09:05"), outcome="For MASH decision", who=MASH2, frm=POL, key="daa_csc"),
       R(SCH, D("2020-07-14"), "information_shared", "Email from MASH: domestic incident 11/07/2020, Ryan Cole at family home. Logged.",
-        label="Information received", outcome="For info over summer", who=DSL, frm=CSC),
+        part="share", label="Information received", outcome="For info over summer", who=DSL, frm=CSC),
       R(GP, D("2020-07-15"), "information_shared", "MASH notification rec’d: domestic incident 11/07/20.",
-        label="Correspondence in", who=ADMIN, frm=CSC))
+        part="share", label="Correspondence in", who=ADMIN, frm=CSC))
     E("da-a-decision",
       R(CSC, D("2020-07-13"), "referral_decision", "MASH decision: NFA by CSC. Mum has safety plan; information shared with nursery DSL by email.",
         label="MASH decision", at=t("14:20"), outcome="NFA", who=MASH2, key="daa_dec"))
@@ -597,13 +602,13 @@ def story() -> None:  # noqa: PLR0915 - a story is long
       R(POL, D("2020-09-19"), "domestic_abuse_incident", "999 call: Ryan COLE at 14 Larch Close, argument with Jodie BRENNAN, TV smashed. Child Kayla present, in her bedroom. COLE arrested for criminal damage.",
         label="Domestic Abuse - criminal damage", at=t("20:40"), outcome="DASH high - MARAC referral. PPN.", who=PC_LEWIS, ref="NP/20/089554", key="dab_inc"),
       R(POL, D("2020-09-20"), "notification", "PPN (child) submitted to MASH: DA incident 19/09/2020, high risk, MARAC referral made.",
-        label="PPN", at=t("11:05"), outcome="PPN to MASH", who=PC_LEWIS, ref="NP/20/089554", to=CSC, key="dab_ppn"),
+        part="ppn", label="PPN", at=t("11:05"), outcome="PPN to MASH", who=PC_LEWIS, ref="NP/20/089554", to=CSC, key="dab_ppn"),
       R(CSC, D("2020-09-21"), "information_shared", "PPN received: DA incident 19/09/2020, high risk DASH, Ryan Cole arrested, Kayla present.",
-        label="MASH contact", at=t("10:40"), outcome="Awaiting MASH decision", who=MASH, frm=POL, key="dab_csc"),
+        part="ppn", label="MASH contact", at=t("10:40"), outcome="Awaiting MASH decision", who=MASH, frm=POL, key="dab_csc"),
       R(HV, D("2020-09-24"), "information_shared", "MASH notification re DA incident 19/09/2020 rec'd: Ryan Cole arrested, Kayla present. MARAC.",
-        label="Info received", at=t("3pm"), outcome="Visit to be arranged", who=HV2, frm=CSC, key="dab_hv"),
+        part="share", label="Info received", at=t("3pm"), outcome="Visit to be arranged", who=HV2, frm=CSC, key="dab_hv"),
       R(SCH, D("2020-09-24"), "information_shared", "Email from MASH: DA incident 19/09/2020, police attended, high risk.",
-        label="Information received", outcome="Operation Encompass log", who=DSL, frm=CSC))
+        part="share", label="Information received", outcome="Operation Encompass log", who=DSL, frm=CSC))
     E("da-b-decision",
       R(CSC, D("2020-09-21"), "referral_decision", "MASH decision: refer to Early Help; information to be shared with HV and nursery. MARAC 01/10 to consider.",
         label="MASH decision", at=t("16:10"), outcome="Early Help referral", who=MASH, key="dab_dec"))
@@ -614,7 +619,7 @@ def story() -> None:  # noqa: PLR0915 - a story is long
       R(GP, D("2020-09-28"), "information_shared", "A&E letter rec’d: 26/09/20 superficial burn R palm from hair straighteners. Dressing.",
         label="Correspondence in", who=ADMIN, frm=ED),
       R(SCH, D("2020-09-28"), "injury", "Dressing on Kayla’s right hand. Mum said she touched hair straighteners on Saturday 26/09/2020; seen at A&E.",
-        label="Injury - explained", outcome="Body map", who=DSL, key="burn_sch"),
+        part="school", label="Injury - explained", outcome="Body map", who=DSL, key="burn_sch"),
       R(CSC, D("2020-09-28"), "information_shared", "Paed liaison notification (for information, previous CP plan): A&E attendance 26/09/2020, superficial burn to R palm, touched hair straighteners. Account consistent.",
         label="Information received", at=t("12:10"), outcome="MASH: for information, NFA", who=MASH, frm=ED),
       R(HV, D("2020-09-29"), "information_shared", "Paed liaison notification: A&E 26/09/2020, burn to right palm from hair straighteners.",
@@ -635,7 +640,7 @@ def story() -> None:  # noqa: PLR0915 - a story is long
       R(CSC, D("2020-11-11"), "information_shared", "MAR received from Oakfield Primary School DSL: Kayla withdrawn, comments about Ryan Cole shouting at mum.",
         label="MASH contact", at=t("14:05"), outcome="For MASH decision", who=MASH2, frm=SCH, key="ref20_csc"),
       R(HV, D("2020-11-17"), "information_shared", "MASH email: school referral 11/11/2020 - Kayla withdrawn, comments about Ryan shouting at mum. Family support offered.",
-        label="Info received", at=t("9.15am"), outcome="Joint visit with family support worker to be offered", who=HV2, frm=CSC))
+        part="share", label="Info received", at=t("9.15am"), outcome="Joint visit with family support worker to be offered", who=HV2, frm=CSC))
     E("sch-referral-2020-decision",
       R(CSC, D("2020-11-16"), "referral_decision", "MASH decision (delayed - MASH capacity): offer of family support via Early Help; NFA by CSC. Information shared with school and HV.",
         label="MASH decision", at=t("11:40"), outcome="Early Help", who=MASH2, key="ref20_dec"))
@@ -647,15 +652,15 @@ def story() -> None:  # noqa: PLR0915 - a story is long
       R(POL, D("2020-12-05"), "domestic_abuse_incident", "Neighbour reports screaming at 14 Larch Close. Jodie BRENNAN with cut to lip, states Ryan COLE slapped her; COLE gone on arrival. Child Kayla present, upset.",
         label="Domestic Abuse - assault", at=t("01:20"), outcome="DASH high. COLE circulated as wanted. PPN.", who=PC_OWUSU, ref="NP/20/112876", key="dac_inc"),
       R(POL, D("2020-12-06"), "notification", "PPN submitted to MASH: DA assault 05/12/2020, child present. Third DA incident since July.",
-        label="PPN", at=t("10:00"), outcome="PPN to MASH", who=PC_OWUSU, ref="NP/20/112876", to=CSC, key="dac_ppn"),
+        part="ppn", label="PPN", at=t("10:00"), outcome="PPN to MASH", who=PC_OWUSU, ref="NP/20/112876", to=CSC, key="dac_ppn"),
       R(CSC, D("2020-12-07"), "information_shared", "PPN received: DA assault 05/12/2020, Jodie Brennan injured, Kayla present.",
-        label="MASH contact", at=t("09:15"), outcome="For MASH decision", who=MASH2, frm=POL, key="dac_csc"),
+        part="ppn", label="MASH contact", at=t("09:15"), outcome="For MASH decision", who=MASH2, frm=POL, key="dac_csc"),
       R(HV, D("2020-12-08"), "information_shared", "MASH notification: DA incident 05/12/2020, mum assaulted by Ryan Cole, Kayla present.",
-        label="Info received", at=t("10.30am"), outcome="Home visit planned 10/12", who=HV2, frm=CSC),
+        part="share", label="Info received", at=t("10.30am"), outcome="Home visit planned 10/12", who=HV2, frm=CSC),
       R(SCH, D("2020-12-08"), "information_shared", "Operation Encompass notification: DA incident 05/12/2020, Kayla present.",
-        label="Information received", outcome="Key person informed", who=DSL, frm=POL),
+        part="encompass", label="Information received", outcome="Key person informed", who=DSL, frm=POL),
       R(GP, D("2020-12-09"), "information_shared", "MASH notification rec’d: DA incident 05/12/20.",
-        label="Correspondence in", who=ADMIN, frm=CSC))
+        part="share", label="Correspondence in", who=ADMIN, frm=CSC))
     E("da-c-decision",
       R(CSC, D("2020-12-07"), "referral_decision", "MASH decision: Early Help offer already made; NFA by CSC. Letter to mum with DA service details.",
         label="MASH decision", at=t("15:30"), outcome="NFA - Early Help", who=MASH2, key="dac_dec"))
@@ -1181,10 +1186,14 @@ def write_truth(out: Path, placed: dict[str, list[tuple[Row, str, int]]], fnd: l
     # true_event ids: only for events with 2+ records
     te: dict[int, str] = {}
     for eid, recs in EVENTS:
-        if len(recs) >= 2:
-            for r in recs:
-                te[id(r)] = eid
-                r.true_event = eid
+        groups: dict[str, list[R]] = {}
+        for r in recs:
+            groups.setdefault(f"{eid}/{r.part}" if r.part else eid, []).append(r)
+        for gid, members in groups.items():
+            if len(members) >= 2:
+                for r in members:
+                    te[id(r)] = gid
+                    r.true_event = gid
     cols = [
         "source_file",
         "source_sheet",
@@ -1311,7 +1320,7 @@ chronology). Blank rows are not listed.
 | event_type | the expected type id of `schemas/vocabulary.toml` (events only) |
 | date | the local date of the start (events only). Approximate dates start where `chronology/ingest/dates.py` says: "w/c 11/03/2019" is 2019-03-11 (precision week), "Spring term 2019" is 2019-01-08 (precision term: the first day every school is in term), "approx 12/06/2019" is 2019-06-12 (precision day, approximate) |
 | date_precision | `time`, `day`, `week`, `month`, `term` (events only) |
-| true_event | an id shared by every row that records the same real event (used to score matching); empty when only one row records the event. Receipts that name the event they learned of ("Minutes rec'd: core group 17/04/2019", "A&E letter rec'd ...") belong to that event. The ED attendance exported twice is one true event. |
+| true_event | an id shared by every row that records the same real event (used to score matching); empty when only one row records the event. Receipts that name the event they learned of ("Minutes rec'd: core group 17/04/2019", "A&E letter rec'd ...") belong to that event. The ED attendance exported twice is one true event. As in the reference cases (`shared/cases/README.md`), a notification is a happening of its own: the police's PPN and the MASH's record of receiving it are one event (`da1/ppn`), apart from the incident it reports (`da1`); the MASH's onward notification and the records of receiving it another (`da1/share`); a call or an email to one agency, recorded only by that agency, an event of one record; a school's own sighting of an injury that ED treated is the school's event. |
 | agency | the agency label of the source |
 | from_agency / to_agency | for receipts and handoffs, the case's agency label of the sender / receiver (informative, not scored) |
 | record_key | the generator's handle for records that findings cite (informative) |

@@ -117,6 +117,9 @@ def make_run(folder: Path, *, pseudonymise: bool = False) -> Run:
                 "description": "DA incident, Kai present",
                 "agencies": ["Police", "Children's Social Care"],
                 "record_ids": ["police.xlsx-14", "csc.csv-22"],
+                "member_agencies": ["Police", "Children's Social Care"],
+                "member_starts": ["2019-03-03 21:40", "2019-03-04"],
+                "member_lag_days": [0, 1],
                 "size": 2,
                 "evidence": json.dumps({"note": "both name Jodie Brennan", "score": 0.9}),
             }

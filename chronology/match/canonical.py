@@ -9,6 +9,11 @@
 - event_type: the most common known type among members; ties by vocabulary
   order; "other" only when no member has a known type.
 - description: the longest member description (ties by record id).
+- record_ids, member_agencies, member_starts, member_lag_days: the members
+  in date order, each with its agency, its own date as written (local,
+  "YYYY-MM-DD" or "YYYY-MM-DD HH:MM") and its lag in days from the earliest
+  member: joining the MASH's receipt to the PPN, or the GP's "minutes
+  received" to the conference, keeps visible how late each agency learned.
 - evidence: JSON list of the pairs that joined the cluster, with their scores.
 
 Example:
@@ -61,6 +66,19 @@ def _evidence(pairs: pd.DataFrame, labels: np.ndarray) -> dict[int, str]:
         ]
         out[int(label[lo])] = json.dumps(items, sort_keys=True)
     return out
+
+
+_NO_DAY = np.iinfo(np.int64).max
+
+
+def _written_starts(start: pd.Series, precision: np.ndarray) -> np.ndarray:
+    """Each record's start as local wall-clock text: the minute where it has a time, else the day."""
+    local = pd.to_datetime(start)
+    if getattr(local.dt, "tz", None) is not None:
+        local = local.dt.tz_localize(None)
+    day = local.dt.strftime("%Y-%m-%d").fillna("")
+    timed = local.dt.strftime("%Y-%m-%d %H:%M").fillna("")
+    return np.where(precision == 0, timed.to_numpy(dtype=object), day.to_numpy(dtype=object)).astype(object)
 
 
 def _first_by(label: np.ndarray, *keys: np.ndarray) -> np.ndarray:
@@ -116,7 +134,7 @@ def describe_clusters(
         empty["size"] = empty["size"].astype(np.int64)
         return empty, np.empty(0, dtype=object)
     ids = records.record_id.astype(str)
-    day = np.where(records.first_day > -(10**8), records.first_day, np.iinfo(np.int64).max)
+    day = np.where(records.first_day > -(10**8), records.first_day, _NO_DAY)
     minute = np.nan_to_num(records.minute, nan=0.0)
     description = ev["description"].fillna("").astype(str).to_numpy(dtype=object)
     length = np.fromiter((len(d) for d in description), dtype=np.int64, count=len(description))
@@ -127,6 +145,11 @@ def describe_clusters(
     labels_sorted = labels[earliest]
     cluster_ids = np.asarray([cluster_id_of(r) for r in ids[earliest]], dtype=object)
     members = _grouped(labels, ids.astype(object), day, minute, ids)
+    member_agencies = _grouped(labels, agency, day, minute, ids)
+    written = _written_starts(ev["start"], records.precision)
+    member_starts = _grouped(labels, written, day, minute, ids)
+    lags = _grouped(labels, day.astype(object), day, minute, ids)
+    member_lags = [[int(d) - int(g[0]) if d != _NO_DAY and g[0] != _NO_DAY else 0 for d in g] for g in lags]
     pairs_seen = pd.DataFrame({"label": labels, "agency": agency}).drop_duplicates()
     agencies = _grouped(
         pairs_seen["label"].to_numpy(),
@@ -145,6 +168,9 @@ def describe_clusters(
             "description": description[longest],
             "agencies": pd.Series(agencies, dtype=object),
             "record_ids": pd.Series(members, dtype=object),
+            "member_agencies": pd.Series(member_agencies, dtype=object),
+            "member_starts": pd.Series(member_starts, dtype=object),
+            "member_lag_days": pd.Series(member_lags, dtype=object),
             "size": np.fromiter((len(m) for m in members), dtype=np.int64, count=len(members)),
             "evidence": [evidence.get(int(k), "[]") for k in labels_sorted],
         }
