@@ -24,6 +24,7 @@ from chronology.errors import InputError
 from chronology.ingest.files import open_book
 from chronology.ingest.rows import RowContext, sheet_records
 from chronology.ingest.sheets import choose_sheets
+from chronology.ingest.written import written_date
 from chronology.schema import EVENT_COLUMNS, event_schema
 from chronology.vocabulary import Vocabulary, load_vocabulary
 
@@ -142,10 +143,17 @@ def read_source(
     )
     warnings += sheet_warnings
     frames = []
+    written = written_date(source.resolved) if book.kind != "csv" else None
     for sheet, layout in chosen:
         warnings += [f"{source.path}: {note}" for note in layout.notes]
         ctx = RowContext(
-            source.path, source.agency, sheet.name, book.sha256, case.timezone, typed=book.kind != "csv"
+            source.path,
+            source.agency,
+            sheet.name,
+            book.sha256,
+            case.timezone,
+            typed=book.kind != "csv",
+            written=written,
         )
         frames.append(sheet_records(sheet, layout, ctx))
         warnings += ctx.warnings

@@ -141,8 +141,46 @@ def _likely(written: date, years: list[int]) -> str:
     return ""
 
 
+def after_written(start: Any, ok: np.ndarray, written: date | None) -> tuple[np.ndarray, list[str]]:
+    """Rows dated after the day their file was last saved, and a note for each.
+
+    The file's own record of when it was saved (``chronology.ingest.written``) is believed only when at
+    most 1 in 20 of the column's dates (or one) fall after it (a template's stale date is not).
+
+    Example:
+        >>> days = pd.to_datetime(["2019-01-01", "2019-02-01", "2029-02-03", "2019-03-01"]).tz_localize("UTC")
+        >>> mask, notes = after_written(days.array, np.ones(4, bool), date(2019, 6, 30))
+        >>> mask.tolist(), notes[0][:88]
+        ([False, False, True, False], 'date as written (03/02/2029) is after the file was saved (30/06/2019), likely 03/02/2019')
+    """
+    mask = np.zeros(len(start), dtype=bool)
+    stamps = pd.DatetimeIndex(start)
+    naive = stamps.tz_localize(None) if stamps.tz is not None else stamps
+    dated = np.flatnonzero(ok & ~stamps.isna())
+    if written is None or not dated.size:
+        return mask, []
+    days = naive[dated].to_numpy().astype("datetime64[D]")
+    saved = np.datetime64(written, "D")
+    after = days > saved
+    if int(after.sum()) > max(1, dated.size // 20):  # many entries after it: the file's record is stale
+        return mask, []
+    late = dated[after]
+    mask[late] = True
+    usual = sorted({int(y) for y in naive[dated[days <= saved]].year})
+    notes = [
+        f"date as written ({naive[i]:%d/%m/%Y}) is after the file was saved ({written:%d/%m/%Y})"
+        f"{_likely(naive[i].date(), usual)}; dated by the entries either side"
+        for i in late.tolist()
+    ]
+    return mask, notes
+
+
 def review_dates(
-    parsed: dict[str, Any], file: str, column: str, source_rows: Sequence[int] | None = None
+    parsed: dict[str, Any],
+    file: str,
+    column: str,
+    source_rows: Sequence[int] | None = None,
+    written: date | None = None,
 ) -> list[str]:
     """Window a column's implausible dates by their neighbours, in place; warnings for the analyst.
 
@@ -155,6 +193,7 @@ def review_dates(
         file: The source as named in case.toml, for the warnings.
         column: The date column's header.
         source_rows: Each row's number as a spreadsheet program shows it, to name the rows.
+        written: The day the file says it was last saved, if it says (dates after it are implausible).
 
     Returns:
         One line per kind of flagged date, naming the rows' dates as written.
@@ -169,8 +208,13 @@ def review_dates(
             f"{file}: {len(impossible)} date(s) in column '{column}' cannot exist as written"
             f"{_naming(impossible, source_rows)}; each row is kept, dated by its month, with the reason"
         )
-    mask, notes = implausible(start, ok)
+    mask, found = implausible(start, ok)
+    after, later = after_written(start, ok & ~mask, written)
+    by_row = dict(zip(np.flatnonzero(mask).tolist(), found, strict=True))
+    by_row.update(zip(np.flatnonzero(after).tolist(), later, strict=True))
+    mask |= after
     rows = np.flatnonzero(mask)
+    notes = [by_row[i] for i in rows.tolist()]
     if not rows.size:
         return warnings
     windows = _neighbours(start, end, ok & ~mask, rows)

@@ -35,6 +35,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -74,6 +75,7 @@ class RowContext:
         sha256: Hash of the file's bytes.
         timezone: The case's timezone.
         typed: True for workbooks (cells are typed values, not text).
+        written: The day the file says it was last saved (workbooks and Word documents), if it does.
     """
 
     file: str
@@ -83,6 +85,7 @@ class RowContext:
     timezone: str
     typed: bool = False
     warnings: list[str] = field(default_factory=list)
+    written: date | None = None
 
 
 def unique_headers(headers: Sequence[str], width: int) -> list[str]:
@@ -330,7 +333,9 @@ def sheet_records(sheet: Sheet, layout: Layout, ctx: RowContext) -> pd.DataFrame
     if "end_date" in cols and cols["end_date"] != cols["date"]:
         ends = _values(below, positions, texts, cols["end_date"], ctx.typed)
         extend_to_end(parsed, parse_date_arrays(ends, None, timezone=ctx.timezone))
-    ctx.warnings += review_dates(parsed, ctx.file, headers[cols["date"]], positions + layout.header_index + 2)
+    ctx.warnings += review_dates(
+        parsed, ctx.file, headers[cols["date"]], positions + layout.header_index + 2, ctx.written
+    )
     if len(texts):
         evidence = month_first_evidence(list(texts[cols["date"]].unique()))
         if evidence:

@@ -308,3 +308,34 @@ def test_case_toml_sheet_list(tmp_path: Path) -> None:
         '[case]\nname = "x"\n[[sources]]\npath = "csc.xlsx"\nagency = "CSC"\nsheet = ["2019"]\n'
     )
     assert load_config(tmp_path / "case.toml").sources[0].sheet == ("2019",)
+
+
+def _saved_on(path: Path, day: str) -> None:
+    """Rewrite a workbook's docProps/core.xml so that it says it was created and saved on ``day``."""
+    import re
+    import zipfile
+
+    parts = {}
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            parts[name] = archive.read(name)
+    parts["docProps/core.xml"] = re.sub(
+        rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*",
+        rb"\g<1>" + day.encode() + b"T09:00:00Z",
+        parts["docProps/core.xml"],
+    )
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+
+
+def test_date_after_the_workbook_was_saved_is_implausible(tmp_path: Path) -> None:
+    # The last entry says 2029 in a workbook saved in 2021: never placed in the future.
+    rows = [YEAR_HEADER] + [[f"{d:02d}/02/2020", "Visit", f"visit {d}", "SW"] for d in range(1, 11)]
+    rows.append(["11/02/2029", "Visit", "typo year", "SW"])
+    excel(tmp_path / "csc.xlsx", {"Chronology": rows})
+    _saved_on(tmp_path / "csc.xlsx", "2021-01-12")
+    ev = read(tmp_path, "csc.xlsx").events
+    last = ev.iloc[-1]
+    assert "after the file was saved (12/01/2021)" in last["reason"] and "likely 11/02/2020" in last["reason"]
+    assert last["start"].year == 2020  # dated by the entry above it (no entry below)
