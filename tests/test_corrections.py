@@ -170,3 +170,22 @@ def test_case_correct_writes_a_line_and_rerun_applies_it(tmp_path: Path) -> None
         case.correct(tbc, "dat", "01/02/2019", "r", who="A")
     with pytest.raises(InputError, match="no record 'nope'"):
         case.correct("nope", "date", "01/02/2019", "r", who="A")
+
+
+def test_the_original_is_pseudonymised_with_the_rest(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    case = small_case(tmp_path / "case")
+    case.write_text(
+        case.read_text().replace('name = "Small"', 'name = "Small"\npseudonymise = true')
+        + '\n[names]\n"Kayla" = "Child H"\n'
+    )
+    call = record(case, "police.csv", 2)
+    (case.parent / "corrections.csv").write_text(
+        HEADER + f"{call},description,Call re shouting; Kayla present,the child was named,Analyst\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    assert main(["merge", str(case), "--out", str(out)]) == 0  # the outputs are read back for real names
+    capsys.readouterr()
+    book = openpyxl.load_workbook(out / "chronology.xlsx", read_only=True)
+    corrected = list(book["Corrected"].iter_rows(values_only=True))[1]
+    assert corrected[6] == "Call re shouting; Child H present"
