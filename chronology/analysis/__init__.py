@@ -27,6 +27,7 @@ from chronology.analysis.analyser import Analysed, analyse
 from chronology.analysis.calendar import add_working_days, working_days_between
 from chronology.analysis.decisions import apply_decisions, read_decisions
 from chronology.analysis.finding import Finding, cited_hash
+from chronology.analysis.panel import grouped_share, panel_lines
 from chronology.analysis.registry import DETECTORS, Detector, Parameter
 from chronology.analysis.report import findings_json, findings_markdown, summary
 
@@ -42,6 +43,8 @@ __all__ = [
     "cited_hash",
     "findings_json",
     "findings_markdown",
+    "grouped_share",
+    "panel_lines",
     "read_decisions",
     "summary",
     "working_days_between",

@@ -71,7 +71,12 @@ def analyse(
     vocab = vocab or load_vocabulary()
     params, general = resolve_rules(rules)
     prepared = prepare_events(
-        _with_cluster_ids(events, clusters), timezone, vocab, general["csc_agencies"], aliases
+        _with_cluster_ids(events, clusters),
+        timezone,
+        vocab,
+        general["csc_agencies"],
+        aliases,
+        record_rules=general["record"],
     )
     # What every subject shares: the case's agencies, which of them are CSC, and one resolver.
     agencies = tuple(sorted(set(prepared["agency"])))

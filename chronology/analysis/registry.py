@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 RULES_FILE = SCHEMAS_DIR / "rules.toml"
 
 #: Keys of [rules] that are settings shared by all detectors, not detectors.
-GENERAL_KEYS = ("csc_agencies",)
+GENERAL_KEYS = ("csc_agencies", "record")
 
 
 @dataclass(frozen=True)
@@ -174,7 +174,7 @@ def resolve_rules(rules: Mapping[str, Any] | None) -> tuple[dict[str, dict[str, 
         (90, 5)
     """
     rules = dict(rules or {})
-    general: dict[str, Any] = {"csc_agencies": []}
+    general: dict[str, Any] = {"csc_agencies": [], "record": {}}
     resolved = {name: {"enabled": True, **d.defaults()} for name, d in DETECTORS.items()}
     valid_tables = [*DETECTORS, *GENERAL_KEYS]
     for key, table in rules.items():
@@ -184,6 +184,9 @@ def resolve_rules(rules: Mapping[str, Any] | None) -> tuple[dict[str, dict[str, 
                     "'csc_agencies' in [rules] must be a list of agency labels", file="case.toml"
                 )
             general["csc_agencies"] = list(table)
+            continue
+        if key == "record":
+            general["record"] = _record_rules(table)
             continue
         if key not in DETECTORS:
             raise ConfigError(
@@ -209,3 +212,25 @@ def resolve_rules(rules: Mapping[str, Any] | None) -> tuple[dict[str, dict[str, 
                 raise ConfigError(f"'{pname}' in [rules.{key}] must not be negative", file="case.toml")
             params[pname] = value
     return resolved, general
+
+
+def _record_rules(table: Any) -> dict[str, Any]:
+    """The ``[rules.record]`` table checked against ``[record]`` of ``schemas/rules.toml``."""
+    from chronology.analysis.attributes import record_defaults
+
+    if not isinstance(table, Mapping):
+        raise ConfigError("[rules.record] must be a table of word lists", file="case.toml")
+    defaults = record_defaults()
+    out: dict[str, Any] = {}
+    for name, value in table.items():
+        if name not in defaults:
+            raise ConfigError(
+                f"unknown key '{name}' in [rules.record]",
+                file="case.toml",
+                hint=_closest(name, sorted(defaults)),
+            )
+        if not _same_type(value, defaults[name]):
+            kind = type(defaults[name]).__name__
+            raise ConfigError(f"[rules.record] {name} must be a {kind}", file="case.toml")
+        out[name] = value
+    return out
