@@ -169,4 +169,5 @@ def load_run(config: CaseConfig, out_dir: Path) -> Run:
         findings=analysed.findings,
         warnings=[*_previous_warnings(out_dir), *analysed.warnings],
         corrections=_previous_corrections(out_dir),
+        match_weights=dict(manifest.get("match_weights") or {}),  # estimated by the merge's matching
     )
