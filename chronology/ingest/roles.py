@@ -48,6 +48,8 @@ DATE_FIELDS = ("date", "time", "entry_date", "end_date", "completed_date")
 #: Length x variety at or above which a column's cells read as free text
 #: (e.g. cells of 30 characters of which half are distinct).
 NARRATIVE_SCORE = 15.0
+#: How many columns from the left are profiled (a sheet 10,000 columns wide names its narrative early).
+MAX_CANDIDATES = 256
 #: How much more narrative a candidate must be to take the role from a named
 #: description column that is not narrative.
 SWAP_RATIO = 2.0
@@ -114,7 +116,8 @@ def choose_description(
     configured = configured or {}
     dated = {columns[f] for f in DATE_FIELDS if f in columns}
     named = set(columns.values())
-    unnamed = [j for j in range(len(headers)) if j not in named and j not in extras and j not in dated]
+    width = min(len(headers), MAX_CANDIDATES)
+    unnamed = [j for j in range(width) if j not in named and j not in extras and j not in dated]
     candidates = [*unnamed, *extras]
     if "event_type" in columns and "event_type" not in configured:
         candidates.append(columns["event_type"])
