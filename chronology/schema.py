@@ -9,7 +9,7 @@ Attributes of an event record (one column each):
         several; empty otherwise.
     agency: The agency label from case.toml, used everywhere downstream.
     source_file: The source path as written in case.toml.
-    source_sheet: The worksheet name; empty for CSV.
+    source_sheet: The worksheet name; empty for CSV and a Word document's one chronology table.
     source_row: The row number a spreadsheet program shows (1-based).
     status: ``event``, ``continuation`` or ``rejected``.
     reason: Why a row is a continuation or rejected (empty for events, or a
