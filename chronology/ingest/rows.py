@@ -248,7 +248,7 @@ def sheet_records(sheet: Sheet, layout: Layout, ctx: RowContext) -> pd.DataFrame
         ends = _values(below, positions, texts, cols["end_date"], ctx.typed)
         extend_to_end(parsed, parse_date_arrays(ends, None, timezone=ctx.timezone))
     ctx.warnings += review_dates(
-        parsed, ctx.file, headers[cols["date"]], positions + layout.header_index + 2, ctx.written
+        parsed, ctx.file, headers[cols["date"]], (positions + layout.header_index + 2).tolist(), ctx.written
     )
     if len(texts):
         evidence = month_first_evidence(list(texts[cols["date"]].unique()))

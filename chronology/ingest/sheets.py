@@ -37,19 +37,16 @@ def choose_sheets(
     Raises:
         InputError: A named sheet missing, or no sheet with a chronology.
     """
-    options = {"file": file, "header_row": header_row, "configured": configured}
+
+    def pick(name: str | None) -> tuple[Sheet, Layout, list[str]]:
+        return choose_sheet(book, file=file, sheet=name, header_row=header_row, configured=configured)
+
     if isinstance(sheet, str) or len(book.sheets) == 1:
-        first, layout, warnings = choose_sheet(
-            book, sheet=sheet if isinstance(sheet, str) else None, **options
-        )
+        first, layout, warnings = pick(sheet if isinstance(sheet, str) else None)
         return [(first, layout)], warnings
     if sheet:
-        chosen = []
-        for name in sheet:
-            found, layout, _ = choose_sheet(book, sheet=name, **options)
-            chosen.append((found, layout))
-        return chosen, []
-    best, layout, warnings = choose_sheet(book, **options)
+        return [pick(name)[:2] for name in sheet], []
+    best, layout, warnings = pick(None)
     key = _header_key(layout)
     chosen = []
     for s in book.sheets:
@@ -59,7 +56,7 @@ def choose_sheets(
         if not s.visible:
             continue
         try:
-            other = detect_layout(s, **options)
+            other = detect_layout(s, file=file, header_row=header_row, configured=configured)
         except InputError:
             continue
         if _header_key(other) == key:
