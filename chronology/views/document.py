@@ -15,7 +15,8 @@ footer, "Page n of m", and in order:
    was made;
 4. the findings in the reviewer's words (``findings_text``);
 5. who knew what, when (``knowledge``);
-6. the abbreviations the case's text uses (``schemas/glossary.toml``).
+6. the decisions and services, per agency (``services``);
+7. the abbreviations the case's text uses (``schemas/glossary.toml``).
 
 Example:
     >>> write_document(run, Path("out/chronology.docx"))  # doctest: +SKIP
@@ -211,7 +212,8 @@ def _first_page(
         p.add_run("\nProtective marking: ").bold = True
         p.add_run(clean(marking))
     doc.add_paragraph(
-        "Sections: agency key; the integrated chronology; findings; who knew what, when; abbreviations. "
+        "Sections: agency key; the integrated chronology; findings; who knew what, when; decisions and "
+        "services; abbreviations. "
         "Every entry cites the agency's own chronology and row, as the agency sent it."
     )
 
@@ -325,7 +327,7 @@ def build_document(run: Run, records: list[dict[str, Any]] | None = None) -> Doc
         records: ``finding_records(run.findings)`` when the caller has them.
     """
     from chronology.analysis.report import finding_records
-    from chronology.views import knowledge
+    from chronology.views import knowledge, services
 
     if records is None:
         records = finding_records(run.findings)
@@ -339,7 +341,10 @@ def build_document(run: Run, records: list[dict[str, Any]] | None = None) -> Doc
     add_table(doc, CHRONOLOGY_COLUMNS, cells)
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     add_findings(doc, findings)
+    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     knowledge.add_to_document(doc, run)
+    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    services.add_to_document(doc, run)
     _glossary_section(doc, run, [c[3].text for c in cells])
     return doc
 

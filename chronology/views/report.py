@@ -40,7 +40,7 @@ import pandas as pd
 import plotly.io as pio
 import plotly.offline
 
-from chronology.views import knowledge, packs
+from chronology.views import knowledge, packs, services
 from chronology.views.palette import agency_colours, lane_order
 from chronology.views.records import X_FORMAT, column_lists, sort_codes, wall_times
 from chronology.views.timeline import SHADED_KINDS, build_timeline
@@ -462,6 +462,7 @@ def _page(run: Run) -> list[tuple[str | None, str]]:
             "LEDE": html.escape(lede),
             "SUMMARY": _summary(run, live, dismissed),
             "KNOWLEDGE": knowledge.html_section(run),
+            "SERVICES": services.html_section(run),
             "PACKS": packs.html_section(run),
             "FINDINGS": panel,
             "DATA": pack_data(json.dumps(data, ensure_ascii=False, separators=(",", ":"))),

@@ -7,6 +7,7 @@ Sheets:
         gives a date of birth, a Subject column when a file holds several.
     Findings: one row per finding with its citations and the decision on it.
     Who knew what: per agency and concern, when it first knew (``knowledge``).
+    Decisions and services: every decision and service record, per agency (``services``).
     Sources: each input file with its sha256 and row counts.
     Rejected: every rejected row with its reason and its original cells.
     Continuations: every continuation row, with the entry it was joined to.
@@ -494,7 +495,7 @@ def _corrected_sheet(wb: Workbook, run: Run) -> _Rows:
 
 def _build(run: Run) -> tuple[Workbook, list[_Rows]]:
     """The workbook with each sheet's header and layout, and each sheet's data rows as XML."""
-    from chronology.views import knowledge, pages
+    from chronology.views import knowledge, pages, services
     from chronology.views.document import marking_of, running_title
 
     wb = Workbook()
@@ -503,6 +504,7 @@ def _build(run: Run) -> tuple[Workbook, list[_Rows]]:
         _chronology_sheet(wb, run),
         _findings_sheet(wb, run),
         knowledge.add_sheet(wb, run),
+        services.add_sheet(wb, run),
         _sources_sheet(wb, run),
         _status_sheet(wb, run, "Rejected", "rejected"),
         _status_sheet(wb, run, "Continuations", "continuation"),

@@ -149,6 +149,7 @@ def test_sheets_and_chronology_header(book) -> None:
         "Chronology",
         "Findings",
         "Who knew what",
+        "Decisions and services",
         "Sources",
         "Rejected",
         "Continuations",
