@@ -162,8 +162,13 @@ def cmd_init(args: argparse.Namespace) -> int:
             hint="use --update to add new files and keep your edits, or --force to replace it",
         )
     text = draft_case(folder)
+    kept = ""
+    if target.exists():  # --force: the edited file is kept beside the new one, never lost
+        backup = target.with_name("case.toml.bak")
+        backup.write_bytes(target.read_bytes())
+        kept = f" (the previous one kept as {backup.name})"
     target.write_text(text, encoding="utf-8")
-    _print(f"Wrote {target}. Check the agency labels, then run: chronology validate {target}")
+    _print(f"Wrote {target}{kept}. Check the agency labels, then run: chronology validate {target}")
     return EXIT_OK
 
 
@@ -336,7 +341,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="add a source for each file case.toml does not list yet, keeping every line of it",
     )
-    how.add_argument("--force", action="store_true", help="replace an existing case.toml (edits are lost)")
+    how.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an existing case.toml (the old one kept as case.toml.bak)",
+    )
     p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("validate", help="ingest only: per-source counts and every rejected row", **common)

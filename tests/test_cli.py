@@ -52,8 +52,10 @@ def test_init_then_validate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
 
     assert main(["init", str(folder)]) == 2  # never overwrites without --force
     assert "case.toml exists already; use --update" in _one_line(capsys.readouterr().err)
+    case.write_text(case.read_text() + "# my edit\n")
     assert main(["init", "--force", str(folder)]) == 0
-    capsys.readouterr()
+    assert "(the previous one kept as case.toml.bak)" in capsys.readouterr().out
+    assert (folder / "case.toml.bak").read_text().endswith("# my edit\n")
 
 
 def test_init_refuses_an_empty_folder_and_a_file(tmp_path: Path, capsys) -> None:  # noqa: ANN001
@@ -308,7 +310,13 @@ def test_init_writes_placeholders_for_names_date_of_birth_and_subjects(tmp_path:
     shutil.copy(DEMO / "gp.csv", folder / "gp.csv")
     assert main(["init", str(folder)]) == 0
     text = (folder / "case.toml").read_text()
-    for placeholder in ("# date_of_birth = ", "# [names]", "# subjects = ", "# csc_agencies = "):
+    for placeholder in (
+        "# date_of_birth = ",
+        "# [names]",
+        "# subjects = ",
+        "# csc_agencies = ",
+        "# marking = ",
+    ):
         assert placeholder in text
 
 

@@ -122,6 +122,7 @@ CASE_PLACEHOLDERS = (
     "# date_of_birth = 2017-01-09   # the child's: ages on the timeline and in the workbook",
     "# pseudonymise = true          # apply [names] to every output (or: merge --pseudonymise)",
     '# subjects = "subjects.csv"    # files holding several children: agency,subject_ref,maps_to',
+    '# marking = "OFFICIAL-SENSITIVE"  # the protective marking printed on the documents',
 )
 TAIL_PLACEHOLDERS = (
     "# [names]                      # real name = pseudonym, applied with --pseudonymise",
