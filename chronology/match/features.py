@@ -17,13 +17,19 @@ text       the wording, from two measures read as one level so that they
 event_type same, same_contact (the same type of routine contact: each agency
            makes its own visits and appointments), related (vocabulary ``related``), passed_on (one is a handoff or
            receipt: a letter, notification or referral about the other),
-           unknown ("other"), incompatible; the strongest of the records'
+           unknown ("other"), incompatible (also: a type of the
+           ``own_event_groups`` of match.toml, such as a decision, beside any
+           other type); the strongest of the records'
            types and, for a record of an earlier event, the type of what it
            records (minutes of a core group compare as a core group)
 date       named_conflict (both texts name dates, a day or more apart:
            "PPN re incident 13/07" and "PPN re incident 14/07"), same_day
-           (both to the day), named_date (one names the other's
-           date), one_day (or a named date a day out), lag_short (a record
+           (both to the day), named_date (the later names the other's
+           date and records that event: minutes, a receipt, a letter),
+           named_about (the later names the other's date but is a happening
+           of its own: it sends something on, as a PPN about an incident
+           does, it is a decision, or its agency saw a concern itself, as a
+           school seeing the dressing of a burn treated at ED), one_day (or a named date a day out), lag_short (a record
            of an earlier event 2-7 days after it), lag_long (8 days or more),
            approximate (an approximate range overlaps), further
 time       within_30_min, within_3_hours, further (only when both have times)
@@ -36,7 +42,11 @@ agency     different, same_moment (one agency, the same minute: an
            same_wording (one agency on another day, in the same words
            (text >= 80), not saying it records an earlier event: its routine
            entry for the next happening), same_repeat (likewise, other words)
-handoff    named (one record's from/to agency is the other's agency), none
+handoff    named (each names the other's agency as sender or recipient: a
+           PPN to the MASH and the MASH's "PPN received from police"),
+           named_one_way (one names the other's agency, the other passes
+           nothing on: a receipt and the sender's record of what it reports,
+           which is the notification's subject, not the notification), none
 route      same_route (both pass something on, from the same sender to
            overlapping recipients: a PPN sent and its receipt),
            other_recipient (the same sender, to other recipients),
@@ -153,11 +163,14 @@ def wording_level(similarity: np.ndarray, overlap: np.ndarray, present: np.ndarr
 _TYPE_RANK = ("same", "same_contact", "related", "passed_on", "unknown", "incompatible")
 
 
-def _type_pair_levels(ta: np.ndarray, tb: np.ndarray, vocab: Vocabulary) -> np.ndarray:
+def _type_pair_levels(
+    ta: np.ndarray, tb: np.ndarray, vocab: Vocabulary, own_groups: frozenset[str] = frozenset()
+) -> np.ndarray:
     """The event_type level of each pair of types ("" where either is "")."""
     codes, uniques = pd.factorize(pd.Series(ta + "|" + tb))
     passing = vocab.in_group("handoff", "receipt")
     contacts = vocab.in_group("contact")
+    own = vocab.in_group(*own_groups) if own_groups else frozenset()
     table = []
     for key in uniques:
         x, y = key.split("|", 1)
@@ -167,6 +180,8 @@ def _type_pair_levels(ta: np.ndarray, tb: np.ndarray, vocab: Vocabulary) -> np.n
             table.append("unknown")
         elif x == y:
             table.append("same_contact" if x in contacts else "same")
+        elif x in own or y in own:
+            table.append("incompatible")  # a decision is a happening of its own
         elif vocab.related(x, y):
             table.append("related")
         elif x in passing or y in passing:
@@ -176,7 +191,13 @@ def _type_pair_levels(ta: np.ndarray, tb: np.ndarray, vocab: Vocabulary) -> np.n
     return np.asarray(table + [""], dtype=object)[np.asarray(codes)]
 
 
-def _type_level(records: Records, a: np.ndarray, b: np.ndarray, vocab: Vocabulary) -> np.ndarray:
+def _type_level(
+    records: Records,
+    a: np.ndarray,
+    b: np.ndarray,
+    vocab: Vocabulary,
+    own_groups: frozenset[str] = frozenset(),
+) -> np.ndarray:
     """The event_type level: the strongest over each record's type and, for a
     record of an earlier event, the type of what it records (``content_type``)."""
     ta, tb = records.event_type[a], records.event_type[b]
@@ -184,7 +205,7 @@ def _type_level(records: Records, a: np.ndarray, b: np.ndarray, vocab: Vocabular
     rank = {lv: i for i, lv in enumerate(_TYPE_RANK)}
     best = np.full(len(a), len(_TYPE_RANK), dtype=np.int64)
     for x, y in ((ta, tb), (ca, tb), (ta, cb), (ca, cb)):
-        level = _type_pair_levels(x, y, vocab)
+        level = _type_pair_levels(x, y, vocab, own_groups)
         here = np.fromiter((rank.get(v, len(_TYPE_RANK)) for v in level), dtype=np.int64, count=len(level))
         best = np.minimum(best, here)
     return np.asarray([*_TYPE_RANK, ""], dtype=object)[best]
@@ -307,7 +328,9 @@ def last_of_type_before(records: Records) -> np.ndarray:
     return out
 
 
-def _date_levels(records: Records, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _date_levels(
+    records: Records, a: np.ndarray, b: np.ndarray, own_groups: frozenset[str] = frozenset()
+) -> tuple[np.ndarray, np.ndarray]:
     gap = np.maximum(
         0,
         np.maximum(records.first_day[a], records.first_day[b])
@@ -320,10 +343,20 @@ def _date_levels(records: Records, a: np.ndarray, b: np.ndarray) -> tuple[np.nda
     later = np.where(records.first_day[a] >= records.first_day[b], a, b)
     earlier = np.where(later == a, b, a)
     latest = (last[later] == records.first_day[earlier]) & (last[later] > -(10**8))
+    # the later record names the earlier's date: it records that event unless it
+    # is a happening of its own (it sends something on, it is a decision, or
+    # its agency observed a concern itself)
+    happening = (
+        (records.to_agency[later] != "")
+        | np.isin(records.group[later], sorted(own_groups))
+        | (records.group[later] == "concern")
+    )
+    later_retro = records.retro[later] | ~happening
     level = _pick(
         [
             _named_conflict(records, a, b),
             precise & (gap == 0),
+            (named == 0) & later_retro,
             named == 0,
             precise & (nearest == 1),
             precise & (nearest >= 2) & (nearest <= 14) & latest,
@@ -335,6 +368,7 @@ def _date_levels(records: Records, a: np.ndarray, b: np.ndarray) -> tuple[np.nda
             "named_conflict",
             "same_day",
             "named_date",
+            "named_about",
             "one_day",
             "lag_latest",
             "lag_short",
@@ -385,11 +419,13 @@ def _time_levels(records: Records, a: np.ndarray, b: np.ndarray) -> tuple[np.nda
 
 def _handoff(records: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     ag_a, ag_b = records.agency[a], records.agency[b]
-    named = (
-        ((records.to_agency[a] == ag_b) | (records.from_agency[a] == ag_b))
-        | ((records.to_agency[b] == ag_a) | (records.from_agency[b] == ag_a))
-    ) & (ag_a != ag_b)
-    return _label(named, "named", "none")
+    a_names_b = (records.to_agency[a] == ag_b) | (records.from_agency[a] == ag_b)
+    b_names_a = (records.to_agency[b] == ag_a) | (records.from_agency[b] == ag_a)
+    a_route = (records.to_agency[a] != "") | (records.from_agency[a] != "")
+    b_route = (records.to_agency[b] != "") | (records.from_agency[b] != "")
+    both_ways = (a_names_b & b_names_a) & (ag_a != ag_b)
+    one_way = ((a_names_b & ~b_route) | (b_names_a & ~a_route)) & (ag_a != ag_b)
+    return _pick([both_ways, one_way], ["named", "named_one_way"], "none")
 
 
 def _routes(records: Records) -> tuple[np.ndarray, list[frozenset[str]]]:
@@ -444,8 +480,8 @@ def score_pairs(
     present = (np.char.str_len(records.norm.astype(str)) > 0) if len(records) else np.zeros(0, bool)
     similarity = text_similarity(records.norm, a, b)
     overlap = np.round(word_overlap(records.norm, a, b), 3)
-    days, date_level = _date_levels(records, a, b)
-    type_level = _type_level(records, a, b, vocab)
+    days, date_level = _date_levels(records, a, b, settings.own_event_groups)
+    type_level = _type_level(records, a, b, vocab, settings.own_event_groups)
     agency_level = _agency_levels(
         records, a, b, similarity, date_level == "named_date", np.isin(type_level, ["same", "same_contact"])
     )

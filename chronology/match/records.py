@@ -59,7 +59,8 @@ class Records:
             be dated days after the event it records.
         content_type: For such a record, the type of what it records: its
             text classified with the cue words taken out ("A&E discharge
-            summary rec'd: attended with a scald" records an ED attendance);
+            summary rec'd: attended with a scald" records an ED attendance;
+            the description only: an outcome names what comes next);
             "" for other records, or when the text names no type beyond a
             handoff or receipt.
     """
@@ -233,7 +234,7 @@ def prepare_records(
         to_agency=_strings(ev["to_agency"], lower=True),
         group=group,
         retro=retro,
-        content_type=content_types(text, retro, settings, vocab),
+        content_type=content_types(description.to_numpy(dtype=object), retro, settings, vocab),
     )
 
 

@@ -63,6 +63,8 @@ class MatchSettings:
             an earlier event, whatever their wording (``[lag] groups``).
         lag_cues: Words that mark a record as a record of an earlier event
             ("minutes", "write-up", "received": ``[lag] cues``).
+        own_event_groups: Type groups whose records are happenings of their
+            own, never another record of a different type (``[types]``).
         estimate_strength: How many pairs the shipped m/u values are worth in
             the estimation (``[estimate] strength``).
         estimate_hold: Features whose shipped m/u values are held, not
@@ -86,6 +88,7 @@ class MatchSettings:
     lag_windows: dict[str, int] = field(default_factory=dict)
     lag_groups: frozenset[str] = frozenset()
     lag_cues: tuple[str, ...] = ()
+    own_event_groups: frozenset[str] = frozenset()
     estimate_strength: float = 30.0
     estimate_hold: frozenset[str] = frozenset()
     m_u: dict[str, dict[str, tuple[float, float]]] = field(default_factory=dict)
@@ -176,6 +179,7 @@ def load_settings(overrides: Mapping[str, Any] | None = None, path: Path = MATCH
         lag_windows={str(k): int(v) for k, v in lag.get("windows", {}).items()},
         lag_groups=frozenset(str(g) for g in lag.get("groups", ())),
         lag_cues=tuple(str(c).lower() for c in lag.get("cues", ())),
+        own_event_groups=frozenset(str(g) for g in doc.get("types", {}).get("own_event_groups", ())),
         estimate_strength=float(doc.get("estimate", {}).get("strength", 30.0)),
         estimate_hold=frozenset(str(f) for f in doc.get("estimate", {}).get("hold", ())),
         m_u=m_u,
