@@ -235,6 +235,11 @@ def _set_date(events: pd.DataFrame, i: int, name: str, value: str, timezone: str
         start = events.at[i, "start"]
         if start is None or pd.isna(start):
             return "the record has no date to put the time on; correct its date first"
+        if events.at[i, "date_precision"] not in ("day", "time"):
+            return (
+                f"the record is dated to a {events.at[i, 'date_precision']}, not a day; "
+                "correct its date with the time instead (03/04/2019 14:30)"
+            )
         day = pd.Timestamp(start).tz_convert(timezone)
         parsed = parse_date_cell(day.strftime("%d/%m/%Y"), value, timezone=timezone)
     if parsed.start is None:

@@ -189,3 +189,20 @@ def test_the_original_is_pseudonymised_with_the_rest(tmp_path: Path, capsys) -> 
     book = openpyxl.load_workbook(out / "chronology.xlsx", read_only=True)
     corrected = list(book["Corrected"].iter_rows(values_only=True))[1]
     assert corrected[6] == "Call re shouting; Child H present"
+
+
+def test_a_time_goes_only_on_a_day(tmp_path: Path) -> None:
+    case = small_case(tmp_path / "case")
+    (case.parent / "csc.csv").write_text(
+        "Date,Type,Details\nMarch 2019,Contact,PPN received from police\n15/03/2019,Visit,Home visit\n"
+    )
+    month, day = record(case, "csc.csv", 2), record(case, "csc.csv", 3)
+    corrections = tmp_path / "corrections.csv"
+    corrections.write_text(HEADER + f"{month},time,14:30,r,A\n{day},time,14:30,r,A\n")
+    fixed = apply_corrections(ingest_case(load_config(case)).events, read_corrections(corrections))
+    assert fixed.warnings[0].startswith("corrections.csv row 2: the record is dated to a month, not a day")
+    row = fixed.events.set_index("record_id").loc[day]
+    assert (row["start"], row["date_precision"]) == (
+        pd.Timestamp("2019-03-15 14:30", tz="Europe/London"),
+        "time",
+    )
