@@ -131,3 +131,15 @@ def test_password_written_nowhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert PASSWORD not in printed
     manifest = (tmp_path / "out" / "manifest.json").read_text()
     assert "police.xlsx" in manifest  # the input is listed, by its (encrypted) file's hash
+
+
+def test_prompt_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    import getpass
+
+    prompts: list[str] = []
+    monkeypatch.setattr(getpass, "getpass", lambda prompt: prompts.append(prompt) or "typed")
+    monkeypatch.setattr(encrypted, "_terminal", lambda: False)
+    assert encrypted._prompt("police.xlsx") is None and prompts == []  # no terminal: never asked
+    monkeypatch.setattr(encrypted, "_terminal", lambda: True)
+    assert encrypted._prompt("police.xlsx") == "typed"
+    assert prompts == ["Password for police.xlsx (not stored): "]

@@ -15,12 +15,15 @@ import docx
 import openpyxl
 import pytest
 from docx.enum.text import WD_BREAK
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from chronology.config import CaseConfig, SourceConfig
 from chronology.errors import InputError
 from chronology.ingest import read_source
 from chronology.ingest.files import open_book
 from chronology.ingest.readers import reader_for
+from chronology.ingest.readers.word import _body, _tables
 
 HEADER = [
     "Date",
@@ -302,3 +305,30 @@ def test_content_controls_and_tracked_changes(tmp_path: Path) -> None:
     document.save(tmp_path / "hv.docx")
     rows = open_book(tmp_path / "hv.docx").sheets[0].rows
     assert rows == [["Date", "Event"], ["01/02/2019", "Home visit, child seen\tHV"], ["02/02/2019", "Call"]]
+
+
+_TEXT = st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), max_size=12).map(str.strip)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.lists(
+        st.lists(st.lists(_TEXT, min_size=1, max_size=3), min_size=3, max_size=3), min_size=1, max_size=6
+    )
+)
+def test_cells_read_back_as_written(tmp_path: Path, cells: list[list[list[str]]]) -> None:
+    """Any cell text, in any number of paragraphs, reads back joined by line breaks (empty ends dropped)."""
+    document = docx.Document()
+    table = document.add_table(rows=len(cells) + 1, cols=3)
+    for j, head in enumerate(("Date", "Event", "Outcome")):
+        table.cell(0, j).text = head
+    for i, row in enumerate(cells, start=1):
+        for j, paragraphs in enumerate(row):
+            cell = table.cell(i, j)
+            cell.text = paragraphs[0]
+            for text in paragraphs[1:]:
+                cell.add_paragraph(text)
+    document.save(tmp_path / "a.docx")
+    body = _body((tmp_path / "a.docx").read_bytes(), "a.docx")
+    [read] = list(_tables(body))
+    assert read.rows[1:] == [["\n".join(p).strip("\n") for p in row] for row in cells]
