@@ -149,7 +149,7 @@ def cmd_init(args: argparse.Namespace) -> int:
         if not added:
             _print(f"{target} lists every chronology file in {folder} already; nothing changed.")
             return EXIT_OK
-        target.write_text(text, encoding="utf-8")
+        target.write_text(text, encoding="utf-8", newline="")
         _print(f"Added {len(added)} source(s) to {target}, every existing line kept:")
         for path in added:
             _print(f"  {path.name}")

@@ -303,6 +303,16 @@ def test_init_update_adds_new_files_and_keeps_every_edit(tmp_path: Path, capsys)
     assert "nothing changed" in capsys.readouterr().out
     assert case.read_text() == text
 
+    # a file saved on Windows (CRLF, byte-order mark) keeps its bytes too
+    case.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode())
+    before = case.read_bytes()
+    (folder / "late_police.csv").write_text("Date,Details\n02/02/2019,Call\n")
+    assert main(["init", "--update", str(folder)]) == 0
+    capsys.readouterr()
+    after = case.read_bytes()
+    assert after.startswith(before.rstrip(b"\r\n")) and b"\n" not in after.replace(b"\r\n", b"")
+    assert load_config(case).sources[-1].path == "late_police.csv"
+
 
 def test_init_writes_placeholders_for_names_date_of_birth_and_subjects(tmp_path: Path) -> None:
     folder = tmp_path / "review"

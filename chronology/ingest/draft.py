@@ -229,9 +229,10 @@ def unlisted_files(case_file: Path) -> list[Path]:
 def update_case(case_file: Path) -> tuple[str, list[Path]]:
     """The case file's text with a [[sources]] block added for each file it does not name yet.
 
-    Every existing line is kept as it is (labels, columns, names, comments):
-    the new blocks are appended at the end, where TOML allows more
-    [[sources]] after any table.
+    Every existing line is kept as it is, byte for byte (labels, columns,
+    names, comments, line endings): the new blocks are appended at the end,
+    where TOML allows more [[sources]] after any table. Write the text back
+    with ``newline=""``.
 
     Returns:
         (the new text, the files added); the text is unchanged when none is new.
@@ -241,10 +242,12 @@ def update_case(case_file: Path) -> tuple[str, list[Path]]:
     """
     case_file = Path(case_file)
     folder = case_file.parent
-    text = case_file.read_text(encoding="utf-8-sig")
+    raw = case_file.read_bytes()
+    bom = raw.startswith(b"\xef\xbb\xbf")
+    text = raw.decode("utf-8-sig")
     new = unlisted_files(case_file)
     if not new:
-        return text, []
+        return ("\ufeff" if bom else "") + text, []
     vocab = load_vocabulary()
     taken = [str(s.get("agency", "")) for s in tomllib.loads(text).get("sources", []) if isinstance(s, dict)]
     lines = [
@@ -252,6 +255,7 @@ def update_case(case_file: Path) -> tuple[str, list[Path]]:
         "# Added by `chronology init --update`: check each agency label.",
         *_drafted(new, folder, vocab, taken),
     ]
-    updated = text.rstrip("\n") + "\n" + "\n".join(lines) + "\n"
+    eol = "\r\n" if "\r\n" in text else "\n"  # the file's own line endings, and its byte-order mark
+    updated = text.rstrip("\r\n") + eol + eol.join(lines) + eol
     tomllib.loads(updated)  # appending [[sources]] is valid after any table; checked all the same
-    return updated, new
+    return ("\ufeff" if bom else "") + updated, new
