@@ -977,7 +977,7 @@ ENTRIES: list[Entry] = [
     Entry("ole2_not_workbook", "An old-format (.xls) file that is not a workbook", make_ole2_not_workbook,
           Refused("cannot be read", ("police.xls",)), "the workbook cannot be read; save it again or send CSV"),
     Entry("corrupt_zip", "Corrupt zip named .xlsx (truncated)", make_corrupt_zip,
-          Refused("corrupt", ("police.xlsx",)), "the workbook is corrupt; open it in Excel and save it again",
+          Refused("corrupt", ("police.xlsx",)), "the file is corrupt (a damaged zip archive); open it in Excel or Word and save it again",
           no_reader=True),
     Entry("zip_not_workbook", "A zip archive holding no spreadsheet, named .xlsx", make_zip_without_sheet,
           Refused("holds no spreadsheet", ("police.xlsx",)), "a zip archive that holds no spreadsheet",
