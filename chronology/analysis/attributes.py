@@ -254,16 +254,16 @@ def child_seen(
     return np.where(yes, True, np.where(no, False, seen))
 
 
-def _named_days(texts: Sequence[str], days: np.ndarray) -> list[tuple[np.datetime64, ...]]:
+def _named_days(texts: pd.Series, days: np.ndarray) -> list[tuple[np.datetime64, ...]]:
     """The days each text names (day first; a missing year is the record's, or the year before)."""
-    out: list[tuple[np.datetime64, ...]] = []
-    for text, day in zip(texts, days, strict=True):
-        if not text or "/" not in text and "." not in text:
-            out.append(())
-            continue
+    out: list[tuple[np.datetime64, ...]] = [()] * len(texts)
+    if not len(texts):
+        return out
+    values = texts.tolist()
+    for i in np.flatnonzero(matches_regex(texts, r"\d[/.]\d")).tolist():
         found = []
-        ref = day.astype("datetime64[D]").astype(date)
-        for m in _DAY.finditer(text):
+        ref = days[i].astype("datetime64[D]").astype(date)
+        for m in _DAY.finditer(values[i]):
             d, mth, y = int(m.group(1)), int(m.group(2)), m.group(3)
             year = (int(y) + 2000 if len(y) == 2 else int(y)) if y else ref.year
             try:
@@ -276,18 +276,24 @@ def _named_days(texts: Sequence[str], days: np.ndarray) -> list[tuple[np.datetim
                 except ValueError:
                     continue
             found.append(np.datetime64(named, "D"))
-        out.append(tuple(found))
+        out[i] = tuple(found)
     return out
 
 
-def _refs(texts: Sequence[str], references: Sequence[str]) -> list[frozenset[str]]:
-    out = []
-    for text, ref in zip(texts, references, strict=True):
-        found = set(_REF.findall(text)) if any(ch.isdigit() for ch in text) else set()
-        ref = ref.strip().lower()
+def _refs(texts: pd.Series, references: pd.Series) -> list[frozenset[str]]:
+    """Reference numbers in each text ("PPN/19/1182", "ED19-15512") and its reference cell."""
+    empty: frozenset[str] = frozenset()
+    out = [empty] * len(texts)
+    if not len(texts):
+        return out
+    values, refs = texts.tolist(), references.astype(str).str.strip().str.lower().tolist()
+    has_ref = matches_regex(texts, _REF.pattern) | (references.astype(str).str.len() >= 4).to_numpy()
+    for i in np.flatnonzero(has_ref).tolist():
+        found = set(_REF.findall(values[i]))
+        ref = refs[i]
         if len(ref) >= 4 and any(ch.isdigit() for ch in ref):
             found.add(ref)
-        out.append(frozenset(found))
+        out[i] = frozenset(found) if found else empty
     return out
 
 
@@ -384,8 +390,7 @@ def add_attributes(
     frame["closure"] = (frame["event_type"] == "case_closure").to_numpy() | _any(
         frame["text"], rules["closure_phrases"]
     )
-    texts = frame["text"].tolist()
-    frame["named_days"] = pd.Series(_named_days(texts, frame["day"].to_numpy()), dtype=object)
-    frame["refs"] = pd.Series(_refs(texts, cells["reference"].astype(str).tolist()), dtype=object)
+    frame["named_days"] = pd.Series(_named_days(frame["text"], frame["day"].to_numpy()), dtype=object)
+    frame["refs"] = pd.Series(_refs(frame["text"], cells["reference"]), dtype=object)
     frame["nouns"] = pd.Series(_nouns(frame["text"], rules), dtype=object)
     return frame

@@ -96,6 +96,7 @@ class Evidence:
         senders: Iterable[str],
         nouns: frozenset[str] = frozenset(),
         topics: frozenset[str] = frozenset(),
+        unnamed_kind: bool = False,
     ) -> str:
         """Why agency b knew of the event, in words ("" when nothing shows it).
 
@@ -106,6 +107,8 @@ class Evidence:
             senders: The agencies b's record would name as where it came from.
             nouns: What was sent (letter, notification...), for a receipt of the same kind.
             topics: The concern categories it is about, for a receipt speaking of the same.
+            unnamed_kind: Whether a record from the sender that names no kind of
+                document ("call from GP surgery about weight") counts as receiving it.
         """
         ctx = self.ctx
         for i in event:
@@ -135,6 +138,7 @@ class Evidence:
                     return f"{ctx.cite(rid)} records receiving it"
             if nouns & {"referral", "notification"} and self.acts[j]:
                 return f"{ctx.cite(rid)} records a decision or response on it"
-            if from_sender and (not self.nouns[j] or (nouns & self.nouns[j]) or (topics & self.topics[j])):
+            same_kind = (nouns & self.nouns[j]) or (unnamed_kind and not self.nouns[j])
+            if from_sender and (same_kind or (topics & self.topics[j])):
                 return f"{ctx.cite(rid)} records it from {', '.join(sorted(senders & (set(self.senders[j]) | set(ctx.mentions_at(j)))))}"
         return ""

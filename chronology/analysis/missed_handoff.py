@@ -96,7 +96,7 @@ def run(
                     before[2].record_ids = [*before[2].record_ids, ctx.value("record_id", i)]
                 continue
             event = ev.event_of([i])
-            why = ev.knew(b, event, ev.day[i], deadline, [a], ev.nouns[i], ev.topics[i])
+            why = ev.knew(b, event, ev.day[i], deadline, [a], ev.nouns[i], ev.topics[i], unnamed_kind=True)
             found = None if why else _finding(ctx.at(i), b, event, deadline, window, ctx)
             if found is not None:
                 findings.append(found)
