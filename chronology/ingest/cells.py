@@ -174,3 +174,34 @@ def _timestamps(values: pd.Series, tz: str) -> pd.Series:
     """Timestamps as datetime64[us, tz], nulls kept."""
     out = pd.to_datetime(values.reset_index(drop=True), utc=True)
     return out.dt.tz_convert(tz).astype(f"datetime64[us, {tz}]")
+
+
+#: A date cell with this many words or more that is not a date is text run across the row.
+PROSE_WORDS = 4
+
+
+def prose_cells(values: pd.Series, error: np.ndarray) -> np.ndarray:
+    """Per row: True where the date cell holds a sentence, not a date (Word text pasted across the row)."""
+    out = np.zeros(len(values), dtype=bool)
+    undated = np.flatnonzero(np.char.startswith(error.astype(str), "not a date"))
+    for i in undated.tolist():
+        words = str(values.iat[i]).split()
+        out[i] = (
+            len(words) >= PROSE_WORDS and sum(any(ch.isalpha() for ch in w) for w in words) >= PROSE_WORDS
+        )
+    return out
+
+
+def prose_first(cells: pd.Series, desc: pd.Series, prose: np.ndarray) -> pd.Series:
+    """The description with each prose date cell's text before the row's own text."""
+    values = desc.to_numpy(dtype=object, na_value="").copy()
+    for i in np.flatnonzero(prose).tolist():
+        text = str(cells.iat[i]).strip()
+        values[i] = f"{text}\n{values[i]}" if values[i] else text
+    return pd.Series(values, index=desc.index, dtype=desc.dtype)
+
+
+def marks_only(values: pd.Series) -> np.ndarray:
+    """Per cell: True when it holds no letter or digit ("-", "--", a ditto mark, "...")."""
+    arr = _large(values)
+    return ~pc.match_substring_regex(arr, r"[[:alnum:]]").to_numpy(zero_copy_only=False)

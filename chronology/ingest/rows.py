@@ -51,6 +51,9 @@ from chronology.ingest.cells import (
     _str_array,
     _str_values,
     _stripped,
+    marks_only,
+    prose_cells,
+    prose_first,
     raw_json,
     text_frame,
 )
@@ -263,9 +266,14 @@ def sheet_records(sheet: Sheet, layout: Layout, ctx: RowContext) -> pd.DataFrame
     error = _as_text(parsed["error"], "")
     date_filled = _filled(texts, [cols["date"]]) if filled is None else filled[:, cols["date"]].copy()
     if date_filled.any():  # a dash or ditto mark in the date cell is no date: the row may carry on the entry
-        marked = _marks_only(texts[cols["date"]]) & date_filled
+        marked = marks_only(texts[cols["date"]]) & date_filled
         date_filled &= ~marked
         error[marked] = ""
+    prose = prose_cells(
+        texts[cols["date"]], error
+    )  # a sentence in the date column: the text runs across the row
+    date_filled &= ~prose
+    error[prose] = ""
     marks = Marks(
         source_row=positions + layout.header_index + 2,
         date_filled=date_filled,
@@ -279,10 +287,12 @@ def sheet_records(sheet: Sheet, layout: Layout, ctx: RowContext) -> pd.DataFrame
             if filled is None
             else filled[:, cols["event_type"]]
         ),
-        has_other=_filled(texts, content) if filled is None else np.any(filled[:, content], axis=1),
+        has_other=(_filled(texts, content) if filled is None else np.any(filled[:, content], axis=1)) | prose,
     )
     extras = layout.extra_text if "description" in cols else [j for j in content if j not in cols.values()]
     desc = _joined_text(texts, cols.get("description"), extras, headers)
+    if prose.any():
+        desc = prose_first(texts[cols["date"]], desc, prose)
     read = {*cols.values(), *extras}
     others = _joined_text(texts, None, [j for j in range(width) if j not in read], headers)
     # Arrays, not Series: setting cells through a Series costs more than the whole column.
@@ -295,12 +305,6 @@ def sheet_records(sheet: Sheet, layout: Layout, ctx: RowContext) -> pd.DataFrame
     end[not_event] = pd.NaT
     precision[not_event] = None
     return _frame(ctx, texts, headers, cols, marks, status, reason, start, end, precision, desc, others)
-
-
-def _marks_only(values: pd.Series) -> np.ndarray:
-    """Per cell: True when it holds no letter or digit ("-", "--", a ditto mark, "...")."""
-    arr = _large(values)
-    return ~pc.match_substring_regex(arr, r"[[:alnum:]]").to_numpy(zero_copy_only=False)
 
 
 def _as_text(values: np.ndarray, missing: str | None) -> np.ndarray:

@@ -431,3 +431,21 @@ def test_late_entries_closing_the_file_stand() -> None:
     rows += [["01/03/2019", "Referral: case reopened"]]
     frame = records(rows)
     assert frame["reason"].eq("").all() and frame["start"].max().year == 2019
+
+
+def test_sentence_in_the_date_column_carries_on_the_entry() -> None:
+    # Text pasted across a row (from a Word table) lands in the date column: a continuation, not a bad date.
+    frame = records(
+        [
+            ["Date", "Type", "Details"],
+            ["01/02/2019", "Visit", "Seen at home"],
+            ["Mother said the partner had left", "", ""],
+        ]
+    )
+    assert frame["status"].tolist() == ["event", "continuation"]
+    assert frame["description"][0] == "Seen at home\nMother said the partner had left"
+
+
+def test_a_short_non_date_stays_rejected() -> None:
+    frame = records([["Date", "Type", "Details"], ["01/02/2019", "Visit", "Seen"], ["TBC", "", "more"]])
+    assert frame["status"].tolist() == ["event", "rejected"]  # "TBC" is a date not given, not text
