@@ -17,6 +17,15 @@ precedence, a row is:
   on row N, which is rejected"), and with no entry above it is rejected ("text
   with no date and no entry above").
 
+A date cell holding only a dash or ditto mark, or a sentence (text pasted across
+the row), counts as no date; its text joins the entry's. A day its month lacks
+is an event dated by the month, and a date out of sequence far after the rest
+of its file, or after the file was saved, an event dated by its neighbours
+(``chronology.ingest.periods``); a row with no date that declares a period of
+no contact is dated by the period it states. The named fields of
+``chronology.schema.NAMED_FIELDS`` are their own columns' text; every other
+filled cell no field reads is in ``other_fields``.
+
 ``raw`` keeps every cell of the row as text, verbatim, under unique headers.
 In a workbook using the 1904 date system, a plain number in the date column
 counts days from 1904 (``Sheet.date1904``).
