@@ -150,9 +150,15 @@ def cmd_init(args: argparse.Namespace) -> int:
             _print(f"{target} lists every chronology file in {folder} already; nothing changed.")
             return EXIT_OK
         target.write_text(text, encoding="utf-8", newline="")
+        import tomllib
+
+        labels = {
+            str(x.get("path")): x.get("agency") for x in tomllib.loads(text.lstrip("\ufeff"))["sources"]
+        }
         _print(f"Added {len(added)} source(s) to {target}, every existing line kept:")
         for path in added:
-            _print(f"  {path.name}")
+            name = path.relative_to(folder).as_posix()
+            _print(f"  {name}: agency {labels[name]!r}" if name in labels else f"  {name}: could not be read")
         _print(f"Check their agency labels, then run: chronology validate {target}")
         return EXIT_OK
     if target.exists() and not args.force:

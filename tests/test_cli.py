@@ -292,7 +292,8 @@ def test_init_update_adds_new_files_and_keeps_every_edit(tmp_path: Path, capsys)
     assert "corrections.csv is in the case folder" not in out
 
     assert main(["init", "--update", str(folder)]) == 0
-    assert "Added 1 source(s)" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Added 1 source(s)" in out and "  housing_chronology.csv: agency 'Housing'" in out
     text = case.read_text()
     assert text.startswith(edited.rstrip("\n"))  # every line kept as it was
     config = load_config(case)
