@@ -332,11 +332,10 @@ def build_document(run: Run, records: list[dict[str, Any]] | None = None) -> Doc
     if records is None:
         records = finding_records(run.findings)
     findings = plain_findings(records, files_per_agency(run.sources))
-    doc = new_document(clean(run.config.name), marking_of(run))
+    doc = new_document(running_title(run), marking_of(run))
     cells, facts = chronology_cells(run)
     _first_page(doc, run, facts, findings)
     _agency_key(doc, run, facts)
-    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     doc.add_heading("Integrated chronology", level=1)
     add_table(doc, CHRONOLOGY_COLUMNS, cells)
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)

@@ -169,7 +169,7 @@ def cell_lines(row: dict[str, Any]) -> tuple[str, str]:
     if row.get("how") == "never":
         return "never recorded", ""
     lag = int(row.get("lag_days") or 0)
-    after = f"; {lag} day{'s' if lag != 1 else ''} after the first" if lag > 0 else "; the first"
+    after = f"; {lag} day{'s' if lag != 1 else ''} after the first" if lag > 0 else "; first of any agency"
     return (
         f"{pd.Timestamp(row['first']):%d/%m/%Y}",
         f"{HOW.get(row['how'], row['how'])}{after}; {row['citation']}",
