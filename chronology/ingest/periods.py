@@ -327,3 +327,33 @@ def declared_periods(texts: pd.DataFrame, content: list[int], parsed: dict[str, 
         note[i] = "declared period of no contact, dated by the period its text states"
     parsed.update(start=start, end=end, date_precision=precision, note=note)
     return len(found)
+
+
+def fill_from_entry_date(parsed: dict[str, Any], entries: dict[str, Any]) -> None:
+    """Date the rows whose event date cell is empty by their entry date, with a note, in place.
+
+    Case-note systems record the event's date apart from the entry's, and leave the event date empty
+    when it is the entry's own; such a row is dated by its entry date ("no event date given; dated by
+    the entry date"), never left to read as a continuation of the entry above.
+
+    Example:
+        >>> from chronology.ingest.dates_column import parse_date_arrays
+        >>> parsed = parse_date_arrays(["01/02/2019", ""])
+        >>> fill_from_entry_date(parsed, parse_date_arrays(["03/02/2019", "05/02/2019"]))
+        >>> str(parsed["start"][1].date()), parsed["note"][1]
+        ('2019-02-05', 'no event date given; dated by the entry date')
+    """
+    empty = pd.isna(parsed["start"]) & (parsed["error"] == "")
+    usable = empty & ~pd.isna(entries["start"]) & (entries["error"] == "")
+    rows = np.flatnonzero(usable)
+    if not rows.size:
+        return
+    start, end = parsed["start"].copy(), parsed["end"].copy()
+    precision, note = parsed["date_precision"].copy(), parsed["note"].copy()
+    for i in rows.tolist():
+        start[i], end[i] = entries["start"][i], entries["end"][i]
+        precision[i] = entries["date_precision"][i]
+        note[i] = "; ".join(
+            filter(None, ["no event date given; dated by the entry date", entries["note"][i]])
+        )
+    parsed.update(start=start, end=end, date_precision=precision, note=note)

@@ -219,7 +219,12 @@ def sheet_records(sheet: Sheet, layout: Layout, ctx: RowContext) -> pd.DataFrame
     """
     from chronology.ingest.dates import month_first_evidence
     from chronology.ingest.dates_column import parse_date_arrays
-    from chronology.ingest.periods import declared_periods, extend_to_end, review_dates
+    from chronology.ingest.periods import (
+        declared_periods,
+        extend_to_end,
+        fill_from_entry_date,
+        review_dates,
+    )
 
     below = sheet.rows[layout.header_index + 1 :]
     candidates = None  # for workbooks: positions of rows not wholly empty (the rest are never records)
@@ -256,6 +261,9 @@ def sheet_records(sheet: Sheet, layout: Layout, ctx: RowContext) -> pd.DataFrame
         dates = [_from_1904(v) for v in dates]
     times = _values(below, positions, texts, cols["time"], ctx.typed) if "time" in cols else None
     parsed = parse_date_arrays(dates, times, timezone=ctx.timezone)
+    if "entry_date" in cols and cols["entry_date"] != cols["date"]:
+        entries = _values(below, positions, texts, cols["entry_date"], ctx.typed)
+        fill_from_entry_date(parsed, parse_date_arrays(entries, times, timezone=ctx.timezone))
     if "end_date" in cols and cols["end_date"] != cols["date"]:
         ends = _values(below, positions, texts, cols["end_date"], ctx.typed)
         extend_to_end(parsed, parse_date_arrays(ends, None, timezone=ctx.timezone))

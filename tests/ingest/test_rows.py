@@ -449,3 +449,18 @@ def test_sentence_in_the_date_column_carries_on_the_entry() -> None:
 def test_a_short_non_date_stays_rejected() -> None:
     frame = records([["Date", "Type", "Details"], ["01/02/2019", "Visit", "Seen"], ["TBC", "", "more"]])
     assert frame["status"].tolist() == ["event", "rejected"]  # "TBC" is a date not given, not text
+
+
+def test_empty_event_date_takes_the_entry_date() -> None:
+    # The event date is left empty when it is the entry's own: dated by the entry date, not a continuation.
+    frame = records(
+        [
+            ["Event date", "Date recorded", "Details"],
+            ["01/02/2019", "03/02/2019", "Strategy discussion"],
+            ["", "05/02/2019", "Phone call to mother"],
+        ]
+    )
+    assert frame["status"].tolist() == ["event", "event"]
+    assert str(frame["start"][0].date()) == "2019-02-01"  # the event date wins where given
+    assert str(frame["start"][1].date()) == "2019-02-05"
+    assert frame["reason"][1] == "no event date given; dated by the entry date"
