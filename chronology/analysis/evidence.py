@@ -52,6 +52,7 @@ class Evidence:
         self.receipt = events["receipt"].to_numpy()
         self.acts = (events["group"] == "decision").to_numpy() | events["response"].to_numpy()
         self.by_agency = {str(a): np.asarray(pos) for a, pos in events.groupby("agency").indices.items()}
+        self._days_of = {a: self.day[rows] for a, rows in self.by_agency.items()}
         self._by_ref: dict[str, list[int]] = {}
         for i, refs in enumerate(self.refs):
             for r in refs:
@@ -84,8 +85,8 @@ class Evidence:
         rows = self.by_agency.get(agency)
         if rows is None:
             return np.array([], dtype=int)
-        days = self.day[rows]
-        return rows[np.searchsorted(days, lo, "left") : np.searchsorted(days, hi, "right")]
+        days = self._days_of[agency]
+        return rows[days.searchsorted(lo, "left") : days.searchsorted(hi, "right")]
 
     def knew(
         self,

@@ -91,15 +91,13 @@ def run(
         for b in ctx.agencies:
             if b in told:
                 continue
-            if not (
-                len(ev.rows_between(b, d - involve, d - np.timedelta64(1, "D")))
-                and len(ev.rows_between(b, last + np.timedelta64(1, "D"), d + involve))
-            ):
+            earlier = ev.rows_between(b, d - involve, d - np.timedelta64(1, "D"))
+            later = ev.rows_between(b, last + np.timedelta64(1, "D"), d + involve)
+            if not (len(earlier) and len(later)):
                 continue  # b was not working with the family then
             if _told(ev, b, raised, told, event, d, d + knew, recipients, response, topics):
                 continue
-            before = ev.rows_between(b, d - involve, d - np.timedelta64(1, "D"))[-1]
-            after = ev.rows_between(b, last + np.timedelta64(1, "D"), d + involve)[0]
+            before, after = earlier[-1], later[0]
             findings.append(_finding(sorted(group), a, category, b, int(before), int(after), params, ctx))
     return findings
 
