@@ -328,3 +328,61 @@ def docx_file(n: int) -> str:
             out.writestr(item, part)
     tmp.rename(path)
     return str(path)
+
+
+#: Routine entries of one busy agency: one case, one agency, about 55 a day.
+_DENSE_TEXTS = (
+    "Attendance recorded: present am and pm sessions.",
+    "Telephone call to parent re attendance.",
+    "Home visit completed, child seen, no concerns noted.",
+    "Duty log: message left for allocated worker.",
+    "Case note: supervision discussion recorded.",
+    "Letter sent to parent re appointment.",
+    "Email received from school re attendance.",
+    "Minutes of review meeting typed and circulated.",
+)
+_DENSE_TYPES = (
+    "school_contact",
+    "phone_call",
+    "home_visit",
+    "other",
+    "other",
+    "letter",
+    "information_shared",
+    "meeting",
+)
+
+
+def dense_events(n: int = 200_000, per_day: int = 55, seed: int = 0):  # noqa: ANN201 - a DataFrame
+    """One agency's export of ``n`` routine entries, ``per_day`` a day, in the event schema.
+
+    The worst case for candidate pairs: every entry meets every other of its
+    day and the next, and the receipts and minutes among them meet two weeks
+    of entries. Deterministic for a seed.
+    """
+    import numpy as np
+    import pandas as pd
+
+    from chronology.schema import EVENT_COLUMNS
+
+    rng = np.random.default_rng(seed)
+    kind = rng.integers(0, len(_DENSE_TEXTS), n)
+    day = np.sort(rng.integers(0, max(1, n // per_day), n))
+    minute = rng.integers(8 * 60, 18 * 60, n)
+    start = pd.Timestamp("2015-01-05") + pd.to_timedelta(day, unit="D") + pd.to_timedelta(minute, unit="m")
+    start = start.tz_localize("Europe/London", ambiguous="NaT", nonexistent="shift_forward")
+    texts = np.asarray(_DENSE_TEXTS, dtype=object)[kind]
+    ref = rng.integers(1000, 9999, n).astype(str)
+    frame = pd.DataFrame({c: "" for c in EVENT_COLUMNS}, index=range(n))
+    frame["record_id"] = [f"D-{i:07d}" for i in range(n)]
+    frame["agency"] = "Children's Social Care"
+    frame["source_file"] = "dense.csv"
+    frame["source_row"] = np.arange(2, n + 2, dtype=np.int64)
+    frame["status"] = "event"
+    frame["start"] = start
+    frame["end"] = start
+    frame["date_precision"] = "time"
+    frame["event_type"] = np.asarray(_DENSE_TYPES, dtype=object)[kind]
+    frame["description"] = texts + " Ref " + ref + "."
+    frame["raw"] = "{}"
+    return frame
