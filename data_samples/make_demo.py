@@ -258,7 +258,7 @@ def story() -> None:  # noqa: PLR0915 - a story is long
         label="Interview", at=t("11:30"), outcome="RUI. File to CPS for advice.", who=DC_PRICE, ref="NP/19/029115"))
     E("sch-wc-1103",
       R(SCH, D("2019-03-11"), "school_contact", "Kayla quieter than usual this week and clingy at home time. Key person has noted each day.",
-        label="Welfare", precision="week", date_text="w/c 11/03/2019", outcome="Shared with SW", who=DDSL))
+        label="Welfare", precision="week", date_text="w/c 11/03/2019", outcome="Shared with SW", who=DDSL, key="sch_share1"))
     E("gp-wnb-2",
       R(GP, D("2019-03-11"), "missed_appointment", "WNB – eczema review (2nd). DNA letter sent to mum.",
         label="DNA", who=NURSE, key="m3"))
@@ -397,7 +397,7 @@ def story() -> None:  # noqa: PLR0915 - a story is long
         label="Correspondence in", who=ADMIN, frm=CSC))
     E("sch-approx",
       R(SCH, D("2019-06-12"), "school_contact", "Mum told key person at collection that Ryan has moved out and is staying with his brother. Recorded retrospectively.",
-        label="Information from parent", date_text="approx 12/06/2019", outcome="Shared with SW", who=DDSL))
+        label="Information from parent", date_text="approx 12/06/2019", outcome="Shared with SW", who=DDSL, key="sch_share2"))
     # ---------------- DA2 (on the plan) ----------------
     E("da2",
       R(POL, D("2019-06-29"), "domestic_abuse_incident", "999 call from Jodie BRENNAN: ex-partner Ryan COLE attended address, argument, BRENNAN pushed against wall. Child Kayla present and crying. COLE arrested for common assault.",
@@ -796,6 +796,20 @@ def findings() -> list[Finding]:
           "ED attendance 14/09/2019: mum told ED Kayla fell off the sofa (also in the GP, CSC and school records), but told the HV two days later she fell down the stairs."),
         F("C12", "conflicting_accounts", "", "control", [ED, GP, CSC, SCH, HV], "", "", "2020-09-26", "2020-09-29", ["ed_burn", "burn_sch"],
           "ED attendance 26/09/2020 for a burn: ED, GP, CSC, school and HV all record the same account (touched hair straighteners)."),
+        # Issue 15: handoffs are read from every column whatever the record's type, and every recipient is
+        # checked; a concern is read from every text column. These follow from the records as written.
+        F("P10", "missed_handoff", "", "fire", [SCH, CSC], SCH, CSC, "2019-03-11", "2019-03-22", ["sch_share1"],
+          "The school's welfare note of w/c 11/03/2019 says in its outcome that it was shared with the SW; CSC records nothing of it."),
+        F("P11", "missed_handoff", "", "fire", [SCH, CSC], SCH, CSC, "2019-06-12", "2019-06-19", ["sch_share2"],
+          "Mum told the school on about 12/06/2019 that Ryan had moved out; the outcome says shared with the SW; CSC records nothing of it."),
+        F("P12", "missed_handoff", "", "fire", [HV, CSC], HV, CSC, "2019-08-13", "2019-08-20", ["m4"],
+          "HV no access visit 13/08/2019, outcome 'SW informed'; CSC records no contact from the HV about it."),
+        F("P13", "info_sharing_gap", "", "fire", [HV, SCH], HV, SCH, "2020-06-11", "2020-06-25", ["gap_end"],
+          "HV garden visit 11/06/2020: Kayla looks thin, weight down from the 50th to the 9th centile; the school, in weekly contact by phone, shows no knowledge of it."),
+        F("P14", "missed_handoff", "", "fire", [CSC, HV, SCH], CSC, HV, "2020-11-16", "2020-11-23", ["ref20_dec"],
+          "MASH decision 16/11/2020: 'Information shared with school and HV'; neither the HV nor the school records receiving it."),
+        F("P15", "missed_handoff", "", "fire", [CSC, POL], CSC, POL, "2020-12-17", "2020-12-24", ["final_dec"],
+          "EDT decision 17/12/2020: 'Police CAIT informed'; the police chronology records nothing of it."),
     ]
 
 
