@@ -314,10 +314,11 @@ def test_start_and_end_date_columns() -> None:
 def test_workflow_start_and_completed() -> None:
     # A workflow step: the start is the event's date; the completion is kept.
     frame = records(
-        [["Step", "Start", "Completed", "Worker"], ["Assessment", "01/02/2019", "20/03/2019", "AB"]]
+        [["Step", "Start", "Completed", "Assigned to"], ["Assessment", "01/02/2019", "20/03/2019", "AB"]]
     )
     assert str(frame["start"][0].date()) == "2019-02-01"
     assert frame["completed_date"][0] == "20/03/2019"
+    assert (frame["type_label"][0], frame["practitioner"][0]) == ("Assessment", "AB")
 
 
 def test_continuation_below_an_entry_in_a_narrative_type_column() -> None:
