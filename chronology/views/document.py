@@ -37,7 +37,8 @@ from docx.enum.text import WD_BREAK
 
 from chronology.views.findings_text import PlainFinding, counts_line, files_per_agency, plain_findings
 from chronology.views.palette import agency_colours
-from chronology.views.records import _date_text
+from chronology.views.per_run import per_run
+from chronology.views.records import _date_text, format_times
 from chronology.views.word import Cell, Column, add_table, bullet, clean, document_bytes, new_document
 from chronology.views.workbook import _local_starts, agency_order, chronology_rows, tint
 from chronology.vocabulary import SCHEMAS_DIR, load_vocabulary
@@ -57,6 +58,8 @@ CHRONOLOGY_COLUMNS = (
     Column("Citation", 31),
 )
 _GROUP_BAR = "404040"
+#: Precisions whose date is shown as the period it may refer to.
+_COARSE = frozenset({"week", "month", "term", "year"})
 
 
 def _fill(colour: str, strength: float = 0.3) -> str:
@@ -104,6 +107,7 @@ def _lag(days: int) -> str:
     return f"{days} day{'s' if days != 1 else ''} after the first"
 
 
+@per_run
 def chronology_cells(run: Run) -> tuple[list[list[Cell]], dict[str, Any]]:
     """The chronology table's rows as cells, and facts for the first page.
 
@@ -116,6 +120,12 @@ def chronology_cells(run: Run) -> tuple[list[list[Cell]], dict[str, Any]]:
     tz = run.config.timezone
     starts = _local_starts(rows["start"], tz)
     ends = _local_starts(rows["end"], tz) if "end" in rows else [None] * len(rows)
+    # Day and time texts for the whole column at once (strftime one value at a time is most of the cost).
+    wall = pd.Series(
+        [s.tz_localize(None) if s is not None else pd.NaT for s in starts], dtype="datetime64[ns]"
+    )
+    days = format_times(wall, "%d/%m/%Y").tolist()
+    hours = format_times(wall, "%H:%M").tolist()
     colours = agency_colours(agency_order(run))
     labels = {name: t.label for name, t in load_vocabulary().types.items()}
     files_of = files_per_agency(run.sources)
@@ -141,12 +151,13 @@ def chronology_cells(run: Run) -> tuple[list[list[Cell]], dict[str, Any]]:
     ):
         start, end, group = starts[i], ends[i], groups[i]
         precision = clean(prec) or "day"
-        date = (
-            _date_text(start, end if end is not None and end >= start else start, precision)
-            if start is not None
-            else "no date"
-        )
-        time = f"{start:%H:%M}" if start is not None and precision == "time" else ""
+        if start is None:
+            date = "no date"
+        elif precision in _COARSE or (end is not None and end.date() > start.date()):
+            date = _date_text(start, end if end is not None and end >= start else start, precision)
+        else:
+            date = days[i]
+        time = hours[i] if start is not None and precision == "time" else ""
         agency = clean(agency)
         colour = colours.get(agency, "#888888")
         kind = labels.get(clean(etype)) or clean(tlabel) or clean(etype) or "Not classified"
@@ -292,12 +303,13 @@ def abbreviations_used(texts: Sequence[str], terms: dict[str, str] | None = None
         {'MASH': 'm', 'PPN': 'p'}
     """
     terms = glossary() if terms is None else terms
+    if not terms:
+        return {}
     text = "\n".join(texts)
-    found = {}
-    for term in sorted(terms, key=str.casefold):
-        if re.search(rf"(?<![A-Za-z0-9]){re.escape(term)}(?![A-Za-z0-9])", text):
-            found[term] = terms[term]
-    return found
+    longest_first = sorted(terms, key=lambda t: (-len(t), t))
+    pattern = "|".join(re.escape(t) for t in longest_first)
+    seen = set(re.findall(rf"(?<![A-Za-z0-9])(?:{pattern})(?![A-Za-z0-9])", text))
+    return {t: terms[t] for t in sorted(seen, key=str.casefold)}
 
 
 def _glossary_section(doc: DocumentObject, run: Run, labels: Sequence[str]) -> None:

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from chronology.views.palette import agency_colours
+from chronology.views.per_run import per_run
 from chronology.views.word import Cell, Column, add_table, clean
 from chronology.views.workbook import _local_starts, agency_order
 from chronology.vocabulary import load_vocabulary
@@ -106,6 +107,7 @@ def concern_signs(run: Run) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+@per_run
 def knowledge_matrix(run: Run) -> pd.DataFrame:
     """One row per (concern, agency): when and how the agency first knew, or ``how == "never"``.
 

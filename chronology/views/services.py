@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from chronology.views.palette import agency_colours
+from chronology.views.per_run import per_run
 from chronology.views.word import Cell, Column, add_table, clean
 from chronology.views.workbook import _local_starts, agency_order
 from chronology.vocabulary import SCHEMAS_DIR
@@ -67,6 +68,7 @@ def _excerpt(text: Any) -> str:
     return text if len(text) <= EXCERPT else text[:EXCERPT].rsplit(" ", 1)[0] + " \u2026"
 
 
+@per_run
 def decisions_and_services(run: Run) -> pd.DataFrame:
     """Every decision and service record: one row per record and category, per agency by date.
 

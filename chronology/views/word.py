@@ -166,19 +166,43 @@ def table_xml(columns: Sequence[Column], rows: Sequence[Sequence[Cell]], *, size
     return "".join(parts)
 
 
+#: The text of the paragraph that holds a table's place until the document is saved (``_splice``).
+_TABLE_MARK: Final = "\u27e6chronology table {n}\u27e7"
+
+
 def add_table(
     doc: DocumentObject, columns: Sequence[Column], rows: Sequence[Sequence[Cell]], *, size: float = 8.5
-) -> Any:
-    """Append a table (``table_xml``) at the end of the document; returns its element."""
-    tbl = parse_xml(table_xml(columns, rows, size=size))
-    body = doc.element.body
-    last = body[-1]
-    if last.tag == qn("w:sectPr"):
-        last.addprevious(tbl)
-    else:
-        body.append(tbl)
+) -> None:
+    """Append a table (``table_xml``) at the end of the document.
+
+    The table is kept as text and put in place of a marker paragraph when the
+    document is saved (``document_bytes``): parsing it into python-docx's
+    element classes costs about as much as everything else in a 10,000-row document.
+    """
+    tables: dict[str, str] = doc.__dict__.setdefault("_chronology_tables", {})
+    mark = _TABLE_MARK.format(n=len(tables) + 1)
+    tables[mark] = table_xml(columns, rows, size=size)
+    doc.add_paragraph(mark)
     doc.add_paragraph().paragraph_format.space_after = Pt(2)  # Word needs a paragraph after a table
-    return tbl
+
+
+def _splice(tables: dict[str, str]) -> Any:
+    """A rewrite of word/document.xml putting each table in place of its marker paragraph."""
+
+    def rewrite(body: bytes) -> bytes:
+        text = body.decode("utf-8")
+        parts = []
+        at = 0
+        for mark, xml in tables.items():
+            found = text.index(f">{mark}<", at)
+            start = max(text.rfind("<w:p>", at, found), text.rfind("<w:p ", at, found))
+            end = text.index("</w:p>", found) + len("</w:p>")
+            parts += [text[at:start], xml]
+            at = end
+        parts.append(text[at:])
+        return "".join(parts).encode("utf-8")
+
+    return rewrite
 
 
 def _field(paragraph: Paragraph, instruction: str, placeholder: str) -> None:
@@ -294,4 +318,5 @@ def document_bytes(doc: DocumentObject, title: str) -> bytes:
     props.comments = "Made by chronology"
     buffer = io.BytesIO()
     doc.save(buffer)
-    return reproducible_zip(buffer.getvalue())
+    tables = doc.__dict__.get("_chronology_tables", {})
+    return reproducible_zip(buffer.getvalue(), {"word/document.xml": _splice(tables)} if tables else None)
