@@ -29,6 +29,9 @@ import pandas as pd
 from chronology.ingest import dates as _dates
 
 _SEPARATOR = re.compile(r"\s*(?:&|\+|\band\b|\bto\b|\buntil\b|\btill\b|;|,|\s-\s|-(?=\s*[0-9]{1,2}[/.]))\s*")
+_OPEN = re.compile(
+    r"^(.+?)\s*(?:-|\bto\b|\buntil\b|\btill\b|\bonwards\b)\s*(?:ongoing|present|date|now|current|open|tbc|\?)?$"
+)
 _LEAD = re.compile(r"^(?:between|from|dates?:?|on)\s+")
 #: Precision of a period by its width in days (the narrowest that covers it).
 _WIDTHS = ((0, "day"), (6, "week"), (30, "month"), (122, "term"))
@@ -61,6 +64,13 @@ def two_dates(s: str, shown: str, default_year: int | None, notes: list[str]) ->
         begin, finish = min(first.first, last.first), max(first.last, last.last)
         notes.append(f"two dates in one cell ('{left}' and '{right}'): dated from the earlier to the later")
         return _dates._Span(begin, finish, precision_of_width((finish - begin).days))
+    if m := _OPEN.match(s):  # "01/02/2019 - ongoing": the period's start is the date
+        try:
+            first = _dates._text_span(m[1].strip(), shown, default_year, [])
+        except (_dates._Bad, _dates._NoYear):
+            return None
+        notes.append(f"an open period from '{m[1].strip()}': dated by its start")
+        return first
     return None
 
 

@@ -591,3 +591,12 @@ def test_two_dates_in_one_cell_are_a_period(text: str, expected: tuple[str, str,
 
 def test_two_dates_newest_first_are_the_same_period() -> None:
     assert span("10/05/2021 & 03/05/2021") == ("2021-05-03", "2021-05-10", "month")
+
+
+@pytest.mark.parametrize(
+    "text", ["01/02/2019 -", "01/02/2019 - ongoing", "01/02/2019 to date", "1 Feb 2019 - present"]
+)
+def test_open_period_is_dated_by_its_start(text: str) -> None:
+    parsed = parse_date_cell(text)
+    assert (parsed.start.date(), parsed.precision) == (date(2019, 2, 1), "day")
+    assert "open period" in parsed.note
