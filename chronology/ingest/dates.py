@@ -18,7 +18,7 @@ Term dates (England; schools vary): each window starts on a day every school is 
 latest day the term can end (``term_window``): Autumn 8 Sep-31 Dec; Spring 8 Jan to Easter Sunday; Summer
 from Easter Monday + 15 days to 31 Jul. "Autumn term 2019/20" is the autumn of that academic year (2019); its
 spring and summer fall in 2020. A season without "term" ("Spring 2020") is read as the term or the season
-(meteorological), the window ending at the later of the two. A leading "?" (Chronolator's uncertain date)
+(meteorological): from a day inside both (1 Mar) to the later of their ends (31 May). A leading "?" (Chronolator's uncertain date)
 is "approximate date". Two dates or a range in one cell are a period (``chronology.ingest.periods``).
 
 Two-digit years: 00-69 are 20xx, 70-99 are 19xx. Years outside 1950-2100 are errors, as are impossible
@@ -407,17 +407,18 @@ def _term_span(m: re.Match[str], shown: str, notes: list[str]) -> _Span:
         year = year if name == "autumn" else second
     _check_year(year, shown)
     first, last = term_window(name, year)
-    if not m[2]:  # "Spring 2020": the school term or the season, whichever ends later
+    if not m[2]:  # "Spring 2020": the school term or the season; from a day inside both to the later end
         notes.append(f"'{shown}' read as the {name} term or season")
-        last = max(last, SEASON_ENDS[name](year))
+        season_first, season_last = SEASONS[name](year)
+        first, last = max(first, season_first), max(last, season_last)
     return _Span(first, last, "term")
 
 
-#: The last day of each season (meteorological: spring Mar-May, summer Jun-Aug, autumn Sep-Nov).
-SEASON_ENDS = {
-    "spring": lambda year: date(year, 5, 31),
-    "summer": lambda year: date(year, 8, 31),
-    "autumn": lambda year: date(year, 11, 30),
+#: The seasons (meteorological: spring Mar-May, summer Jun-Aug, autumn Sep-Nov), first and last day.
+SEASONS = {
+    "spring": lambda year: (date(year, 3, 1), date(year, 5, 31)),
+    "summer": lambda year: (date(year, 6, 1), date(year, 8, 31)),
+    "autumn": lambda year: (date(year, 9, 1), date(year, 11, 30)),
 }
 
 

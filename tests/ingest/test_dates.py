@@ -288,9 +288,9 @@ def test_approximate_month() -> None:
         ("Autumn term 2019/20", ("2019-09-08", "2019-12-31", "term")),  # autumn of the academic year
         ("Spring term 2019/20", ("2020-01-08", "2020-04-12", "term")),  # spring falls in its second year
         ("summer term 2019-2020", ("2020-04-28", "2020-07-31", "term")),
-        # a season without "term": the term's start, and the later of the term's and the season's ends
-        ("Spring 2020", ("2020-01-08", "2020-05-31", "term")),
-        ("Summer 2020", ("2020-04-28", "2020-08-31", "term")),
+        # a season without "term": from a day inside both the term and the season, to the later end
+        ("Spring 2020", ("2020-03-01", "2020-05-31", "term")),
+        ("Summer 2020", ("2020-06-01", "2020-08-31", "term")),
         ("Autumn 2019", ("2019-09-08", "2019-12-31", "term")),
         ("Fall 2019", ("2019-09-08", "2019-12-31", "term")),
     ],
