@@ -200,14 +200,18 @@ def _text(value: Any) -> str:
 def _findings_panel(live: pd.DataFrame) -> tuple[str, list[list[str]]]:
     """The findings panel's markup and, per finding, the texts of its button (the page builds them).
 
-    Each button's texts: finding id, severity, kind, title, period, statement.
+    Each button's texts: finding id, severity, kind, title, period, statement,
+    and the reviewer's status (open, accepted), which the panel's filters read.
     """
     if not len(live):
         return "<p>No findings.</p>", []
     cols = column_lists(live, "finding_id", "kind", "severity", "title", "statement")
+    statuses = (
+        live["status"].fillna("open").astype(str).tolist() if "status" in live else ["open"] * len(live)
+    )
     items = []
-    for fid, kind, severity, title, statement, first, last in zip(
-        *cols, _days(live["start"]), _days(live["end"]), strict=True
+    for fid, kind, severity, title, statement, first, last, status in zip(
+        *cols, _days(live["start"]), _days(live["end"]), statuses, strict=True
     ):
         period = first + (f" \u2013 {last}" if last not in ("", first) else "")
         items.append(
@@ -218,9 +222,17 @@ def _findings_panel(live: pd.DataFrame) -> tuple[str, list[list[str]]]:
                 _text(title),
                 period,
                 _text(statement),
+                status or "open",
             ]
         )
-    return '<ol id="finding-list"></ol>', items
+    filters = (
+        '<form class="ffilters" id="ffilters" onsubmit="return false">'
+        '<label>Kind <select id="ff-kind"><option value="">All</option></select></label> '
+        '<label>Severity <select id="ff-severity"><option value="">All</option></select></label> '
+        '<label>Status <select id="ff-status"><option value="">All</option></select></label> '
+        '<span id="ff-count" class="hint" role="status" aria-live="polite"></span></form>'
+    )
+    return filters + '<ol id="finding-list"></ol>', items
 
 
 def _small_table(headers: Sequence[str], rows: list[list[Any]], numeric: set[int] | None = None) -> str:

@@ -457,6 +457,28 @@ def test_findings_panel_looks_as_before(first_look):
     assert first_look.page.locator("#status").text_content() == ""  # "Reading the chronology..." is gone
 
 
+def test_findings_sorted_by_severity_and_filtered_by_kind_severity_and_status(opened):
+    page = opened.page
+    ids = page.locator("#finding-list li:not([hidden]) .fid").all_text_contents()
+    assert ids == ["F-INFO1", "F-MISS1", "F-GAP01"]  # high (by date), then medium
+    assert page.locator("#ff-count").text_content() == "3 findings"
+    page.select_option("#ff-severity", "medium")
+    assert page.locator("#finding-list li:not([hidden]) .fid").all_text_contents() == ["F-GAP01"]
+    assert page.locator("#ff-count").text_content() == "Showing 1 of 3 findings"
+    page.select_option("#ff-severity", "")
+    page.select_option("#ff-kind", "Missed handoff")
+    assert page.locator("#finding-list li:not([hidden]) .fid").all_text_contents() == ["F-MISS1"]
+    page.select_option("#ff-kind", "")
+    assert page.locator("#ff-status option").all_text_contents() == [
+        "All",
+        "open",
+    ]  # the dismissed one is not listed
+    page.select_option("#ff-kind", "Missed handoff")
+    page.emulate_media(media="print")  # paper shows every finding, whatever the filters
+    page.evaluate("() => window.__preparePrint()")
+    assert page.locator("#finding-list li:not([hidden])").count() == 3
+
+
 def test_a_browser_without_decompression_says_so(browser, small_report):
     # Browsers before 2023 (Firefox 113, Safari 16.4) have no DecompressionStream: a message, not a blank page.
     view = Opened(browser, small_report, before="delete window.DecompressionStream;", ready=False)

@@ -126,8 +126,16 @@
       s.textContent = text;
       return s;
     }
+    /* Most severe first; within a severity, in date order (as the page holds them). */
+    var SEV_RANK = { high: 0, medium: 1, low: 2 };
+    var panelRows = DATA.panel.map(function (f, i) { return [f, i]; });
+    panelRows.sort(function (a, b) {
+      var ra = a[0][1] in SEV_RANK ? SEV_RANK[a[0][1]] : 3, rb = b[0][1] in SEV_RANK ? SEV_RANK[b[0][1]] : 3;
+      return ra - rb || a[1] - b[1];
+    });
+    var panelItems = [];
     if (list) {
-      DATA.panel.forEach(function (f) {
+      panelRows.map(function (r) { return r[0]; }).forEach(function (f) {
         /* [id, severity, kind, title, period, statement] */
         var b = document.createElement("button");
         b.type = "button";
@@ -145,7 +153,42 @@
         li.appendChild(b);
         panel.appendChild(li);
         buttons.push(b);
+        panelItems.push([li, f]);
       });
+    }
+
+    /* ---- findings filters: kind, severity, status ---- */
+    var ffKind = document.getElementById("ff-kind");
+    var ffSeverity = document.getElementById("ff-severity");
+    var ffStatus = document.getElementById("ff-status");
+    var ffCount = document.getElementById("ff-count");
+    function distinct(k) {
+      var seen = [];
+      panelRows.forEach(function (r) { if (r[0][k] && seen.indexOf(r[0][k]) < 0) { seen.push(r[0][k]); } });
+      return seen;
+    }
+    function filterFindings() {
+      var kind = ffKind.value, severity = ffSeverity.value, st = ffStatus.value, n = 0;
+      panelItems.forEach(function (item) {
+        var f = item[1];
+        var show = (!kind || f[2] === kind) && (!severity || f[1] === severity) && (!st || f[6] === st);
+        item[0].hidden = !show;
+        if (show) { n += 1; }
+      });
+      ffCount.textContent = n === panelItems.length ? panelItems.length + " findings" :
+        "Showing " + n + " of " + panelItems.length + " findings";
+    }
+    if (ffKind) {
+      [[ffKind, 2], [ffSeverity, 1], [ffStatus, 6]].forEach(function (pair) {
+        distinct(pair[1]).forEach(function (v) {
+          var o = document.createElement("option");
+          o.value = v;
+          o.textContent = v;
+          pair[0].appendChild(o);
+        });
+        pair[0].addEventListener("change", filterFindings);
+      });
+      filterFindings();
     }
 
     /* ---- timeline ---- */
@@ -299,6 +342,7 @@
 
     function beforePrint() {
       Array.prototype.forEach.call(document.querySelectorAll("details"), function (d) { d.open = true; });
+      if (ffKind) { ffKind.value = ffSeverity.value = ffStatus.value = ""; filterFindings(); }  /* every finding on paper */
       while (shown < matches.length) { renderMore(); }
       if (screenSize || !plot._fullLayout) { return; }
       var layout = DATA.figure.layout, legend = layout.legend || {};
