@@ -344,6 +344,7 @@ def add_attributes(
     ).str.lower()
     frame["planned"] = _any(frame["lead"], rules["planned_lead"], rules.get("planned_lead_patterns", []))
     frame["child_seen_cell"] = cells["child_seen"].to_numpy(dtype=object)
+    frame["referral_to"] = cells["referral_to"].to_numpy(dtype=object)
     # Handoffs: every recipient and sender named in the text that is not a plan, and the referral column.
     said = (
         frame["type_label"].astype(str)
@@ -376,7 +377,7 @@ def add_attributes(
     receipts = (
         (frame["group"] == "receipt").to_numpy()
         | np.array([bool(s) for s in senders], dtype=bool)
-        | _any(frame["lead"], rules["receipt_lead"])
+        | _any(frame["lead"], rules["receipt_lead"], rules.get("receipt_lead_patterns", []))
     )
     frame["concern"], topics = concerns(frame, vocab, rules, receipts)
     frame["topics"] = pd.Series(topics, dtype=object)

@@ -122,7 +122,8 @@ def _finding(
         if ctx.value("agency", j) == a and ctx.value("record_id", j) != h["record_id"]
     )[:3]
     statement = (
-        f"On {fmt_date(h['day'])} {a} recorded sending {what} to {b} ({ctx.cite(h['record_id'])}): "
+        f"On {fmt_date(h['day'])} {a} recorded a handoff to {b} ({what}; {ctx.cite(h['record_id'])}"
+        f"{_where(h, b, ctx)}): "
         f'"{ctx.excerpt(h["record_id"])}". {b} records no receipt of it within {window} working days '
         f"(by {fmt_date(deadline)}): no {b} record of the same event, with its reference or its date, "
         f"or from {a} about it."
@@ -142,3 +143,14 @@ def _finding(
         to_agency=b,
         params={"window_working_days": window},
     )
+
+
+def _where(h: Record, b: str, ctx: Context) -> str:
+    """Where the record names the recipient, when it is not the description: its referral or outcome column."""
+    referral = str(h["referral_to"]) if "referral_to" in ctx.events.columns else ""
+    if referral and b in ctx.mentions(referral):
+        return f', its referral column: "{referral.strip()}"'
+    outcome = str(h["outcome"])
+    if outcome and b in ctx.mentions(outcome) and b not in ctx.mentions(str(h["description"])):
+        return f', its outcome: "{" ".join(outcome.split())[:80]}"'
+    return ""
