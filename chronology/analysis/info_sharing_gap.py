@@ -1,16 +1,24 @@
 """info_sharing_gap: one agency knew of a concern, another agency working with the family did not.
 
-Rule: agency A records a significant concern (a type with a concern category
-in the vocabulary: injury, disclosure, domestic abuse, neglect, missing
-episode, self-harm) while agency B is actively involved (B has a record within
+Rule: agency A records a *new* concern (the record's ``concern`` attribute,
+:mod:`chronology.analysis.attributes`: injury, disclosure, domestic abuse,
+neglect, missing episode, self-harm, read from its type and every text
+column; not history, a denial, a risk assessment, a follow-up or a receipt).
+The records of one concern (one matched cluster, one reference of one
+agency, or one day) are one concern, and every agency with a record of it
+knew. For each other agency B actively involved (a record within
 ``involvement_days`` (60) days before the concern and another within 60 days
-after), and nothing shows B knew within ``knew_within_days`` (14) days:
+after), the concern was shared when, within ``knew_within_days`` (14) days
+(:mod:`chronology.analysis.evidence`):
 
-- no matched cluster holds the concern record and a record of B;
-- no handoff from A to B in those days (any record of A with ``to_agency`` B);
-- no record of B in those days that names A as its sender (``from_agency``);
-- no record of B in those days of the same concern category, or whose text
-  uses one of the category's key words (``keywords``).
+- B has a record of the same event (its cluster), with its reference, or
+  naming its day;
+- B records it from an agency that knew, speaking of the same concern;
+- an agency that recorded the concern sent something to B (a handoff in any
+  column);
+- B took part in a strategy discussion or section 47 enquiry after it.
+
+Otherwise it is a finding: one per (concern, agency).
 
 Concerns with a date no closer than a month (month, term, year) are skipped:
 the windows cannot be placed.
