@@ -187,3 +187,71 @@ def test_cp_visits_use_the_case_contact_gap_phrases(ev, detect, frames):
     assert len(analyse(events, clusters_frame(events), not_seen).findings) == 0
     strict = {**not_seen, "timescale_breach": {"subkinds": ["cp_visits"], "cp_visit_working_days": 9}}
     assert analyse(events, clusters_frame(events), strict).findings.iloc[0].record_ids == ["c1", "c3"]
+
+
+# -- issue 15: counted from the right events -------------------------------------------------------
+
+
+def test_two_records_of_one_contact_need_one_decision(ev, detect):
+    found = _subkind(
+        detect,
+        "referral_decision",
+        ev("Police", "2019-07-14", "notification", "PPN to MASH", rid="p1", to_agency=CSC),
+        ev(CSC, "2019-07-15", "notification", "PPN screened - checks requested", rid="c1"),
+        ev(CSC, "2019-07-15", "notification", "Contact from Police: PPN", rid="c2", from_agency="Police"),
+        ev(CSC, "2019-07-16", "referral_decision", "Threshold met for strategy discussion", rid="c3"),
+    )
+    assert len(found) == 0  # one contact (two CSC records of one day), decided the next working day
+
+
+def test_notification_about_an_open_case_needs_no_decision(ev, detect):
+    found = _subkind(
+        detect,
+        "referral_decision",
+        ev(
+            CSC, "2019-10-21", "notification", "Police PPN. Child open CIN - passed to allocated SW", rid="c1"
+        ),
+        ev(CSC, "2019-11-30", "home_visit", "CIN visit", rid="c2"),
+    )
+    assert len(found) == 0
+
+
+def test_minutes_of_a_conference_are_not_a_second_conference(ev, detect):
+    found = _subkind(
+        detect,
+        "review_interval",
+        ev(CSC, "2020-03-12", "review_conference", "Review CP conference. Plan continues.", rid="c1"),
+        ev(CSC, "2020-03-15", "review_conference", "Minutes RCPC 12/03/20 sent out.", rid="c2"),
+        ev(CSC, "2020-09-10", "review_conference", "Review CP conference. Plan continues.", rid="c3"),
+    )
+    assert len(found) == 0  # 12/03 to 10/09 is under 6 months; the minutes of 15/03 are not a conference
+
+
+def test_a_plan_ended_in_an_outcome_stops_the_visit_check(ev, detect):
+    found = _subkind(
+        detect,
+        "cp_visits",
+        ev(CSC, "2021-01-04", "initial_conference", "ICPC: child protection plan", rid="c1"),
+        ev(CSC, "2021-01-11", "home_visit", "CP visit. A seen.", rid="c2"),
+        ev(
+            CSC,
+            "2021-01-18",
+            "review_conference",
+            "Review CPC",
+            rid="c3",
+            outcome="CP plan ended - step down to CIN",
+        ),
+        ev(CSC, "2021-03-30", "home_visit", "CIN visit. A seen.", rid="c4"),
+    )
+    assert len(found) == 0  # the plan ended on 18/01: no visit was due after it
+
+
+def test_a_typo_year_does_not_extend_the_data(ev, detect):
+    found = _subkind(
+        detect,
+        "icpc_to_core_group",
+        ev(CSC, "2019-03-01", "initial_conference", "ICPC", rid="c1"),
+        ev(CSC, "2019-03-06", "home_visit", "Visit", rid="c2"),
+        ev(CSC, "2091-03-06", "home_visit", "Visit (year typed 2091)", rid="c3"),
+    )
+    assert len(found) == 0  # the records end on 06/03/2019, before the core group was due
