@@ -302,15 +302,20 @@ def hover_texts(recs: pd.DataFrame) -> list[str]:
 def per_event_records(
     recs: pd.DataFrame, clusters: pd.DataFrame | None, *, hover: bool = True
 ) -> tuple[pd.DataFrame, list[str] | None]:
-    """One representative record per real event (its earliest, top-lane record), with hover text.
+    """One representative record per real event and lane (each agency's earliest record of it), with hover text.
 
-    The representatives are the rows of ``recs`` (columns ``record_id``,
-    ``agency``, ``x``, ``y``, ``ranged``, ``date_text``, ``precision``) with
-    their positions in ``recs`` as index; ``event_type`` and ``type_text`` are
-    their event's, ``members`` the positions in ``recs`` of the event's
-    records (the representative first) and ``event_text`` the event's
-    description (its cluster's, else the record's own). With ``hover=False``
-    no hover text is built (None): a page that builds it needs only those.
+    A strategy meeting three agencies recorded is drawn in each of their three
+    lanes (the connectors join them), so no one reads an agency as absent; the
+    records one agency made of one event (an ED's triage, clinician and liaison
+    rows) become one marker in its lane. The representatives are the rows of
+    ``recs`` (columns ``record_id``, ``agency``, ``x``, ``y``, ``ranged``,
+    ``date_text``, ``precision``) with their positions in ``recs`` as index;
+    ``event_type`` and ``type_text`` are their event's (the canonical type,
+    the same in every lane), ``members`` the positions in ``recs`` of the
+    event's records (the event's first record first) and ``event_text`` the
+    event's description (its cluster's, else the first record's own). With
+    ``hover=False`` no hover text is built (None): a page that builds it needs
+    only those.
     """
     keys = recs["cluster_id"].where(recs["cluster_id"] != "", "r:" + recs["record_id"]).tolist()
     info: dict[str, tuple[Any, Any]] = {}
@@ -325,17 +330,25 @@ def per_event_records(
     groups: dict[str, list[int]] = {}
     for i, key in enumerate(keys):
         groups.setdefault(key, []).append(i)
-    members = list(groups.values())
-    first = [m[0] for m in members]
-    own_types, own_descs = (
-        [values[i] for i in first] for values in column_lists(recs, "event_type", "description")
-    )
-    reps = recs[["record_id", "agency", "x", "y", "ranged", "date_text", "precision"]].iloc[first]
+    lane_of = recs["lane"].tolist() if "lane" in recs else recs["agency"].tolist()
+    own_type, own_desc = column_lists(recs, "event_type", "description")
+    first: list[int] = []
+    members: list[list[int]] = []
     types, descs = [], []
-    for key, own_type, own_desc in zip(groups, own_types, own_descs, strict=True):
+    for key, rows in groups.items():
         c_type, c_desc = info.get(key, (None, None))
-        types.append(str(c_type or own_type))
-        descs.append(str(c_desc or own_desc))
+        kind, text = str(c_type or own_type[rows[0]]), str(c_desc or own_desc[rows[0]])
+        seen: set[Any] = set()
+        for i in rows:  # each lane's earliest record of the event (rows are in plotted order)
+            if lane_of[i] not in seen:
+                seen.add(lane_of[i])
+                first.append(i)
+                members.append(rows)
+                types.append(kind)
+                descs.append(text)
+    order = sorted(range(len(first)), key=lambda k: first[k])
+    first, members, types, descs = ([v[k] for k in order] for v in (first, members, types, descs))
+    reps = recs[["record_id", "agency", "x", "y", "ranged", "date_text", "precision"]].iloc[first]
     text: list[str] | None = None
     if hover:
         text = []

@@ -445,7 +445,7 @@ def build_timeline(
             "meta": {"role": "connectors"},
             "line": {"color": "#555555", "width": 1.2, "dash": "dot"},
             "hoverinfo": "skip",
-            "visible": not per_event,
+            "visible": True,  # in both views: one real event's markers in several lanes are joined
         }
     )
     # Handoff arrows: a line and an arrowhead at the receiving end.
@@ -504,7 +504,7 @@ def build_timeline(
     if live is not None and len(live):
         # Under everything else: the first traces are drawn first.
         traces[:0] = _gap_traces(live, y_range[0], y_range[1], gl)
-    per_record = {"records", "ranges", "connectors"}
+    per_record = {"records", "ranges"}
     vis_records: list[Any] = []
     vis_events: list[Any] = []
     for t in traces:

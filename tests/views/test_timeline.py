@@ -106,8 +106,8 @@ def test_records_of_one_real_event_are_joined_across_lanes(events):
 
 def test_switch_between_every_record_and_one_marker_per_real_event(events, clusters):
     fig = timeline(events, clusters)
-    # 10 records in 8 real events: clusters c1 and c2 hold two records each.
-    assert len(points(fig, "events")) == 8
+    # 10 records in 8 real events: c1 and c2 hold two records each, of two agencies: each drawn in both lanes.
+    assert len(points(fig, "events")) == 10
     every, per_event = fig.layout.updatemenus[0].buttons
     roles = [t.meta["role"] for t in fig.data]
     shown = dict(zip(roles, every.args[0]["visible"], strict=False))
@@ -115,6 +115,24 @@ def test_switch_between_every_record_and_one_marker_per_real_event(events, clust
     shown = dict(zip(roles, per_event.args[0]["visible"], strict=False))
     assert shown["records"] is False and shown["events"] is True and shown["highlight"] is True
     assert all(len(b.args[0]["visible"]) == len(fig.data) for b in (every, per_event))
+
+
+def test_one_marker_per_event_and_lane_with_the_events_type(events, clusters, kit):
+    # c3: GP's appointment (r009) and its letter the next day (r010), one real event of one agency.
+    events.loc[events["record_id"].isin(["r009", "r010"]), "cluster_id"] = "c3"
+    c3 = clusters.iloc[[0]].assign(cluster_id="c3", event_type="appointment", agencies=[["GP"]])
+    c3["record_ids"] = [["r009", "r010"]]
+    parts = build_timeline(events, pd.concat([clusters, c3], ignore_index=True))
+    fig = parts.figure
+    # 4 records alone, c1 and c2 in two lanes each, c3 once in GP's lane: 9 markers.
+    assert len(points(fig, "events")) == 9
+    # c2 (CSC's strategy discussion, School's "meeting") is drawn in both lanes as a strategy discussion.
+    c2 = [t for t in traces(fig, "events") if t.meta["event_type"] == "strategy_discussion"]
+    lanes = {round(y) for t in c2 for y in t.y}
+    assert lanes == {2, 1}  # CSC's lane (2) and School's (1), top to bottom: Police, CSC, School, GP
+    assert not any(t.meta["event_type"] == "meeting" for t in traces(fig, "events"))
+    (connectors,) = traces(fig, "connectors")
+    assert connectors.visible is True  # joins one event's markers in the per-event view too
 
 
 def test_per_event_starts_in_one_marker_mode(events, clusters):
@@ -323,12 +341,15 @@ def test_every_vocabulary_type_has_its_own_colour_and_shape():
 def test_one_marker_per_event_hover_names_its_agencies_and_citations(events, clusters):
     fig = timeline(events, clusters)
     texts = [s for t in traces(fig, "events") for s in t.text]
-    (c1,) = [s for s in texts if "2 records" in s and "PPN to MASH" in s]
-    # CSC's record (04/03/2019, no time) sorts before Police's (09:00): it is the event's marker.
-    assert c1.startswith(
+    both = [s for s in texts if "2 records" in s and "PPN to MASH" in s]
+    assert len(both) == 2  # c1's marker in CSC's lane and in Police's, with the same event text
+    # CSC's record (04/03/2019, no time) sorts before Police's (09:00): it is named first.
+    csc, police = both
+    assert csc.startswith(
         "<b>04/03/2019</b> [day]<br>Recorded by Children&#x27;s Social Care, Police (2 records)"
     )
-    assert "children&#x27;s.xlsx, sheet Chronology, row 4<br>police.xlsx, sheet Chronology, row 3" in c1
+    assert police.startswith("<b>04/03/2019</b> [time]<br>Recorded by Children&#x27;s Social Care, Police")
+    assert "children&#x27;s.xlsx, sheet Chronology, row 4<br>police.xlsx, sheet Chronology, row 3" in csc
 
 
 def test_page_traces_name_their_rows_instead_of_hover_text(events, clusters):
@@ -343,9 +364,9 @@ def test_page_traces_name_their_rows_instead_of_hover_text(events, clusters):
     assert all(t["text"] is None for t in events_traces)
     meta = {m: t["meta"]["members"][k] for t in events_traces for k, m in enumerate(t["meta"]["rows"])}
     descs = {m: t["meta"]["desc"][k] for t in events_traces for k, m in enumerate(t["meta"]["rows"])}
-    assert len(meta) == 8  # 10 records in 8 real events
-    # c1: its records, the first (r003) its marker; its description "PPN to MASH" is r002's own.
-    assert meta[rows["r003"]] == [rows["r003"], rows["r002"]]
+    assert len(meta) == 10  # 10 records in 8 real events, c1 and c2 in two lanes each
+    # c1: its records, the first (r003) named first, a marker in each lane; its description is r002's own.
+    assert meta[rows["r003"]] == meta[rows["r002"]] == [rows["r003"], rows["r002"]]
     assert descs[rows["r003"]] == rows["r002"]
     # A cluster description no plotted record holds travels as text.
     clusters.loc[clusters["cluster_id"] == "c2", "description"] = "Strategy meeting (CSC and School)"
