@@ -55,7 +55,7 @@ def _key(row: pd.Series) -> tuple[str, ...]:
     if row["kind"] not in GROUPED_KINDS:
         return (row["finding_id"],)
     # One concern (or handoff): its agency and its instant, whichever agency did not know of it.
-    return (row["kind"], str(row.get("subject_ref", "")), row["from_agency"], str(row["start"]))
+    return (row["kind"], str(row.get("subject_ref", "")), str(row.get("from_agency", "")), str(row["start"]))
 
 
 def panel_lines(findings: pd.DataFrame) -> pd.DataFrame:
@@ -78,25 +78,25 @@ def panel_lines(findings: pd.DataFrame) -> pd.DataFrame:
     for members in groups.values():
         first = members[0]
         severity = min((m["severity"] for m in members), key=lambda s: _RANK.get(s, 3))
-        agencies = sorted({m["to_agency"] for m in members if m["to_agency"]})
+        agencies = sorted({str(m.get("to_agency", "")) for m in members} - {"", "nan"})
         if first["kind"] in GROUPED_KINDS and agencies:
             what = first["title"].split(" recorded by ")[0] if first["kind"] == "info_sharing_gap" else ""
             if first["kind"] == "info_sharing_gap":
                 concern = what.split(" shows no knowledge of ")[-1]
                 title = (
-                    f"{concern[:1].upper()}{concern[1:]} recorded by {first['from_agency']} on "
+                    f"{concern[:1].upper()}{concern[1:]} recorded by {first.get('from_agency', '')} on "
                     f"{fmt_date(pd.Timestamp(first['start']))}: {', '.join(agencies)} "
                     f"{GROUPED_KINDS[first['kind']][len(agencies) > 1]}"
                 )
             else:
                 sent = first["title"].split(" from ")[0]
                 title = (
-                    f"{sent} from {first['from_agency']} on {fmt_date(pd.Timestamp(first['start']))}: "
+                    f"{sent} from {first.get('from_agency', '')} on {fmt_date(pd.Timestamp(first['start']))}: "
                     f"{', '.join(agencies)} {GROUPED_KINDS[first['kind']][len(agencies) > 1]}"
                 )
         else:
             title = first["title"]
-        records = list(dict.fromkeys(r for m in members for r in _ids(m["record_ids"])))
+        records = list(dict.fromkeys(r for m in members for r in _ids(m.get("record_ids"))))
         rows.append(
             {
                 "kind": first["kind"],
@@ -104,8 +104,8 @@ def panel_lines(findings: pd.DataFrame) -> pd.DataFrame:
                 "severity": severity,
                 "start": min(m["start"] for m in members),
                 "end": max(m["end"] for m in members),
-                "from_agency": first["from_agency"],
-                "agencies": agencies or _ids(first["agencies"]),
+                "from_agency": first.get("from_agency", ""),
+                "agencies": agencies or _ids(first.get("agencies")),
                 "title": title,
                 "finding_ids": [m["finding_id"] for m in members],
                 "record_ids": records,

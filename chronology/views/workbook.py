@@ -427,6 +427,22 @@ def _findings_sheet(wb: Workbook, run: Run) -> _Rows:
     return out
 
 
+def _by_concern_sheet(wb: Workbook, run: Run) -> _Rows:
+    """Findings by concern: one line per concern or handoff, listing the agencies that did not know or receive it."""
+    from chronology.analysis.panel import panel_lines
+
+    headers = ["Line", "Severity", "Kind", "Title", "Agencies", "Period", "Findings"]
+    out = _Rows(_sheet(wb, "Findings by concern", headers, [6, 9, 20, 70, 36, 22, 30]))
+    wrap = [out.style("wrap", alignment=_WRAP)] * len(headers)
+    lines = panel_lines(run.findings)
+    for line in lines.to_dict("records"):
+        values = [line["line"], line["severity"], line["kind"], line["title"], ", ".join(line["agencies"])]
+        values += [_period(line["start"], line["end"]), ", ".join(line["finding_ids"])]
+        out.append(values, wrap)
+    _finish(out, len(headers))
+    return out
+
+
 def _count(value: Any) -> Any:
     if value is None or _is_na(value):
         return ""
@@ -503,6 +519,7 @@ def _build(run: Run) -> tuple[Workbook, list[_Rows]]:
     sheets = [
         _chronology_sheet(wb, run),
         _findings_sheet(wb, run),
+        _by_concern_sheet(wb, run),
         knowledge.add_sheet(wb, run),
         services.add_sheet(wb, run),
         _sources_sheet(wb, run),

@@ -148,6 +148,7 @@ def test_sheets_and_chronology_header(book) -> None:
     assert book.sheetnames == [
         "Chronology",
         "Findings",
+        "Findings by concern",
         "Who knew what",
         "Decisions and services",
         "Sources",
@@ -318,3 +319,12 @@ def test_subject_column_only_when_a_file_holds_several(tmp_path: Path) -> None:
     write_workbook(run, path)
     rows = {r["Citation"].value: r for r in _rows(openpyxl.load_workbook(path)["Chronology"])}
     assert rows["school.xlsx:Chronology:7"]["Subject"].value == "S"
+
+
+def test_findings_by_concern_sheet_has_one_line_per_concern(book) -> None:
+    lines = _rows(book["Findings by concern"])
+    findings = _rows(book["Findings"])
+    assert 0 < len(lines) <= len(findings)  # one line per concern or handoff, never more than findings
+    assert [r["Line"].value for r in lines] == list(range(1, len(lines) + 1))
+    listed = [f for r in lines for f in str(r["Findings"].value).split(", ")]
+    assert sorted(listed) == sorted(f["Finding"].value for f in findings)  # every finding on exactly one line
