@@ -50,7 +50,10 @@ class Evidence:
         self.nouns = events["nouns"].to_numpy(dtype=object)
         self.topics = events["topics"].to_numpy(dtype=object)
         self.receipt = events["receipt"].to_numpy()
-        self.acts = (events["group"] == "decision").to_numpy() | events["response"].to_numpy()
+        # acting on a referral or notification: a decision, or children's social care's own response to it
+        self.acts = (events["group"] == "decision").to_numpy() | (
+            events["response"].to_numpy() & events["is_csc"].to_numpy(dtype=bool)
+        )
         self.by_agency = {str(a): np.asarray(pos) for a, pos in events.groupby("agency").indices.items()}
         self._days_of = {a: self.day[rows] for a, rows in self.by_agency.items()}
         self._by_ref: dict[str, list[int]] = {}
