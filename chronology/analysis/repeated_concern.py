@@ -82,7 +82,9 @@ def run(
     k = int(params["threshold"])
     months = int(params["window_months"])
     response_days = np.sort(
-        events.loc[events["event_type"].isin(params["response_types"]), "day"]
+        events.loc[
+            events["event_type"].isin(params["response_types"]) & ~events["planned"].astype(bool), "day"
+        ]
         .to_numpy()
         .astype("datetime64[D]")
     )
