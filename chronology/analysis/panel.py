@@ -51,15 +51,17 @@ def _ids(value: Any) -> list[str]:
     return [str(v) for v in list(value)] if value is not None else []
 
 
-def _key(row: pd.Series) -> tuple[str, ...]:
-    if row["kind"] not in GROUPED_KINDS:
-        return (row["finding_id"],)
-    # One concern (or handoff): its agency and its instant, whichever agency did not know of it.
-    return (row["kind"], str(row.get("subject_ref", "")), str(row.get("from_agency", "")), str(row["start"]))
+def _column(findings: pd.DataFrame, name: str) -> list[Any]:
+    if name in findings.columns:
+        return findings[name].tolist()
+    return [""] * len(findings)
 
 
 def panel_lines(findings: pd.DataFrame) -> pd.DataFrame:
     """One line per concern or handoff (see the module docstring), in PANEL_COLUMNS.
+
+    A concern (or handoff) is its kind, subject, agency and instant, whichever
+    agency did not know of it.
 
     Args:
         findings: FINDING_COLUMNS rows (``analyse(...).findings``).
@@ -71,44 +73,53 @@ def panel_lines(findings: pd.DataFrame) -> pd.DataFrame:
     """
     if findings is None or len(findings) == 0:
         return pd.DataFrame(columns=list(PANEL_COLUMNS))
-    groups: dict[tuple[str, ...], list[pd.Series]] = {}
-    for _, row in findings.iterrows():
-        groups.setdefault(_key(row), []).append(row)
+    kind, fid, start = _column(findings, "kind"), _column(findings, "finding_id"), _column(findings, "start")
+    subject, frm, to = (
+        _column(findings, "subject_ref"),
+        _column(findings, "from_agency"),
+        _column(findings, "to_agency"),
+    )
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for i in range(len(findings)):
+        key = (
+            (kind[i], str(subject[i]), str(frm[i]), str(start[i]))
+            if kind[i] in GROUPED_KINDS
+            else (str(fid[i]),)
+        )
+        groups.setdefault(key, []).append(i)
+    severity, title, end = _column(findings, "severity"), _column(findings, "title"), _column(findings, "end")
+    subkind, agencies_of, records_of = (
+        _column(findings, "subkind"),
+        _column(findings, "agencies"),
+        _column(findings, "record_ids"),
+    )
     rows = []
     for members in groups.values():
         first = members[0]
-        severity = min((m["severity"] for m in members), key=lambda s: _RANK.get(s, 3))
-        agencies = sorted({str(m.get("to_agency", "")) for m in members} - {"", "nan"})
-        if first["kind"] in GROUPED_KINDS and agencies:
-            what = first["title"].split(" recorded by ")[0] if first["kind"] == "info_sharing_gap" else ""
-            if first["kind"] == "info_sharing_gap":
-                concern = what.split(" shows no knowledge of ")[-1]
-                title = (
-                    f"{concern[:1].upper()}{concern[1:]} recorded by {first.get('from_agency', '')} on "
-                    f"{fmt_date(pd.Timestamp(first['start']))}: {', '.join(agencies)} "
-                    f"{GROUPED_KINDS[first['kind']][len(agencies) > 1]}"
-                )
+        worst = min((severity[m] for m in members), key=lambda v: _RANK.get(v, 3))
+        agencies = sorted({str(to[m]) for m in members} - {"", "nan", "None"})
+        line_title = title[first]
+        if kind[first] in GROUPED_KINDS and agencies:
+            when = fmt_date(pd.Timestamp(start[first]))
+            verb = GROUPED_KINDS[kind[first]][len(agencies) > 1]
+            if kind[first] == "info_sharing_gap":
+                concern = title[first].split(" recorded by ")[0].split(" shows no knowledge of ")[-1]
+                line_title = f"{concern[:1].upper()}{concern[1:]} recorded by {frm[first]} on {when}: "
             else:
-                sent = first["title"].split(" from ")[0]
-                title = (
-                    f"{sent} from {first.get('from_agency', '')} on {fmt_date(pd.Timestamp(first['start']))}: "
-                    f"{', '.join(agencies)} {GROUPED_KINDS[first['kind']][len(agencies) > 1]}"
-                )
-        else:
-            title = first["title"]
-        records = list(dict.fromkeys(r for m in members for r in _ids(m.get("record_ids"))))
+                line_title = f"{title[first].split(' from ')[0]} from {frm[first]} on {when}: "
+            line_title += f"{', '.join(agencies)} {verb}"
         rows.append(
             {
-                "kind": first["kind"],
-                "subkind": first.get("subkind", ""),
-                "severity": severity,
-                "start": min(m["start"] for m in members),
-                "end": max(m["end"] for m in members),
-                "from_agency": first.get("from_agency", ""),
-                "agencies": agencies or _ids(first.get("agencies")),
-                "title": title,
-                "finding_ids": [m["finding_id"] for m in members],
-                "record_ids": records,
+                "kind": kind[first],
+                "subkind": subkind[first],
+                "severity": worst,
+                "start": min(start[m] for m in members),
+                "end": max(end[m] for m in members),
+                "from_agency": frm[first],
+                "agencies": agencies or _ids(agencies_of[first]),
+                "title": line_title,
+                "finding_ids": [fid[m] for m in members],
+                "record_ids": list(dict.fromkeys(r for m in members for r in _ids(records_of[m]))),
             }
         )
     out = pd.DataFrame(rows)
