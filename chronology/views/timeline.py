@@ -237,7 +237,40 @@ def _layers(x0: Sequence[str], x1: Sequence[str]) -> list[int]:
     return layer
 
 
-def _gap_traces(live: pd.DataFrame, low: float, high: float, gl: bool) -> list[dict[str, Any]]:
+#: Label rows for shaded gaps: along the top and along the bottom of the plot, outside the lanes.
+LABEL_ROWS = 2
+#: The first view's plot width in pixels and a label character's width, to tell which labels would touch.
+PLOT_PX = 650
+LABEL_CHAR_PX = 6.2
+
+
+def label_rows(starts: Sequence[float], lengths: Sequence[int], span_days: float) -> list[int]:
+    """A row for each label (0 top, 1 bottom), or -1 where both are taken: that label shows on hover only.
+
+    In order of start, each label takes the first row whose last label ends
+    before it starts (a label's length in days at the first view's scale:
+    ``span_days`` over PLOT_PX pixels), so no label overprints another; a
+    label with no free row keeps its hover box (and its finding's place in the
+    findings panel) but draws no text.
+
+    Example:
+        >>> label_rows([0, 5, 10, 200], [10, 10, 10, 10], span_days=650)  # 10 chars: 62 days wide
+        [0, 1, -1, 0]
+    """
+    per_char = max(span_days, 1.0) / PLOT_PX * LABEL_CHAR_PX
+    ends = [float("-inf")] * LABEL_ROWS
+    out = [-1] * len(starts)
+    for n in sorted(range(len(starts)), key=lambda n: starts[n]):
+        free = [r for r in range(LABEL_ROWS) if ends[r] < starts[n]]
+        if free:
+            out[n] = free[0]
+            ends[free[0]] = starts[n] + lengths[n] * per_char
+    return out
+
+
+def _gap_traces(
+    live: pd.DataFrame, low: float, high: float, gl: bool, span_days: float | None = None
+) -> list[dict[str, Any]]:
     """The shaded gaps as traces: per kind, filled rectangles (one trace per layer) and one trace of labels.
 
     Thousands of layout shapes, each with a label, cost plotly seconds at every
@@ -270,10 +303,17 @@ def _gap_traces(live: pd.DataFrame, low: float, high: float, gl: bool) -> list[d
         f"{a[8:10]}/{a[5:7]}/{a[:4]}" + ("" if a == b else f" \u2013 {b[8:10]}/{b[5:7]}/{b[:4]}")
         for a, b in zip(first.astype(str).tolist(), last.astype(str).tolist(), strict=True)
     ]
-    # Each gap's place in order of start: labels alternate between the top and the bottom in this order.
-    rank = [0] * len(keep)
-    for r, n in enumerate(sorted(range(len(keep)), key=lambda n: (x0[n], ids[n]))):
-        rank[n] = r
+    # Each label's row, top or bottom, so that labels close in time do not overprint (else hover only).
+    day0 = first.astype("int64").astype(float)
+    texts = [f"{ids[n]} {SHADED_LABELS.get(kinds[n], '')}" for n in range(len(keep))]
+    if span_days is None:
+        span_days = float((last.max() - first.min()).astype("timedelta64[D]").astype(np.int64)) + 1.0
+    order = sorted(range(len(keep)), key=lambda n: (x0[n], ids[n]))
+    # (k * 1e-6: gaps starting the same day keep the order of their ids)
+    rows = label_rows(
+        [day0[n] + k * 1e-6 for k, n in enumerate(order)], [len(texts[n]) for n in order], span_days
+    )
+    row_of = {n: rows[k] for k, n in enumerate(order)}
     traces: list[dict[str, Any]] = []
     labelled = len(keep) > GAP_LABEL_GL_THRESHOLD
     for fkind, colour in SHADED_KINDS.items():
@@ -307,14 +347,17 @@ def _gap_traces(live: pd.DataFrame, low: float, high: float, gl: bool) -> list[d
                     "meta": {"role": "gaps", "kind": fkind},
                 }
             )
-        top = [rank[n] % 2 == 0 for n in mine]
+        top = [row_of[n] != 1 for n in mine]
         traces.append(
             {
                 "type": "scattergl" if gl or labelled else "scatter",
                 "x": [x0[n] for n in mine],
                 "y": [high if t else low for t in top],
                 "mode": "text",
-                "text": [html.escape(f"{ids[n]} {SHADED_LABELS[fkind]}", quote=False) for n in mine],
+                "text": [
+                    html.escape(f"{ids[n]} {SHADED_LABELS[fkind]}", quote=False) if row_of[n] >= 0 else ""
+                    for n in mine
+                ],
                 "textposition": ["bottom right" if t else "top right" for t in top],
                 "textfont": {"size": 10, "color": "#333333"},
                 "hovertext": [
@@ -503,7 +546,8 @@ def build_timeline(
     y_range = [-1.6 if outside else -0.6, n_lanes - 0.4]
     if live is not None and len(live):
         # Under everything else: the first traces are drawn first.
-        traces[:0] = _gap_traces(live, y_range[0], y_range[1], gl)
+        span = (recs["x1_ts"].max() - recs["start"].min()) / np.timedelta64(1, "D") if len(recs) else None
+        traces[:0] = _gap_traces(live, y_range[0], y_range[1], gl, span_days=span)
     per_record = {"records", "ranges"}
     vis_records: list[Any] = []
     vis_events: list[Any] = []
