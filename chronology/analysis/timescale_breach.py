@@ -168,6 +168,10 @@ def _referral_decision(ev: pd.DataFrame, check: Check, ctx: Context) -> list[Fin
     # Received: CSC's record of it (its own referral record, or a CSC record matched to the sender's).
     sent_clusters = set(ev["cluster_id"].to_numpy()[sent]) - {""}
     received_mask = is_csc & ((sent & typed) | ev["cluster_id"].isin(sent_clusters).to_numpy())
+    # CSC's own record of receiving a referral, matched to the sender's record or not
+    asked = np.array(["referral" in n for n in ev["nouns"]], dtype=bool)
+    from_other = np.array([any(a not in ctx.csc for a in s) for s in ev["senders"]], dtype=bool)
+    received_mask |= is_csc & ev["receipt"].to_numpy(dtype=bool) & asked & from_other
     received_mask &= ~ev["event_type"].isin(DECISION_TYPES).to_numpy()
     if not received_mask.any():
         return []
