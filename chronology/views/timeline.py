@@ -139,7 +139,8 @@ def _marker_traces(
                     "y": ys[where].tolist(),
                     "mode": "markers",
                     "name": html.escape(labels[where[0]], quote=False),
-                    # One legend entry per type: the exact-date trace's, else the approximate one's.
+                    # One legend entry per type: the exact-date trace's, else the approximate one's; the
+                    # entries in family order (the vocabulary's groups), a family's types in its colour.
                     "showlegend": not ranged or (t, False) not in positions,
                     "meta": {"role": role, "event_type": t}
                     | (
@@ -242,6 +243,14 @@ LABEL_ROWS = 2
 #: The first view's plot width in pixels and a label character's width, to tell which labels would touch.
 PLOT_PX = 650
 LABEL_CHAR_PX = 6.2
+
+
+def _legend_height(traces: Sequence[dict[str, Any]]) -> int:
+    """Pixels the legend takes under the plot: its entries in rows of about four."""
+    entries = sum(
+        1 for t in traces if t.get("showlegend", True) is not False and t["meta"]["role"] != "events"
+    )
+    return 50 + 22 * -(-entries // 4)
 
 
 def label_rows(starts: Sequence[float], lengths: Sequence[int], span_days: float) -> list[int]:
@@ -599,12 +608,23 @@ def build_timeline(
         ticktext.append(OUTSIDE_LANE)
     layout: dict[str, Any] = {
         "template": "plotly_white",
-        "height": max(420, min(760, 150 + 60 * (n_lanes + outside))),
+        # The lanes, and under them the legend in rows across the page (a side legend is cut off).
+        "height": max(420, min(760, 150 + 60 * (n_lanes + outside))) + _legend_height(traces),
         "margin": {"l": 10, "r": 10, "t": 50, "b": 40},
         "hovermode": "closest",
         "dragmode": "zoom",
+        # In rows under the plot, every entry in view; a click shows or hides one, a double-click all but it.
         # No gap between legend groups: the shaded gaps' layers share one entry (a group), the rest none.
-        "legend": {"font": {"size": 11}, "title": {"text": "Click to show or hide"}, "tracegroupgap": 0},
+        "legend": {
+            "font": {"size": 11},
+            "title": {"text": "Click to show or hide", "side": "top"},
+            "orientation": "h",
+            "x": 0,
+            "xanchor": "left",
+            "y": -0.06,
+            "yanchor": "top",
+            "tracegroupgap": 0,
+        },
         "shapes": shapes,
         "annotations": annotations,
         "yaxis": {
