@@ -14,7 +14,8 @@ to, safeguarding flag, significance, analysis...) and adds these columns:
   column of a record that can raise one; not when the record reports history
   ("previous DA call (2018)"), a denial or a negation ("no injuries"), a risk
   assessment, a follow-up (an arrest, an interview, minutes, an update), a
-  receipt of another agency's news, or a meeting.
+  receipt of another agency's news, a meeting, or a report of a concern
+  already recorded on a day it names ("seen at A&E on 26/09/2020").
 - ``seen``: a professional saw the child (see :func:`child_seen`).
 - ``recipients`` / ``senders``: every case agency the record says something
   went to / came from, whatever its type (tuples of labels).
@@ -77,6 +78,8 @@ CONCERN_GROUPS = frozenset({"concern", "health", "contact", "other"})
 CONCERN_TYPES = frozenset({"s47_enquiry", "assessment"})
 #: Types of a multi-agency response to a concern: taking part in one is being told of it.
 RESPONSE_TYPES = frozenset({"strategy_discussion", "s47_enquiry", "initial_conference"})
+#: How far back (days) a record naming the day of a recorded concern is about that concern.
+ABOUT_DAYS = 31
 #: How many characters of a description make its opening ("lead"), with the type cell.
 LEAD_CHARS = 80
 
@@ -297,6 +300,23 @@ def _refs(texts: pd.Series, references: pd.Series) -> list[frozenset[str]]:
     return out
 
 
+def _about_earlier(concern: np.ndarray, days: np.ndarray, named: np.ndarray) -> np.ndarray:
+    """Concerns with the ones that report an earlier recorded concern removed.
+
+    A record naming an earlier day on which a concern is already recorded
+    ("mum said she touched hair straighteners on 26/09/2020; seen at A&E") is
+    about that concern, not a new one; it still shows its agency knew of it.
+    """
+    out = concern.copy()
+    day = days.astype("datetime64[D]")
+    with_concern = set(day[concern != ""].tolist())
+    for i in np.flatnonzero(concern != ""):
+        earlier = [d for d in named[i] if d < day[i] and (day[i] - d).astype(int) <= ABOUT_DAYS]
+        if any(d.tolist() in with_concern for d in earlier):
+            out[i] = ""
+    return out
+
+
 def _nouns(text: pd.Series, rules: Mapping[str, Any]) -> list[frozenset[str]]:
     nouns: Mapping[str, list[str]] = rules["document_nouns"]
     hits = {name: matches(text, words) for name, words in nouns.items()}
@@ -374,12 +394,16 @@ def add_attributes(
         senders.append(tuple(x for x in s if x != own))
     frame["recipients"] = pd.Series(recipients, dtype=object)
     frame["senders"] = pd.Series(senders, dtype=object)
+    # A receipt by its type, its opening, or the sender ingest read from it ("PPN received from police");
+    # a sender named further on ("advice from MASH: refer") does not make a concern someone else's news.
     receipts = (
         (frame["group"] == "receipt").to_numpy()
-        | np.array([bool(s) for s in senders], dtype=bool)
+        | (ingest_from != "")
         | _any(frame["lead"], rules["receipt_lead"], rules.get("receipt_lead_patterns", []))
     )
-    frame["concern"], topics = concerns(frame, vocab, rules, receipts)
+    frame["named_days"] = pd.Series(_named_days(frame["text"], frame["day"].to_numpy()), dtype=object)
+    found, topics = concerns(frame, vocab, rules, receipts)
+    frame["concern"] = _about_earlier(found, frame["day"].to_numpy(), frame["named_days"].to_numpy())
     frame["topics"] = pd.Series(topics, dtype=object)
     frame["receipt"] = receipts
     frame["response"] = frame["event_type"].isin(RESPONSE_TYPES).to_numpy() | _any(
@@ -391,7 +415,6 @@ def add_attributes(
     frame["closure"] = (frame["event_type"] == "case_closure").to_numpy() | _any(
         frame["text"], rules["closure_phrases"]
     )
-    frame["named_days"] = pd.Series(_named_days(frame["text"], frame["day"].to_numpy()), dtype=object)
     frame["refs"] = pd.Series(_refs(frame["text"], cells["reference"]), dtype=object)
     frame["nouns"] = pd.Series(_nouns(frame["text"], rules), dtype=object)
     return frame

@@ -56,7 +56,7 @@ _ADVICE = re.compile(
 _PLANNED = re.compile(
     r"\b(will|would|to be|plans? to|planned to|needs? to|should|is to|are to|going to|agreed to|"
     r"intend(s|ed)? to)\s+(be\s+)?(contact|liais|refer|send|sent|share|shared|inform|e-?mail|write|"
-    r"tell|pass|forward|notify|made|make|complete)",
+    r"tell|pass|forward|notify|notified|informed|made|make|complete|submit|submitted|raise|raised|copy|copied|fax|faxed)",
     re.I,
 )
 _BEFORE_FROM = re.compile(r"\b(from|via|rec'?d from|received from)\s+(the\s+|a\s+)?$", re.I)
