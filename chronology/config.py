@@ -53,7 +53,7 @@ CANONICAL_FIELDS = (
     "recorded_by",
 )
 
-CASE_KEYS = ("name", "timezone", "date_of_birth", "pseudonymise", "subjects", "marking")
+CASE_KEYS = ("name", "timezone", "date_of_birth", "pseudonymise", "subjects", "marking", "scope")
 #: The protective marking printed on documents unless [case] marking says otherwise.
 DEFAULT_MARKING = "OFFICIAL-SENSITIVE"
 SOURCE_KEYS = (
@@ -113,6 +113,7 @@ class CaseConfig:
         match: The [match] table (matching thresholds), as written.
         subjects: Path of a table mapping agencies' subject references to one.
         marking: The protective marking in the header of printed documents.
+        scope: The review's terms of reference, (start, end), either None when open.
         sha256: The case file's content hash.
     """
 
@@ -127,6 +128,7 @@ class CaseConfig:
     match: dict[str, Any] = field(default_factory=dict)
     subjects: Path | None = None
     marking: str = DEFAULT_MARKING
+    scope: tuple[date | None, date | None] | None = None
     sha256: str = ""
 
     @property
@@ -193,6 +195,30 @@ def _source(raw: Any, index: int, folder: Path, file: str) -> SourceConfig:
         aliases=tuple(str(a) for a in aliases),
         columns=dict(columns),
     )
+
+
+def _scope(raw: Any, file: str) -> tuple[date | None, date | None] | None:
+    """``[case] scope = { start = 2019-01-01, end = 2020-12-31 }`` (either may be left out)."""
+    if raw is None:
+        return None
+    _expect(raw, dict, "scope", "[case]", file)
+    _check_keys(raw, ("start", "end"), "[case] scope", file)
+    bounds: list[date | None] = []
+    for key in ("start", "end"):
+        value = raw.get(key)
+        if isinstance(value, str):
+            try:
+                value = date.fromisoformat(value)
+            except ValueError:
+                raise ConfigError(
+                    f"scope {key} is not a date", file=file, hint="write it as 2019-01-01"
+                ) from None
+        if value is not None and not isinstance(value, date):
+            raise ConfigError(f"scope {key} must be a date such as 2019-01-01", file=file)
+        bounds.append(value)
+    if bounds[0] and bounds[1] and bounds[1] < bounds[0]:
+        raise ConfigError("scope ends before it starts", file=file)
+    return bounds[0], bounds[1]
 
 
 def load_config(path: str | Path) -> CaseConfig:
@@ -266,5 +292,6 @@ def load_config(path: str | Path) -> CaseConfig:
         match=dict(_expect(doc.get("match", {}), dict, "match", "the case file", file)),
         subjects=(folder / subjects) if isinstance(subjects, str) else None,
         marking=str(_expect(case.get("marking", DEFAULT_MARKING), str, "marking", "[case]", file)).strip(),
+        scope=_scope(case.get("scope"), file),
         sha256=hashlib.sha256(data).hexdigest(),
     )

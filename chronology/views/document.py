@@ -208,6 +208,11 @@ def _first_page(
     p = doc.add_paragraph()
     p.add_run("Period: ").bold = True
     p.add_run(facts["period"] or "no dated records")
+    scope = getattr(run.config, "scope", None)
+    if scope:
+        begin, finish = (f"{d:%d/%m/%Y}" if d else "" for d in scope)
+        p.add_run("\nThe review's scope: ").bold = True
+        p.add_run(f"{begin or 'from the start'} to {finish or 'the end'}")
     dob = run.config.date_of_birth
     if dob:
         p.add_run("\nChild's date of birth: ").bold = True

@@ -404,6 +404,19 @@ def _finding_zoom(live: pd.DataFrame, recs: pd.DataFrame) -> dict[str, dict[str,
     return out
 
 
+def _in_scope(recs: pd.DataFrame, scope: Any) -> list[bool] | None:
+    """Per plotted record, whether the period it may refer to meets the review's scope (None: no scope)."""
+    if not scope:
+        return None
+    begin, finish = scope
+    inside = np.ones(len(recs), dtype=bool)
+    if begin is not None:
+        inside &= recs["last"].to_numpy() >= np.datetime64(begin)
+    if finish is not None:
+        inside &= recs["start"].to_numpy() < np.datetime64(finish) + np.timedelta64(1, "D")
+    return inside.tolist()
+
+
 def lanes_of(run: Run) -> list[str]:
     """Agencies top to bottom, in the order that also sets their colours.
 
@@ -429,6 +442,7 @@ def _page(run: Run) -> list[tuple[str | None, str]]:
         date_of_birth=run.config.date_of_birth,
         agencies=lanes_of(run),
         record_hover=False,  # the page builds each marker's hover text from the table's rows
+        scope=getattr(run.config, "scope", None),
     )
     recs = parts.records
     highlight = next(i for i, t in enumerate(parts.data) if t["meta"]["role"] == "highlight")
@@ -459,6 +473,7 @@ def _page(run: Run) -> list[tuple[str | None, str]]:
         "types": sorted(set(recs["type_text"].tolist())),
         "rows": table.astype(str).to_numpy().tolist(),
         "precision": recs["precision"].tolist(),
+        "inScope": _in_scope(recs, getattr(run.config, "scope", None)),
     }
     name = run.config.name
     lanes = len(parts.lanes)

@@ -245,6 +245,45 @@ PLOT_PX = 650
 LABEL_CHAR_PX = 6.2
 
 
+SCOPE_FILL = "rgba(60,60,60,0.10)"
+
+
+def _scope_traces(
+    scope: tuple[date | None, date | None], recs: pd.DataFrame, low: float, high: float
+) -> list[dict[str, Any]]:
+    """The periods before and after the review's terms of reference, shaded across every lane (one trace)."""
+    first = pd.Timestamp(recs["start"].min()).normalize()
+    last = pd.Timestamp(recs["x1_ts"].max())
+    xs: list[Any] = []
+    ys: list[Any] = []
+    begin, finish = scope
+    if begin is not None and first < pd.Timestamp(begin):
+        a, b = first.strftime(X_FORMAT), pd.Timestamp(begin).strftime(X_FORMAT)
+        xs += [a, b, b, a, None]
+        ys += [low, low, high, high, None]
+    if finish is not None and pd.Timestamp(finish) + pd.Timedelta(days=1) < last:
+        a, b = (pd.Timestamp(finish) + pd.Timedelta(days=1)).strftime(X_FORMAT), last.strftime(X_FORMAT)
+        xs += [a, b, b, a, None]
+        ys += [low, low, high, high, None]
+    if not xs:
+        return []
+    return [
+        {
+            "type": "scatter",
+            "x": xs,
+            "y": ys,
+            "mode": "lines",
+            "fill": "toself",
+            "fillcolor": SCOPE_FILL,
+            "line": {"width": 0},
+            "name": "Outside the review's scope",
+            "legendrank": 1200,
+            "hoverinfo": "skip",
+            "meta": {"role": "scope"},
+        }
+    ]
+
+
 def _legend_height(traces: Sequence[dict[str, Any]]) -> int:
     """Pixels the legend takes under the plot: its entries in rows of about four."""
     entries = sum(
@@ -396,6 +435,7 @@ def build_timeline(
     types: Sequence[str] | None = None,
     per_event: bool = False,
     record_hover: bool = True,
+    scope: tuple[date | None, date | None] | None = None,
 ) -> TimelineParts:
     """Build the timeline figure and keep the placed records (for the report).
 
@@ -557,6 +597,8 @@ def build_timeline(
         # Under everything else: the first traces are drawn first.
         span = (recs["x1_ts"].max() - recs["start"].min()) / np.timedelta64(1, "D") if len(recs) else None
         traces[:0] = _gap_traces(live, y_range[0], y_range[1], gl, span_days=span)
+    if scope is not None and len(recs):
+        traces[:0] = _scope_traces(scope, recs, y_range[0], y_range[1])
     per_record = {"records", "ranges"}
     vis_records: list[Any] = []
     vis_events: list[Any] = []
@@ -717,6 +759,7 @@ def timeline(
     end: Any = None,
     types: Sequence[str] | None = None,
     per_event: bool = False,
+    scope: tuple[date | None, date | None] | None = None,
 ) -> go.Figure:
     """The merged chronology as a swimlane figure, one lane per agency.
 
@@ -732,6 +775,8 @@ def timeline(
             includes the whole day).
         types: Plot only these event types.
         per_event: Start with one marker per real event instead of every record.
+        scope: The review's terms of reference (``[case] scope``): what lies
+            outside them is shaded.
 
     Returns:
         A plotly Figure (scattergl when there are more than GL_THRESHOLD records).
@@ -750,4 +795,5 @@ def timeline(
         end=end,
         types=types,
         per_event=per_event,
+        scope=scope,
     ).figure

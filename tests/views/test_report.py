@@ -169,3 +169,17 @@ def test_renders_with_no_dated_event(run):
     assert data["rows"] == []
     assert [t for t in data["figure"]["data"] if t["meta"]["role"] == "records"] == []
     assert "0 dated records from 4 agencies; child born 21/05/2018; 3 findings." in report_html(run)
+
+
+def test_records_in_the_review_scope_are_marked_for_the_table_filter(run):
+    from dataclasses import replace
+    from datetime import date
+
+    run.config = replace(run.config, scope=(date(2019, 6, 1), date(2019, 12, 31)))
+    data = embedded_data(report_html(run))
+    dates = [r[0] for r in data["rows"]]
+    inside = dict(zip(dates, data["inScope"], strict=True))
+    # Before the scope; the September month and the 10 June PPN inside; the spring term 2020 after it.
+    assert inside["03/03/2019"] is False and inside["September 2019"] is True and inside["10/06/2019"] is True
+    assert inside["06/01/2020\u201303/04/2020"] is False
+    assert "Only the review&#x27;s scope" in report_html(run) or "Only the review's scope" in report_html(run)

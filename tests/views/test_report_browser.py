@@ -481,6 +481,28 @@ def test_findings_sorted_by_severity_and_filtered_by_kind_severity_and_status(op
     assert page.locator("#finding-list li:not([hidden])").count() == 3
 
 
+def test_table_shows_only_the_review_scope_when_asked(browser, run, tmp_path):
+    from dataclasses import replace
+    from datetime import date
+
+    run.config = replace(run.config, scope=(date(2019, 6, 1), date(2019, 12, 31)))
+    path = tmp_path / "scoped.html"
+    write_report(run, path)
+    view = Opened(browser, path)
+    try:
+        assert view.page.locator("#f-scope").is_visible()
+        assert view.page.locator("#chronology tbody tr").count() == 10
+        view.page.check("#f-scope")
+        # Inside 01/06-31/12/2019: the 10 June PPN, the strategy meeting (2), September, the GP's 2 December
+        # and 3 December letter: 6 of 10.
+        assert view.page.locator("#chronology tbody tr").count() == 6
+        assert view.page.locator("#f-count").text_content() == "Showing 6 of 6 records (filtered from 10)"
+        assert view.page.evaluate(f"() => {PLOT}.data.some(t => t.meta && t.meta.role === 'scope')")
+        assert view.errors == []
+    finally:
+        view.page.close()
+
+
 def test_a_browser_without_decompression_says_so(browser, small_report):
     # Browsers before 2023 (Firefox 113, Safari 16.4) have no DecompressionStream: a message, not a blank page.
     view = Opened(browser, small_report, before="delete window.DecompressionStream;", ready=False)

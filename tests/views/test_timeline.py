@@ -394,3 +394,17 @@ def test_format_times_writes_what_strftime_writes(unit):
     assert format_times(gaps, "%H:%M").isna().tolist() == [True, False]
     local = values[:5].dt.tz_localize("Europe/London")
     assert format_times(local, "%H:%M").tolist() == local.dt.strftime("%H:%M").tolist()
+
+
+def test_outside_the_review_scope_is_shaded(events):
+    # Records run from 03/03/2019 to the term ending 03/04/2020; the scope is 01/06/2019 to 31/12/2019.
+    fig = timeline(events, scope=(date(2019, 6, 1), date(2019, 12, 31)))
+    (shade,) = traces(fig, "scope")
+    assert shade.name == "Outside the review's scope" and shade.fill == "toself"
+    assert [shade.x[i] for i in (0, 1, 5, 6)] == [
+        "2019-03-03 00:00", "2019-06-01 00:00", "2020-01-01 00:00", "2020-04-04 00:00",
+    ]  # fmt: skip
+    assert fig.data[0] is shade  # under everything
+    assert not traces(timeline(events), "scope")  # no scope, no shading
+    # A scope holding every record shades nothing.
+    assert not traces(timeline(events, scope=(date(2019, 1, 1), None)), "scope")

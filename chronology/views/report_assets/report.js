@@ -307,8 +307,10 @@
       var agency = fAgency.value;
       var type = fType.value;
       var text = fText.value.trim().toLowerCase();
+      var scoped = fScope && fScope.checked && DATA.inScope;
       matches = [];
       for (var i = 0; i < rows.length; i++) {
+        if (scoped && !DATA.inScope[i]) { continue; }
         if (agency && rows[i][COL.agency] !== agency) { continue; }
         if (type && rows[i][COL.type] !== type) { continue; }
         if (text && haystack[i].indexOf(text) < 0) { continue; }
@@ -319,6 +321,11 @@
       renderMore();
     }
     var timer = null;
+    var fScope = document.getElementById("f-scope");
+    if (fScope && DATA.inScope) {
+      document.getElementById("f-scope-label").hidden = false;
+      fScope.addEventListener("change", applyFilters);
+    }
     fAgency.addEventListener("change", applyFilters);
     fType.addEventListener("change", applyFilters);
     fText.addEventListener("input", function () {
