@@ -122,25 +122,29 @@ def test_a_notification_is_its_own_event_and_its_receipt_joins_it(make_events):
 
 
 def test_em_moves_the_weights_toward_the_case_and_stays_near_its_priors():
-    # 60 pairs whose text agrees and whose agency differs, 40 the other way round
+    # 60 pairs whose text and date agree, 40 whose text and date do not: two features that go together
     levels = pd.DataFrame(
         {
             "text_level": ["high"] * 60 + ["none"] * 40,
-            "agency_level": ["different"] * 60 + ["same_repeat"] * 40,
+            "date_level": ["same_day"] * 60 + ["lag_long"] * 40,
+            "agency_level": ["different"] * 50 + ["same_repeat"] * 50,
         }
     )
-    shipped = {
-        "text": {"high": (0.5, 0.5), "none": (0.5, 0.5)},
+    shipped = {  # weak priors leaning the usual way
+        "text": {"high": (0.55, 0.45), "none": (0.45, 0.55)},
+        "date": {"same_day": (0.55, 0.45), "lag_long": (0.45, 0.55)},
         "agency": {"different": (0.5, 0.5), "same_repeat": (0.5, 0.5)},
     }
     est = estimate_weights(levels, shipped, prior=0.5, hold=frozenset({"agency"}))
     m, u = est.m_u["text"]["high"]
-    assert m > u  # the levels that go together are read as the matching ones
+    assert (
+        m > 0.75 and u < 0.3
+    )  # from 0.55 and 0.45: the levels that go together are read as the matching ones
     assert est.m_u["agency"] == shipped["agency"]  # held: the shipped values, untouched
     assert est.converged and est.pairs == 100
     # a strong prior keeps a small case near the shipped values
     firm = estimate_weights(levels, shipped, prior=0.5, strength=10_000)
-    assert abs(firm.m_u["text"]["high"][0] - 0.5) < 0.05
+    assert abs(firm.m_u["text"]["high"][0] - 0.55) < 0.05
 
 
 def test_overrides_are_labels_for_the_estimate():
