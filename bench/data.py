@@ -108,8 +108,8 @@ def xlsx_file(n: int) -> str:
 
 # --- Case folders rendered from the labelled generator (chronology.synth) ---------------------------
 
-#: Records per real event that chronology.synth.generate_case makes (measured: about 1.8).
-RECORDS_PER_EVENT = 1.8
+#: Records per real event that chronology.synth.generate_case makes (measured: about 2.1).
+RECORDS_PER_EVENT = 2.1
 #: Ingestion accepts years up to 2100 and the generator starts in 2021: a huge one-child case is
 #: made denser rather than longer than this many years.
 MAX_YEARS = 60
