@@ -111,6 +111,14 @@ def _norm_header(header: str) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", header.lower()).split())
 
 
+def _texts(values: pd.Series) -> pd.Series:
+    """A column as plain ``object`` strings ("" for missing), positionally indexed, without Arrow strings."""
+    out = values.to_numpy(dtype=object, na_value="") if len(values) else np.array([], dtype=object)
+    if not all(type(v) is str for v in out):
+        out = np.array(["" if v is None else str(v) for v in out], dtype=object)
+    return pd.Series(out, dtype=object)
+
+
 def named_cells(events: pd.DataFrame) -> dict[str, pd.Series]:
     """Each named text field per row ("" when none), by position.
 
@@ -125,9 +133,7 @@ def named_cells(events: pd.DataFrame) -> dict[str, pd.Series]:
     present = [f for f in NAMED_TEXT_FIELDS if f in events.columns]
     if present or "raw" not in events.columns:
         return {
-            f: events[f].astype(object).where(events[f].notna(), "").astype(str).reset_index(drop=True)
-            if f in events.columns
-            else pd.Series([""] * n, dtype=object)
+            f: _texts(events[f]) if f in events.columns else pd.Series([""] * n, dtype=object)
             for f in NAMED_TEXT_FIELDS
         }
     synonyms = _field_synonyms()
@@ -358,25 +364,28 @@ def add_attributes(
         if n
         else np.array([], dtype=object)
     )
-    description = frame["description"].astype(str)
-    frame["lead"] = (
-        frame["type_label"].astype(str) + ". " + description.str.slice(0, LEAD_CHARS)
-    ).str.lower()
+    description = _texts(frame["description"])
+    label = _texts(frame["type_label"])
+    frame["lead"] = pd.Series(
+        [f"{a}. {b[:LEAD_CHARS]}".lower() for a, b in zip(label.tolist(), description.tolist(), strict=True)],
+        dtype=object,
+    )
     frame["planned"] = _any(frame["lead"], rules["planned_lead"], rules.get("planned_lead_patterns", []))
     frame["child_seen_cell"] = cells["child_seen"].to_numpy(dtype=object)
     frame["referral_to"] = cells["referral_to"].to_numpy(dtype=object)
     # Handoffs: every recipient and sender named in the text that is not a plan, and the referral column.
-    said = (
-        frame["type_label"].astype(str)
-        + ". "
-        + description
-        + ". "
-        + frame["outcome"].astype(str)
-        + ". "
-        + cells["action"].astype(str)
-    )
-    froms, tos = find_directions(said.tolist(), agency.tolist(), resolver)
-    column = named_agencies(cells["referral_to"].astype(str).tolist(), agency.tolist(), resolver)
+    said = [
+        f"{a}. {b}. {c}. {d}"
+        for a, b, c, d in zip(
+            label.tolist(),
+            description.tolist(),
+            _texts(frame["outcome"]).tolist(),
+            _texts(cells["action"]).tolist(),
+            strict=True,
+        )
+    ]
+    froms, tos = find_directions(said, agency.tolist(), resolver)
+    column = named_agencies(_texts(cells["referral_to"]).tolist(), agency.tolist(), resolver)
     ingest_to = frame["to_agency"].to_numpy(dtype=object)
     ingest_from = frame["from_agency"].to_numpy(dtype=object)
     planned = frame["planned"].to_numpy()

@@ -133,16 +133,17 @@ class Evidence:
                 return f"{ctx.cite(rid)} carries the same reference"
             if days.intersection(self.named[j]):
                 return f"{ctx.cite(rid)} names the day of the event"
+            if nouns & {"referral", "notification"} and self.acts[j]:
+                return f"{ctx.cite(rid)} records a decision or response on it"
+            same_kind = bool(nouns & self.nouns[j]) or (unnamed_kind and not self.nouns[j])
+            receipt_of_kind = bool(self.receipt[j] and nouns & self.nouns[j])
+            if not (same_kind or receipt_of_kind or topics & self.topics[j]):
+                continue  # nothing of the same kind: whoever it names, it is not about this event
             from_sender = bool(senders.intersection(self.senders[j])) or bool(
                 senders.intersection(ctx.mentions_at(j))
             )
-            if not from_sender and self.receipt[j] and nouns & self.nouns[j]:
-                named = set(self.senders[j]) & set(ctx.agencies)
-                if not named:  # "PPN received", no sender named: a receipt of the same kind
-                    return f"{ctx.cite(rid)} records receiving it"
-            if nouns & {"referral", "notification"} and self.acts[j]:
-                return f"{ctx.cite(rid)} records a decision or response on it"
-            same_kind = (nouns & self.nouns[j]) or (unnamed_kind and not self.nouns[j])
+            if not from_sender and receipt_of_kind and not set(self.senders[j]) & set(ctx.agencies):
+                return f"{ctx.cite(rid)} records receiving it"  # "PPN received", no sender named
             if from_sender and (same_kind or (topics & self.topics[j])):
                 return f"{ctx.cite(rid)} records it from {', '.join(sorted(senders & (set(self.senders[j]) | set(ctx.mentions_at(j)))))}"
         return ""
