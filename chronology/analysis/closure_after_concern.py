@@ -84,7 +84,8 @@ def _finding(closure: Record, near: pd.DataFrame, params: Mapping[str, Any], ctx
             else f"{abs(delta)} day{'s' if abs(delta) != 1 else ''} {'before' if delta < 0 else 'after'}"
         )
         parts.append(
-            f"{r.agency} recorded {ctx.type_label(r.event_type)} on {fmt_date(r.day)} ({ctx.cite(r.record_id)}), {when}"
+            f"{r.agency} recorded {_concern_words(r.event_type, r.concern, ctx)} on {fmt_date(r.day)} "
+            f"({ctx.cite(r.record_id)}), {when}"
         )
     window = int(params["window_days"])
     statement = (
@@ -107,3 +108,10 @@ def _finding(closure: Record, near: pd.DataFrame, params: Mapping[str, Any], ctx
         agencies=agencies,
         params={"window_days": window},
     )
+
+
+def _concern_words(event_type: str, category: str, ctx: Context) -> str:
+    """The record's type where it names the concern ("a domestic abuse incident"), else the concern read from its text."""
+    if ctx.vocab.concern_of(event_type) == category:
+        return ctx.type_label(event_type)
+    return f"a concern of {category.replace('_', ' ')} (read from its text)"

@@ -172,11 +172,15 @@ def _finding(
     ctx: Context,
 ) -> Finding:
     c = ctx.at(group[0])
-    what = ctx.type_label(c["event_type"])
     rb, ra = ctx.at(before), ctx.at(after)
     knew_days = int(params["knew_within_days"])
     by = c["day"] + np.timedelta64(knew_days, "D")
     words = CONCERN_WORDS.get(cat, cat.replace("_", " "))
+    what = (
+        ctx.type_label(c["event_type"])
+        if ctx.vocab.concern_of(c["event_type"]) == cat
+        else f"{words} (a new concern, read from its text)"
+    )
     cited = [ctx.value("record_id", i) for i in group[:4]]
     others = sorted({ctx.value("agency", i) for i in group} - {a})
     also = f" ({', '.join(others)} also recorded it)" if others else ""
