@@ -74,6 +74,8 @@ def run(
 
 
 def _finding(closure: Record, near: pd.DataFrame, params: Mapping[str, Any], ctx: Context) -> Finding:
+    # One line per concern: an agency's several records of one concern on one day (an ED attendance's rows) once.
+    near = near.drop_duplicates(["agency", "day", "concern"])
     c = as_day(closure["day"])
     parts = []
     for r in near.itertuples(index=False):
