@@ -245,6 +245,46 @@ PLOT_PX = 650
 LABEL_CHAR_PX = 6.2
 
 
+#: Above this many records in view the timeline shows how many records each lane holds each week (a
+#: density strip) instead of the markers, which at 20,000 records are a solid block; zooming in to
+#: fewer brings the markers back (in the page; in Jupyter, plot a shorter period with start and end).
+DENSITY_THRESHOLD = 3000
+#: The roles hidden while the density is shown.
+DENSE_HIDDEN = frozenset({"records", "events", "connectors", "ranges"})
+
+
+def _density_trace(recs: pd.DataFrame, n_lanes: int) -> dict[str, Any]:
+    """Records per lane and week as a heatmap strip along each lane (weeks from Monday; empty weeks blank)."""
+    starts = pd.Series(recs["start"].to_numpy())
+    monday = (starts - pd.to_timedelta(starts.dt.day_of_week, unit="D")).dt.normalize()
+    lane_y = (n_lanes - 1 - recs["lane"].to_numpy()).tolist()
+    counts = pd.DataFrame({"week": monday, "y": lane_y}).value_counts()
+    weeks = sorted({w for w, _ in counts.index})
+    ys = list(range(n_lanes - 1, -1, -1))
+    where = {w: i for i, w in enumerate(weeks)}
+    z: list[list[Any]] = [[None] * len(weeks) for _ in ys]
+    for (week, y), n in counts.items():
+        z[n_lanes - 1 - int(y)][where[week]] = int(n)
+    middle = [(w + pd.Timedelta(days=3, hours=12)).strftime(X_FORMAT) for w in weeks]
+    return {
+        "type": "heatmap",
+        "x": middle,
+        "y": ys,
+        "z": z,
+        "zmin": 0,
+        "colorscale": [[0, "#deebf7"], [1, "#08306b"]],
+        "showscale": False,
+        "ygap": 6,
+        "xgap": 0,
+        "name": "Records per week",
+        "showlegend": True,
+        "legendrank": 900,
+        "hovertemplate": "%{z} records in the week of %{x|%d/%m/%Y}<extra></extra>",
+        "meta": {"role": "density", "threshold": DENSITY_THRESHOLD},
+        "visible": True,
+    }
+
+
 SCOPE_FILL = "rgba(60,60,60,0.10)"
 
 
@@ -599,17 +639,30 @@ def build_timeline(
         traces[:0] = _gap_traces(live, y_range[0], y_range[1], gl, span_days=span)
     if scope is not None and len(recs):
         traces[:0] = _scope_traces(scope, recs, y_range[0], y_range[1])
+    dense = len(recs) > DENSITY_THRESHOLD
+    if dense:
+        at = next(
+            (i for i, t in enumerate(traces) if t["meta"]["role"] not in ("scope", "gaps", "gap_labels")), 0
+        )
+        traces.insert(at, _density_trace(recs, n_lanes))
     per_record = {"records", "ranges"}
     vis_records: list[Any] = []
     vis_events: list[Any] = []
     for t in traces:
         role = t["meta"]["role"]
-        if t.get("visible") == "legendonly":
+        if role == "density":  # shown by the page when the view holds too many records (see report.js)
+            vis_records.append(False)
+            vis_events.append(False)
+        elif t.get("visible") == "legendonly":
             vis_records.append("legendonly")
             vis_events.append("legendonly")
         else:
             vis_records.append(role in per_record or role not in per_record | {"events"})
             vis_events.append(role == "events" or role not in per_record | {"events"})
+    if dense:  # the first view is the density; the markers come back when a zoom holds few enough
+        for t in traces:
+            if t["meta"]["role"] in DENSE_HIDDEN:
+                t["visible"] = False
     shapes: list[dict[str, Any]] = []
     for i, agency in enumerate(lanes):
         y = n_lanes - 1 - i

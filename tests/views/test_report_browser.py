@@ -503,6 +503,33 @@ def test_table_shows_only_the_review_scope_when_asked(browser, run, tmp_path):
         view.page.close()
 
 
+def test_many_records_show_a_density_until_zoomed_in(browser, run, kit, tmp_path):
+    # 4,000 visits seven hours apart (about 3 years): more than the 3,000 drawn one by one.
+    start = pd.Timestamp("2019-01-01", tz="Europe/London")
+    run.events = _visits(kit, start, 4000)
+    run.findings = run.findings.iloc[:0]
+    path = tmp_path / "dense.html"
+    write_report(run, path)
+    view = Opened(browser, path)
+    try:
+        shown = f"role => {PLOT}.data.filter(t => t.meta && t.meta.role === role).map(t => t.visible)"
+        assert view.page.evaluate(shown, "density") == [True]
+        assert set(view.page.evaluate(shown, "records")) == {False}
+        view.page.evaluate(f"() => Plotly.relayout({PLOT}, {{'xaxis.range': ['2019-03-01', '2019-04-01']}})")
+        view.page.wait_for_function(
+            f"() => {PLOT}.data.find(t => t.meta.role === 'density').visible === false"
+        )
+        assert set(view.page.evaluate(shown, "records")) == {True}  # about 100 records in that month
+        view.page.evaluate(f"() => Plotly.relayout({PLOT}, {{'xaxis.autorange': true}})")
+        view.page.wait_for_function(
+            f"() => {PLOT}.data.find(t => t.meta.role === 'density').visible === true"
+        )
+        view.page.screenshot(path=str(tmp_path / "dense.png"))
+        assert view.requests == [] and view.errors == []
+    finally:
+        view.page.close()
+
+
 def test_a_browser_without_decompression_says_so(browser, small_report):
     # Browsers before 2023 (Firefox 113, Safari 16.4) have no DecompressionStream: a message, not a blank page.
     view = Opened(browser, small_report, before="delete window.DecompressionStream;", ready=False)

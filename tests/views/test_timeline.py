@@ -12,6 +12,7 @@ import pytest
 from chronology.views.palette import AGENCY_COLOURS, GROUP_COLOURS, agency_colours, group_colour, type_symbols
 from chronology.views.records import format_times
 from chronology.views.timeline import (
+    DENSITY_THRESHOLD,
     GAP_LABEL_GL_THRESHOLD,
     GL_THRESHOLD,
     OUTSIDE_LANE,
@@ -408,3 +409,25 @@ def test_outside_the_review_scope_is_shaded(events):
     assert not traces(timeline(events), "scope")  # no scope, no shading
     # A scope holding every record shades nothing.
     assert not traces(timeline(events, scope=(date(2019, 1, 1), None)), "scope")
+
+
+def test_many_records_start_as_a_weekly_density(kit):
+    # 3,500 visits, two a day, alternating Police and GP: more than DENSITY_THRESHOLD.
+    rows = [
+        kit.event(i, "Police" if i % 2 else "GP", "2019-01-01", "home_visit", f"visit {i}")
+        for i in range(3500)
+    ]
+    start = kit.ts("2019-01-07")  # a Monday
+    for i, row in enumerate(rows):
+        row["start"] = row["end"] = start + pd.Timedelta(hours=12 * i)
+    fig = timeline(kit.make_events(rows))
+    (density,) = traces(fig, "density")
+    assert density.type == "heatmap" and density.visible is True
+    # Every record counted once, 14 a week in all (7 a lane): the first week's column holds 7 and 7.
+    assert sum(v for row in density.z for v in row if v) == 3500
+    assert [row[0] for row in density.z] == [7, 7]
+    assert all(t.visible is False for t in traces(fig, "records"))
+    every, per_event = fig.layout.updatemenus[0].buttons
+    roles = [t.meta["role"] for t in fig.data]
+    assert dict(zip(roles, every.args[0]["visible"], strict=True))["density"] is False  # the page decides
+    assert DENSITY_THRESHOLD == 3000

@@ -197,6 +197,7 @@
     Plotly.newPlot(plot, DATA.figure.data, DATA.figure.layout, DATA.config).then(function () {
       if (list) { list.appendChild(panel); }
       if (status.textContent === READING) { status.textContent = ""; }
+      setUpDensity();
       window.__plotReady = T.ready = performance.now();
       if (DATA.dob) {
         plot.on("plotly_relayout", function (ev) {
@@ -209,6 +210,47 @@
       fail("The timeline could not be drawn (" + err + "); the findings and the table below are complete.");
       if (window.console) { console.error(err); }
     });
+
+    /* ---- many records: the weekly density strip until a zoom holds few enough to draw one by one ---- */
+    function setUpDensity() {
+      var data = plot.data, density = -1, xs = [];
+      var HIDE = { records: 1, events: 1, connectors: 1, ranges: 1 };
+      data.forEach(function (t, i) {
+        var role = t.meta && t.meta.role;
+        if (role === "density") { density = i; }
+        if (role === "records") { xs = xs.concat(t.x); }
+      });
+      if (density < 0) { return; }
+      xs.sort();
+      var limit = data[density].meta.threshold;
+      var menu = DATA.figure.layout.updatemenus[0];
+      var dense = true;
+      function lowerBound(v) {
+        var lo = 0, hi = xs.length;
+        while (lo < hi) { var mid = (lo + hi) >> 1; if (xs[mid] < v) { lo = mid + 1; } else { hi = mid; } }
+        return lo;
+      }
+      function apply() {
+        var range = plot._fullLayout.xaxis.range.map(String);
+        var inView = lowerBound(range[1]) - lowerBound(range[0]);
+        var now = inView > limit;
+        if (now === dense) { return; }
+        dense = now;
+        var active = plot._fullLayout.updatemenus[0].active || 0;
+        var visible = menu.buttons[active].args[0].visible.map(function (v, i) {
+          var role = data[i].meta && data[i].meta.role;
+          if (i === density) { return dense; }
+          return dense && HIDE[role] ? false : v;
+        });
+        Plotly.restyle(plot, { visible: visible });
+        status.textContent = dense ? "Too many records in view to draw one by one (" + inView +
+          "): records per week shown; zoom in for each record." : "";
+      }
+      plot.on("plotly_relayout", apply);
+      /* A view button shows its markers: once it has, put the density back if the view still holds too many. */
+      plot.on("plotly_buttonclicked", function () { setTimeout(function () { dense = false; apply(); }, 0); });
+      status.textContent = "Records per week shown (" + xs.length + " records); zoom in for each record.";
+    }
 
     /* ---- the child's age on the top axis, re-ticked for the visible period ---- */
     function updateAgeAxis() {
