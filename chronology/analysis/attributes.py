@@ -259,7 +259,8 @@ def child_seen(
         _any(text, rules["at_setting_phrases"]) | (frame["concern"].to_numpy(dtype=object) != "")
     )
     parent_service = np.isin(kinds, list(rules["parent_service_kinds"]))
-    seen = ((by_type & ~parent_service) | said | at_setting) & ~not_seen
+    child_there = matches(text, rules["child_present_phrases"])
+    seen = ((by_type & (~parent_service | child_there)) | said | at_setting) & ~not_seen
     return np.where(yes, True, np.where(no, False, seen))
 
 

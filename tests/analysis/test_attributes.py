@@ -97,12 +97,20 @@ def test_child_seen_means_the_child_seen_by_a_professional():
         ev(CSC, "2020-04-21", "home_visit", "CP visit (doorstep). Mum at door, H heard inside", rid="door"),
         ev(CSC, "2020-04-22", "home_visit", "Video call with mum - H on screen briefly", rid="video"),
         ev("Probation", "2020-04-23", "appointment", "Father attended supervision", rid="parent"),
+        ev(
+            "Midwifery",
+            "2020-04-23",
+            "home_visit",
+            "Postnatal visit. Baby weighed, feeding well.",
+            rid="baby",
+        ),
         ev("Health Visiting", "2020-04-24", "other", "Contact", child_seen="Y", rid="cell"),
     )
     assert bool(p.loc["school", "seen"])  # nursery and school attendance count
     assert not p.loc["door", "seen"]
     assert not p.loc["video", "seen"]
     assert not p.loc["parent", "seen"]  # a parent's own appointment
+    assert bool(p.loc["baby", "seen"])  # a midwife's postnatal visit sees the baby
     assert bool(p.loc["cell", "seen"])  # the Child seen (Y/N) column decides
 
 
