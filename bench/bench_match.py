@@ -236,14 +236,21 @@ def _fresh(which: str, records: int, n_subjects: int, seed: int) -> dict[str, fl
         return pool.apply(_measure, (which, records, n_subjects, seed))
 
 
-def bench(records: int, n_subjects: int, splink: bool, seed: int) -> list[str]:
+def bench(
+    records: int,
+    n_subjects: int,
+    splink: bool,
+    seed: int,
+    variants: tuple[str, ...] = ("splink", "splink_narrow"),
+) -> list[str]:
     """Benchmark one size, each matcher in a fresh process; return markdown table rows."""
     ours = _fresh("chronology", records, n_subjects, seed)
     n = int(ours["records"])
     plural = "s" if n_subjects > 1 else ""
     rows = [_row(f"chronology ({n_subjects} subject{plural})", n, ours["seconds"], ours["peak_mb"], ours)]
     if splink:
-        for which, label in (("splink", "+-1 day and type within 14 days"), ("splink_narrow", "+-1 day")):
+        labels = {"splink": "+-1 day and type within 14 days", "splink_narrow": "+-1 day"}
+        for which, label in ((w, labels[w]) for w in variants):
             theirs = _fresh(which, records, n_subjects, seed)
             rows.append(
                 _row(
@@ -310,6 +317,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000])
     parser.add_argument("--million", action="store_true", help="also 1M records over 1,000 subjects")
     parser.add_argument("--no-splink", action="store_true")
+    parser.add_argument(
+        "--narrow-only", action="store_true", help="Splink blocked within a day only (the faster of the two)"
+    )
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--estimate", action="store_true")
     args = parser.parse_args(argv)
@@ -318,8 +328,9 @@ def main(argv: list[str] | None = None) -> None:
         return
     print("| matcher | records | seconds | records/s | peak MB | precision | recall | F1 | B-cubed F1 |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    variants = ("splink_narrow",) if args.narrow_only else ("splink", "splink_narrow")
     for size in args.sizes:
-        for line in bench(size, 1, not args.no_splink, args.seed):
+        for line in bench(size, 1, not args.no_splink, args.seed, variants):
             print(line, flush=True)
     if args.million:
         for line in bench(1_000_000, 1000, not args.no_splink, args.seed):
