@@ -48,6 +48,12 @@ _FAMILY_SPEECH = re.compile(
     r"would|will|is going to|was going to|plans?|planned|intends?|intended|wants?|wanted)\b",
     re.I,
 )
+#: The family's own contact with an agency ("mum phoned GP", "mother informed school") is not a handoff.
+_FAMILY_CONTACT = re.compile(
+    r"\b(mother|father|mum|dad|parents?|carers?|partner|grandmother|grandfather|nan|aunt|uncle|family)\s+"
+    r"(has\s+|had\s+)?(informed|notified|contacted|phoned|rang|called|e-?mailed|texted|messaged|wrote to)\b",
+    re.I,
+)
 _ADVICE = re.compile(
     r"\b(advised|encouraged|asked|told|signposted|reminded|suggested)\b.*\b(to|will|would|should)\s+"
     r"(contact|see|ring|call|phone|tell|speak to|inform|visit|attend|register with|book|make an appointment)\b",
@@ -130,7 +136,8 @@ def _directions(
     # what the family says or intends, advice to them and plans are not this agency's handoffs:
     # mentions after such words are dropped ("mum reports...", "advised mother to contact GP")
     cut = min(
-        (m.start() for p in (_FAMILY_SPEECH, _ADVICE, _PLANNED) if (m := p.search(clause))), default=None
+        (m.start() for p in (_FAMILY_SPEECH, _FAMILY_CONTACT, _ADVICE, _PLANNED) if (m := p.search(clause))),
+        default=None,
     )
     if cut is not None:
         found = [f for f in found if f[0] < cut]
