@@ -9,6 +9,7 @@ import pandas as pd
 import plotly.io as pio
 import pytest
 
+from chronology.views.layers import _layers
 from chronology.views.palette import AGENCY_COLOURS, GROUP_COLOURS, agency_colours, group_colour, type_symbols
 from chronology.views.records import format_times
 from chronology.views.timeline import (
@@ -16,7 +17,6 @@ from chronology.views.timeline import (
     GAP_LABEL_GL_THRESHOLD,
     GL_THRESHOLD,
     OUTSIDE_LANE,
-    _layers,
     age_text,
     build_timeline,
     timeline,
