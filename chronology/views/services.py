@@ -195,7 +195,9 @@ def html_section(run: Run, summary: pd.DataFrame | None = None) -> str:
     head = '<section class="services" id="services" aria-labelledby="services-h"><h2 id="services-h">Decisions and services</h2>'
     if not len(summary):
         return head + intro + "<p>No record reads as a decision or a service.</p></section>"
-    whats = list(dict.fromkeys(summary["what"].tolist()))
+    listed = [str(s.get("label", "")) for table in categories().values() for s in table.values()]
+    present = set(summary["what"].tolist())
+    whats = [w for w in listed if w in present] + sorted(present - set(listed))  # decisions, then services
     counts = summary.groupby(["agency", "what"], sort=False).size()
     agencies = list(dict.fromkeys(summary["agency"].tolist()))
     th = "".join(f'<th scope="col">{html.escape(w)}</th>' for w in whats)
