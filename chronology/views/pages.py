@@ -15,6 +15,7 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Final
 
 from openpyxl.utils import get_column_letter
@@ -46,7 +47,7 @@ def column_px(width: float) -> int:
     return round(width * 7 + 5)
 
 
-def print_scale(widths: list[float], printable: int = PRINTABLE_PX) -> int:
+def print_scale(widths: Sequence[float], printable: int = PRINTABLE_PX) -> int:
     """The largest whole print scale (at most 100 %) at which columns of these widths fit the page.
 
     Example:
@@ -57,7 +58,9 @@ def print_scale(widths: list[float], printable: int = PRINTABLE_PX) -> int:
     return max(10, min(100, int(printable * 100 / total)))
 
 
-def fit_widths(widths: list[float], scale: int = TARGET_SCALE, printable: int = PRINTABLE_PX) -> list[float]:
+def fit_widths(
+    widths: Sequence[float], scale: int = TARGET_SCALE, printable: int = PRINTABLE_PX
+) -> list[float]:
     """Widths narrowed in proportion, none below ``KEEP_WIDTH``, to print at ``scale`` per cent or more.
 
     Columns of ``KEEP_WIDTH`` characters or fewer (dates, times) keep their

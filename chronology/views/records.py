@@ -334,10 +334,11 @@ def per_event_records(
     own_type, own_desc = column_lists(recs, "event_type", "description")
     first: list[int] = []
     members: list[list[int]] = []
-    types, descs = [], []
+    types: list[str] = []
+    descs: list[str] = []
     for key, rows in groups.items():
         c_type, c_desc = info.get(key, (None, None))
-        kind, text = str(c_type or own_type[rows[0]]), str(c_desc or own_desc[rows[0]])
+        kind, about = str(c_type or own_type[rows[0]]), str(c_desc or own_desc[rows[0]])
         seen: set[Any] = set()
         for i in rows:  # each lane's earliest record of the event (rows are in plotted order)
             if lane_of[i] not in seen:
@@ -345,9 +346,12 @@ def per_event_records(
                 first.append(i)
                 members.append(rows)
                 types.append(kind)
-                descs.append(text)
+                descs.append(about)
     order = sorted(range(len(first)), key=lambda k: first[k])
-    first, members, types, descs = ([v[k] for k in order] for v in (first, members, types, descs))
+    first = [first[k] for k in order]
+    members = [members[k] for k in order]
+    types = [types[k] for k in order]
+    descs = [descs[k] for k in order]
     reps = recs[["record_id", "agency", "x", "y", "ranged", "date_text", "precision"]].iloc[first]
     text: list[str] | None = None
     if hover:

@@ -224,8 +224,8 @@ def _sheet(wb: Workbook, title: str, headers: list[str], widths: list[int]) -> W
     from chronology.views.pages import fit_widths
 
     ws = wb.create_sheet(title)
-    widths = fit_widths(widths)  # narrowed now to print at 80 % or more, so rows are sized to them
-    for column, (header, width) in enumerate(zip(headers, widths, strict=True), start=1):
+    fitted = fit_widths(widths)  # narrowed now to print at 80 % or more, so rows are sized to them
+    for column, (header, width) in enumerate(zip(headers, fitted, strict=True), start=1):
         cell = _put(ws, 1, column, header)
         cell.font = _HEADER_FONT
         cell.fill = _HEADER_FILL
