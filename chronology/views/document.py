@@ -287,10 +287,8 @@ def add_findings(doc: DocumentObject, findings: Sequence[PlainFinding], title: s
         doc.add_paragraph(clean(f.statement))
         for cite, quote in f.evidence:
             bullet(doc, f': "{quote}"' if quote else "", lead=cite)
-        ref = doc.add_paragraph()
-        ref.add_run(
-            clean(f"Reference: {f.finding_id}" + (f" (cited records {f.cited_hash})" if f.cited_hash else ""))
-        ).font.size = doc.styles["Normal"].font.size
+        cited = f" (cited records {f.cited_hash})" if f.cited_hash else ""
+        doc.add_paragraph(clean(f"Reference: {f.finding_id}{cited}"))
 
 
 @lru_cache(maxsize=1)

@@ -208,15 +208,13 @@ def plain_findings(
         )
     rank = {s: i for i, s in enumerate(SEVERITY_ORDER)}
 
-    def order(f: PlainFinding) -> tuple[int, int, str, str, str]:
-        day = f.period[:10]
-        when = f"{day[6:]}{day[3:5]}{day[:2]}"
+    def order(f: PlainFinding) -> tuple[int, int, str, str]:
+        day = f.period[:10]  # dd/mm/yyyy
         return (
             kinds.index(f.kind) if f.kind in kinds else len(kinds),
-            rank.get(f.severity, 3),
-            when,
+            rank.get(f.severity, len(rank)),
+            f"{day[6:]}{day[3:5]}{day[:2]}",
             f.finding_id,
-            "",
         )
 
     return sorted(out, key=order)
