@@ -482,8 +482,9 @@ def build_timeline(
             {
                 "type": "buttons",
                 "direction": "right",
-                "x": 1,
-                "xanchor": "right",
+                # in the middle: at the right the plotly toolbar, shown on hover, would cover it
+                "x": 0.5,
+                "xanchor": "center",
                 "y": 1.02,
                 "yanchor": "bottom",
                 "active": 1 if per_event else 0,
