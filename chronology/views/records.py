@@ -14,6 +14,7 @@ Example:
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -263,6 +264,7 @@ def plotted_records(
         columns["age_text"] = np.full(len(s), "", dtype=object)
     labels = {name: t.label for name, t in vocab.types.items()}
     columns["type_text"] = np.array([labels.get(t, t) for t in columns["event_type"].tolist()], dtype=object)
+    columns["lag_text"] = _lag_texts(events, columns["cluster_id"], s)
     recs = pd.DataFrame(columns)
     sheet = recs["source_sheet"].astype(str)
     recs["citation"] = (
@@ -272,6 +274,34 @@ def plotted_records(
         + recs["source_row"].astype(str)
     )
     return recs, lanes
+
+
+def _lag_texts(events: pd.DataFrame, cluster: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """How many days after its real event's first record each record was made ("" when none or the same day).
+
+    The first record is the earliest of all the event's records, whatever the
+    view shows: a receipt two days after the PPN says so even when the police
+    lane is filtered out.
+    """
+    out = np.full(len(cluster), "", dtype=object)
+    dated = (events["status"] == "event") & events["start"].notna() & (events["cluster_id"].fillna("") != "")
+    if not dated.any() or len(cluster) == 0:
+        return out
+    days = wall_times(events.loc[dated, "start"]).dt.normalize()
+    first = days.groupby(events.loc[dated, "cluster_id"].astype(str).to_numpy()).min()
+    own = pd.Series(start).dt.normalize().to_numpy()
+    earliest = first.reindex(cluster).to_numpy()
+    for i in np.flatnonzero(pd.notna(earliest)).tolist():
+        lag = int((own[i] - earliest[i]) / np.timedelta64(1, "D"))
+        if lag > 0:
+            out[i] = f"recorded {lag} day{'s' if lag != 1 else ''} after this event's first record"
+    return out
+
+
+def _lag_note(text: str) -> str:
+    """ " (+3 d)" after a member's citation in an event's hover, from its lag text ("" when none)."""
+    found = re.search(r"(\d+) day", text)
+    return f" (+{found.group(1)} d)" if found else ""
 
 
 def column_lists(frame: pd.DataFrame, *names: str) -> list[list[Any]]:
@@ -284,9 +314,11 @@ def hover_texts(recs: pd.DataFrame) -> list[str]:
     out = []
     cols = column_lists(
         recs, "date_text", "time_text", "age_text", "type_label", "type_text", "outcome", "precision",
-        "agency", "description", "citation",
+        "agency", "description", "citation", "lag_text",
     )  # fmt: skip
-    for date_t, time_t, age_t, own_t, type_t, outcome_t, prec, agency, desc, cite in zip(*cols, strict=True):
+    for date_t, time_t, age_t, own_t, type_t, outcome_t, prec, agency, desc, cite, lag_t in zip(
+        *cols, strict=True
+    ):
         when = date_t + (f" {time_t}" if time_t else "")
         age = f" \u00b7 age {age_t}" if age_t else ""
         own = f" ({html.escape(own_t)})" if own_t and own_t != type_t else ""
@@ -295,6 +327,7 @@ def hover_texts(recs: pd.DataFrame) -> list[str]:
             f"<b>{html.escape(when)}</b> [{prec}]{age}<br>"
             f"{html.escape(agency)} \u00b7 {html.escape(type_t)}{own}<br>"
             f"{_excerpt(desc)}{outcome}<br><i>{html.escape(cite)}</i>"
+            + (f"<br><i>{html.escape(lag_t)}</i>" if lag_t else "")
         )
     return out
 
@@ -356,13 +389,15 @@ def per_event_records(
     text: list[str] | None = None
     if hover:
         text = []
-        agency, citation = column_lists(recs, "agency", "citation")
+        agency, citation, lag = column_lists(recs, "agency", "citation", "lag_text")
         for rows, desc, date_t, prec in zip(
             members, descs, *column_lists(reps, "date_text", "precision"), strict=True
         ):
             n = len(rows)
             agencies = ", ".join(dict.fromkeys(agency[i] for i in rows))
-            cite = "<br>".join(html.escape(citation[i]) for i in rows[:4]) + ("<br>\u2026" if n > 4 else "")
+            cite = "<br>".join(html.escape(citation[i]) + _lag_note(lag[i]) for i in rows[:4]) + (
+                "<br>\u2026" if n > 4 else ""
+            )
             text.append(
                 f"<b>{html.escape(date_t)}</b> [{prec}]<br>"
                 f"Recorded by {html.escape(agencies)} ({n} record{'s' if n != 1 else ''})<br>"

@@ -472,6 +472,7 @@ def _page(run: Run) -> list[tuple[str | None, str]]:
         "agencies": [[a, c] for a, c in agency_colours(parts.lanes).items()],
         "types": sorted(set(recs["type_text"].tolist())),
         "rows": table.astype(str).to_numpy().tolist(),
+        "lag": recs["lag_text"].tolist() if "lag_text" in recs else [],
         "precision": recs["precision"].tolist(),
         "inScope": _in_scope(recs, getattr(run.config, "scope", None)),
     }

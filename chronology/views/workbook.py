@@ -336,10 +336,26 @@ def _chronology_sheet(wb: Workbook, run: Run) -> _Rows:
         "Outcome",
         "Practitioner",
         "Cluster",
+        "Days after first record",
         "Same event as",
         "Citation",
     ]
-    widths = [11, 7, 10, *([9] if dob else []), *([14] if subjects else []), 18, 22, 60, 32, 18, 12, 30, 28]
+    widths = [
+        11,
+        7,
+        10,
+        *([9] if dob else []),
+        *([14] if subjects else []),
+        18,
+        22,
+        60,
+        32,
+        18,
+        12,
+        9,
+        30,
+        28,
+    ]
     ws = _sheet(wb, "Chronology", headers, widths)
     fills = {
         a: PatternFill(fill_type="solid", fgColor=tint(c))
@@ -372,6 +388,12 @@ def _chronology_sheet(wb: Workbook, run: Run) -> _Rows:
         return ids
 
     starts = _local_starts(rows["start"], run.config.timezone)
+    # how long after its event's first record each record was made: a receipt, the minutes
+    first_day: dict[str, Any] = {}
+    for c, start in zip(rows["wb_cluster"].tolist(), starts, strict=True):
+        if c and start is not None:
+            day = start.date()
+            first_day[c] = min(first_day.get(c, day), day)
     names = ["date_precision", "subject_ref", "agency", "event_type", "type_label", "description"]
     names += ["outcome", "practitioner", "wb_cluster"]
     for i, (start, r) in enumerate(zip(starts, _columns(rows, names), strict=True)):
@@ -387,8 +409,9 @@ def _chronology_sheet(wb: Workbook, run: Run) -> _Rows:
         if subjects:
             values.append(subject)
         same = [c for c in members.get(cluster, []) if c != cites[i]]
+        lag = (start.date() - first_day[cluster]).days if cluster in first_day and start is not None else ""
         values += [agency, labels.get(str(event_type), _text(type_label) or _text(event_type))]
-        values += [description, outcome, practitioner, cluster, same, cites[i]]
+        values += [description, outcome, practitioner, cluster, lag, same, cites[i]]
         key = (str(agency), bool(cluster))
         ids = row_styles.get(key)
         if ids is None:

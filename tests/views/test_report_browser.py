@@ -406,6 +406,20 @@ def test_hover_texts_built_in_the_page_are_those_of_the_jupyter_figure(first_loo
     )
 
 
+def test_a_late_record_of_an_event_says_how_late(demo, browser):
+    # The demo's PPN receipts and minutes are dated days after their event's first record:
+    # joining them must keep the delay visible in the hover of the record and of the event.
+    _, path = demo
+    view = Opened(browser, path)
+    try:
+        records = hover_texts_of(view, "records")
+        assert any("after this event's first record" in s for s in records)
+        assert any(" d)" in s and "Recorded by" in s for s in hover_texts_of(view, "events"))
+        assert view.errors == []
+    finally:
+        view.page.close()
+
+
 def test_the_one_marker_per_event_hover_shows(opened):
     opened.page.locator(".updatemenu-button", has_text="One marker per real event").click()
     curve = opened.page.evaluate(

@@ -158,7 +158,7 @@ def test_sheets_and_chronology_header(book) -> None:
     header = [c.value for c in book["Chronology"][1]]
     assert header == [
         "Date", "Time", "Precision", "Age", "Agency", "Type", "Description", "Outcome",
-        "Practitioner", "Cluster", "Same event as", "Citation",
+        "Practitioner", "Cluster", "Days after first record", "Same event as", "Citation",
     ]  # fmt: skip
 
 
@@ -196,6 +196,9 @@ def test_cluster_marked(book) -> None:
     member = rows["csc.csv::30"]
     assert member["Cluster"].value == "K1"
     assert member["Same event as"].value == "police.xlsx:Chronology:14"
+    # csc.csv::30 is of the 5th, its cluster's police record of the 6th: one day after the first
+    assert member["Days after first record"].value == 0
+    assert rows["police.xlsx:Chronology:14"]["Days after first record"].value == 1
     assert member["Date"].border.left.style == "thick"
     alone = rows["school.xlsx:Chronology:7"]
     assert alone["Cluster"].value is None and alone["Date"].border.left.style is None
@@ -228,7 +231,7 @@ def test_layout_for_screen_and_print(book) -> None:
         assert ws.page_setup.orientation == "landscape"
         assert ws.print_title_rows == "$1:$1"
     ws = book["Chronology"]
-    assert ws.auto_filter.ref == "A1:L6"
+    assert ws.auto_filter.ref == "A1:M6"
     assert ws["G2"].alignment.wrap_text  # Description wraps
     widths = [ws.column_dimensions[get_column_letter(c)].width for c in range(1, ws.max_column + 1)]
     assert max(widths) == ws.column_dimensions["G"].width  # narrowed to print, Description stays the widest

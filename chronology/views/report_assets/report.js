@@ -91,14 +91,21 @@
       var when = r[0] + (r[1] ? " " + r[1] : "");
       return "<b>" + esc(when) + "</b> [" + esc(DATA.precision[i]) + "]" + (r[2] ? " \u00b7 age " + esc(r[2]) : "") +
         "<br>" + esc(r[3]) + " \u00b7 " + esc(r[4]) + "<br>" + excerpt(r[5], 70, 3) +
-        (r[6] ? "<br><b>Outcome:</b> " + excerpt(r[6], 70, 2) : "") + "<br><i>" + esc(r[8]) + "</i>";
+        (r[6] ? "<br><b>Outcome:</b> " + excerpt(r[6], 70, 2) : "") + "<br><i>" + esc(r[8]) + "</i>" +
+        (DATA.lag && DATA.lag[i] ? "<br><i>" + esc(DATA.lag[i]) + "</i>" : "");
+    }
+    /* "+3 d" after a member's citation: how long after the event's first record it was made. */
+    function lagNote(m) {
+      var text = DATA.lag && DATA.lag[m];
+      var days = text ? /(\d+) day/.exec(text) : null;
+      return days ? " (+" + days[1] + " d)" : "";
     }
     /* One real event: its first record's date, who recorded it, its description and (up to 4) citations. */
     function eventHover(i, members, desc) {
       var agencies = [];
       members.forEach(function (m) { if (agencies.indexOf(rows[m][3]) < 0) { agencies.push(rows[m][3]); } });
       var n = members.length;
-      var cites = members.slice(0, 4).map(function (m) { return esc(rows[m][8]); }).join("<br>") +
+      var cites = members.slice(0, 4).map(function (m) { return esc(rows[m][8]) + lagNote(m); }).join("<br>") +
         (n > 4 ? "<br>\u2026" : "");
       return "<b>" + esc(rows[i][0]) + "</b> [" + esc(DATA.precision[i]) + "]<br>Recorded by " +
         esc(agencies.join(", ")) + " (" + n + " record" + (n !== 1 ? "s" : "") + ")<br>" +
