@@ -45,9 +45,11 @@ def test_case_loads_with_a_summary(executed: dict[str, str]) -> None:
 
 
 def test_rejected_rows_are_listed(executed: dict[str, str]) -> None:
-    # The demo plants three rejected rows: a footer, a repeated header, an impossible date.
-    assert "31/02/2020" in executed["rejected"] or "impossible" in executed["rejected"]
+    # The demo plants two rejected rows, a footer and a repeated header; its impossible
+    # date (31/02/2020) is no longer rejected but kept, dated by its month and flagged.
     assert "footer" in executed["rejected"]
+    assert "repeated header" in executed["rejected"]
+    assert "31/02/2020" not in executed["rejected"]
 
 
 def test_cluster_and_explanation(executed: dict[str, str]) -> None:

@@ -663,8 +663,9 @@ def parse_date_cell(
         The span the cell refers to, or an error quoting the cell; empty cells give ``EMPTY``.
 
     Example:
-        >>> parse_date_cell("31/02/2020").error
-        "impossible date '31/02/2020': February 2020 has 29 days"
+        >>> impossible = parse_date_cell("31/02/2020")  # kept, dated by its month, and flagged
+        >>> impossible.precision, impossible.error, impossible.note.split(":")[0]
+        ('month', '', 'date as written is impossible')
         >>> parse_date_cell("w/c 04/03/2019").precision
         'week'
     """

@@ -93,7 +93,7 @@ def match_field(header: Any, synonyms: Mapping[str, Sequence[str]] | None = None
         >>> match_field("Date of strategy meeting")
         ('date', 1)
         >>> match_field("Action taken")
-        ('outcome', 2)
+        ('action', 2)
     """
     default = load_synonyms()
     synonyms = synonyms if synonyms is not None else default
