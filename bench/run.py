@@ -42,7 +42,7 @@ from bench import data
 from bench.measure import ROOT, fresh_run
 
 RESULTS = Path(os.environ.get("BENCH_RESULTS", data.OUT / "results.json"))
-STAGES = ("ingest", "match", "analysis", "html", "e2e", "profile", "demo")
+STAGES = ("ingest", "match", "dense", "analysis", "html", "e2e", "profile", "demo")
 #: A run longer than this is not repeated.
 LONG_SECONDS = 60.0
 MILLION = 1_000_000
@@ -218,6 +218,17 @@ def stage_match(sizes: list[int], repeat: int) -> list[dict[str, Any]]:
                 base_threshold=base["result"]["threshold"] if base else None,
             )
         )
+    return out
+
+
+def stage_dense(repeat: int) -> list[dict[str, Any]]:
+    """match_events on one agency's dense export (bench.data.dense_events) at 20k and 200k entries."""
+    from bench import bench_dense
+
+    out = []
+    for n in (20_000, 200_000):
+        log(f"dense {n:,}")
+        out.append(bench_dense.measure_dense(n, repeat))
     return out
 
 
@@ -536,6 +547,21 @@ def render(results: dict[str, Any]) -> str:
                 f"{d['imports']:.2f} s ({d.get('imports_cpu', float('nan')):.2f} s).",
                 "",
             ]
+    dense = [r for r in rows if r.get("group") == "dense"]
+    if dense:
+        from bench import bench_dense
+
+        out += [
+            "## Dense single-agency export (issue 13 item 5)",
+            "",
+            "`match_events` on `bench.data.dense_events(n)` (one agency, about 55 routine entries a day; "
+            "`python -m bench.run --stages dense` or `python -m bench.bench_dense`): wall time of the call "
+            "alone, median of fresh-process runs, and peak memory (ru_maxrss). Target: 200,000 entries "
+            "under 60 s and 2 GB.",
+            "",
+            bench_dense.table(dense),
+            "",
+        ]
     out += ["## Profile", ""]
     profiles = results.get("profile") or []
     if isinstance(profiles, dict):
@@ -895,10 +921,11 @@ def main(argv: list[str] | None = None) -> None:
     runners = {
         "ingest": lambda: stage_ingest(sizes, args.repeat),
         "match": lambda: stage_match(sizes, args.repeat),
+        "dense": lambda: stage_dense(args.repeat),
         "analysis": lambda: stage_analysis(sizes, args.repeat),
         "e2e": lambda: stage_e2e(sizes, args.repeat, args.workers, tuple(args.batch_cases)),
     }
-    order = ["ingest", "e2e", "match", "analysis", "html", "profile"]
+    order = ["ingest", "e2e", "match", "dense", "analysis", "html", "profile"]
     for stage in order:
         if stage not in args.stages:
             continue

@@ -11,6 +11,12 @@ a write-up) also meets the records dated up to its lag window before it: the
 window of the earlier record's type group (``[lag.windows]``), at most
 ``lag_days``.
 
+The pairs are generated in chunks of ``CHUNK`` pairs, so memory stays bounded
+on dense days; with a ``bound.Bound`` each chunk is pruned as it comes to the
+pairs among the ``max_candidates`` best of either record (see ``bound``).
+numpy's ``unique`` (hashing) is slow on millions of integers: pairs are made
+distinct by sorting (``unique_sorted``).
+
 Example:
     >>> import numpy as np
     >>> first = np.array([0, 1, 5]); last = first.copy(); subject = np.zeros(3, int)
@@ -20,9 +26,19 @@ Example:
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from chronology.match.records import Records
+
+if TYPE_CHECKING:
+    from chronology.match.bound import Bound
+
+#: Candidate pairs generated at a time (memory stays bounded on dense days).
+CHUNK = 1_000_000
 
 _DAY_SPAN = np.int64(1) << 32
 _DAY_OFFSET = np.int64(1) << 31
@@ -42,21 +58,49 @@ def sweep(
     Returns:
         Two position arrays (i, j); each unordered pair appears once.
     """
+    return _joined(sweep_chunks(subject, first_day, last_day, window))
+
+
+def sweep_chunks(
+    subject: np.ndarray, first_day: np.ndarray, last_day: np.ndarray, window: int, budget: int = CHUNK
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """The pairs of ``sweep`` in chunks of about ``budget`` pairs (bounded memory), in sweep order."""
     n = len(first_day)
     if n < 2:
-        return np.empty(0, np.int64), np.empty(0, np.int64)
+        return
     key = subject.astype(np.int64) * _DAY_SPAN + first_day.astype(np.int64) + _DAY_OFFSET
     order = np.argsort(key, kind="stable")
     key_sorted = key[order]
     reach = subject[order].astype(np.int64) * _DAY_SPAN + last_day[order] + window + _DAY_OFFSET
     stop = np.searchsorted(key_sorted, reach, side="right")
-    counts = stop - np.arange(1, n + 1)
-    counts = np.maximum(counts, 0)
-    total = int(counts.sum())
-    left = np.repeat(np.arange(n), counts)
-    starts = np.repeat(np.cumsum(counts) - counts, counts)
-    right = left + 1 + (np.arange(total) - starts)
-    return order[left], order[right]
+    counts = np.maximum(stop - np.arange(1, n + 1), 0)
+    for lo, hi in _spans(counts, budget):
+        part = counts[lo:hi]
+        left = np.repeat(np.arange(lo, hi), part)
+        within = np.arange(len(left)) - np.repeat(np.cumsum(part) - part, part)
+        yield order[left], order[left + 1 + within]
+
+
+def _spans(counts: np.ndarray, budget: int) -> list[tuple[int, int]]:
+    """Consecutive index ranges whose counts sum to about ``budget`` each (at least one index each)."""
+    total = np.cumsum(counts)
+    out = []
+    lo = 0
+    while lo < len(counts):
+        base = total[lo - 1] if lo else 0
+        hi = max(int(np.searchsorted(total, base + budget, side="right")), lo + 1)
+        hi = min(hi, len(counts))
+        if total[hi - 1] > base:
+            out.append((lo, hi))
+        lo = hi
+    return out
+
+
+def _joined(chunks: Iterable[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    parts = list(chunks)
+    if not parts:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
 
 def lag_pairs(
@@ -83,11 +127,18 @@ def lag_pairs(
         >>> bool((later != earlier).all())
         True
     """
+    return _joined(lag_chunks(records, lag_days, windows))
+
+
+def lag_chunks(
+    records: Records, lag_days: int, windows: dict[str, int] | None = None, budget: int = CHUNK
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """The pairs of ``lag_pairs`` in chunks of about ``budget`` pairs, in the same order."""
     dated = records.first_day > -(10**8)
     late = np.flatnonzero(dated & records.retro)
     others = np.flatnonzero(dated)
     if late.size == 0 or lag_days <= 0:
-        return np.empty(0, np.int64), np.empty(0, np.int64)
+        return
     key = records.subject[others].astype(np.int64) * _DAY_SPAN + records.last_day[others] + _DAY_OFFSET
     order = np.argsort(key, kind="stable")
     key_sorted, others = key[order], others[order]
@@ -95,18 +146,28 @@ def lag_pairs(
     lo = np.searchsorted(key_sorted, base + records.first_day[late] - lag_days, side="left")
     hi = np.searchsorted(key_sorted, base + records.first_day[late] - 1, side="right")
     n = np.maximum(hi - lo, 0)
-    later = np.repeat(late, n)
-    within = np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n)
-    earlier = others[np.repeat(lo, n) + within]
+    allowed = None
     if windows:
-        allowed = np.asarray([windows.get(g, lag_days) for g in records.group[earlier]], dtype=np.int64)
-        keep = records.first_day[later] - records.last_day[earlier] <= np.minimum(allowed, lag_days)
-        later, earlier = later[keep], earlier[keep]
-    return later, earlier
+        groups, codes = np.unique(records.group.astype(str), return_inverse=True)
+        per_group = np.asarray([min(windows.get(str(g), lag_days), lag_days) for g in groups], dtype=np.int64)
+        allowed = per_group[codes.reshape(-1)]  # each record's lag window as the earlier record
+    for start, stop in _spans(n, budget):
+        part = n[start:stop]
+        later = np.repeat(late[start:stop], part)
+        within = np.arange(len(later)) - np.repeat(np.cumsum(part) - part, part)
+        earlier = others[np.repeat(lo[start:stop], part) + within]
+        if allowed is not None:
+            keep = records.first_day[later] - records.last_day[earlier] <= allowed[earlier]
+            later, earlier = later[keep], earlier[keep]
+        yield later, earlier
 
 
 def candidate_pairs(
-    records: Records, window: int, lag_days: int = 0, windows: dict[str, int] | None = None
+    records: Records,
+    window: int,
+    lag_days: int = 0,
+    windows: dict[str, int] | None = None,
+    bound: Bound | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Candidate pairs of records: by date, by dates named in their text, and by lag.
 
@@ -115,6 +176,8 @@ def candidate_pairs(
         window: The window in days (``window_days``).
         lag_days: The widest lag of a record of an earlier event (``lag_days``).
         windows: Lag window by the earlier record's type group (``[lag.windows]``).
+        bound: Keeps each record's best candidates by a cheap pre-score
+            (``chronology.match.bound``); every candidate when not given.
 
     Returns:
         Two index arrays (a, b) into ``records``, with record_id[a] <
@@ -126,18 +189,53 @@ def candidate_pairs(
     first = np.concatenate([records.first_day[dated], records.named_day])
     last = np.concatenate([records.last_day[dated], records.named_day])
     subject = records.subject[origin]
-    i, j = sweep(subject, first, last, window)
-    later, earlier = lag_pairs(records, lag_days, windows)
-    a, b = np.concatenate([origin[i], later]), np.concatenate([origin[j], earlier])
-    keep = a != b
-    a, b = a[keep], b[keep]
     rank = np.empty(n, dtype=np.int64)
     rank[np.argsort(records.record_id, kind="stable")] = np.arange(n)
-    swap = rank[a] > rank[b]
-    a, b = np.where(swap, b, a), np.where(swap, a, b)
-    code = np.unique(rank[a] * np.int64(n) + rank[b])
+    chunks = itertools.chain(
+        ((origin[i], origin[j]) for i, j in sweep_chunks(subject, first, last, window)),
+        lag_chunks(records, lag_days, windows),
+    )
+    if bound is None:
+        codes = []
+        for a, b in chunks:
+            keep = a != b
+            ra, rb = rank[a[keep]], rank[b[keep]]
+            codes.append(np.minimum(ra, rb) * np.int64(n) + np.maximum(ra, rb))
+        code = unique_sorted(np.concatenate([np.empty(0, np.int64), *codes]))
+    else:
+        code = _bounded(chunks, rank, n, bound)
     by_rank = np.argsort(rank)
     return by_rank[code // n], by_rank[code % n]
+
+
+def _bounded(
+    chunks: Iterable[tuple[np.ndarray, np.ndarray]], rank: np.ndarray, n: int, bound: Bound
+) -> np.ndarray:
+    """The pair codes the bound keeps, pruning as the chunks come (``chronology.match.bound``)."""
+    bound.start(rank)
+    pool = (np.empty(0, np.int64), np.empty(0, np.int64))
+    buffer: list[tuple[np.ndarray, np.ndarray]] = []
+    held = 0
+    for a, b in chunks:
+        keep = a != b
+        ra, rb = rank[a[keep]], rank[b[keep]]
+        admitted = bound.admit(np.minimum(ra, rb) * np.int64(n) + np.maximum(ra, rb))
+        buffer.append(admitted)
+        held += len(admitted[0])
+        if held > bound.budget:
+            pool = bound.prune(*(np.concatenate(x) for x in zip(pool, *buffer, strict=False)))
+            buffer, held = [], 0
+    parts = [pool, *buffer]
+    code, _ = bound.prune(np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]))
+    return code
+
+
+def unique_sorted(values: np.ndarray) -> np.ndarray:
+    """``np.unique`` of an int64 array by sorting (numpy's hashing ``unique`` is slow on millions)."""
+    values = np.sort(values)
+    if len(values) < 2:
+        return values
+    return values[np.concatenate([[True], values[1:] != values[:-1]])]
 
 
 def distant_pairs(

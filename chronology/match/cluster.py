@@ -14,7 +14,12 @@ evidence in the score (``features``). What stops chaining is evidence:
 
    - each is a candidate pair: within the window, a named date, or a later
      record of an earlier event within its lag window; so a cluster spans at
-     most its lag window and a run of fortnightly visits cannot chain;
+     most its lag window and a run of fortnightly visits cannot chain. A pair
+     the candidate bound dropped (``bound``: both its records had many better
+     candidates) was never compared, so it refuses the merge too ("constraint:
+     not compared"): a merge needs every cross pair compared, and a dense day
+     cannot chain through pairs nobody read. On ordinary cases the bound drops
+     nothing, so this never applies there;
    - none is forbidden by an override "different";
    - none scores below ``cluster_floor`` (strong evidence of two events), and
      in none do both texts name dates that disagree ("PPN re incident 13/07"
@@ -48,6 +53,9 @@ import pandas as pd
 from chronology.match.records import Records
 from chronology.match.settings import MatchSettings
 
+#: The refusal of a merge across a pair that is not a candidate, when the bound dropped some pairs.
+NOT_COMPARED = "constraint: not compared (outside window, or dropped by the candidate bound)"
+
 
 @dataclass
 class Constraints:
@@ -73,37 +81,80 @@ class Constraints:
     allowed: np.ndarray
     reason: np.ndarray
     seed: np.ndarray | None = None
+    missing_reason: str = "constraint: outside window"
 
     def __post_init__(self) -> None:
-        codes = self.a.astype(np.int64) * self.n + self.b.astype(np.int64)
-        self.index = dict(zip(codes.tolist(), range(len(codes)), strict=True))
+        # sorted keys of the unordered pairs, searched instead of a dict of millions of pairs
+        lo = np.minimum(self.a, self.b).astype(np.int64)
+        hi = np.maximum(self.a, self.b).astype(np.int64)
+        keys = lo * np.int64(self.n) + hi
+        self._order = np.argsort(keys, kind="stable")
+        self._keys = keys[self._order]
+        self._refused: dict[tuple[int, int], tuple[int, int, str]] = {}
+
+    def pairs_of(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        """Positions of the pairs of records i and j (arrays), -1 where not a candidate."""
+        i, j = np.asarray(i, dtype=np.int64), np.asarray(j, dtype=np.int64)
+        want = np.minimum(i, j) * np.int64(self.n) + np.maximum(i, j)
+        at = np.searchsorted(self._keys, want)
+        found = at < len(self._keys)
+        found[found] = self._keys[at[found]] == want[found]
+        return np.where(found, self._order[np.minimum(at, len(self._keys) - 1)], -1)
 
     def pair(self, i: int, j: int) -> int:
         """Position of the pair of records i and j, or -1 when not a candidate."""
-        lo, hi = (i, j) if i < j else (j, i)
-        found = self.index.get(lo * self.n + hi)
-        if found is None:
-            found = self.index.get(hi * self.n + lo, -1)
-        return found
+        if len(self._keys) == 0:
+            return -1
+        return int(self.pairs_of(np.asarray([i]), np.asarray([j]))[0])
 
     def refusal(self, left: list[int], right: list[int], mean_floor: float) -> str:
-        """Why the two member lists may not merge ("" when they may)."""
-        total = 0.0
-        for i in left:
-            for j in right:
-                k = self.pair(i, j)
-                if k < 0:
-                    return "constraint: outside window"
-                if not self.allowed[k]:
-                    return str(self.reason[k])
-                total += float(self.score[k])
+        """Why the two member lists may not merge ("" when they may).
+
+        The cross pairs are read in order (each of ``left`` against each of
+        ``right``); the first that fails gives the reason. A missing pair (not
+        a candidate, or dropped by the candidate bound) refuses the merge.
+        """
+        rows = np.repeat(np.asarray(left, dtype=np.int64), len(right))
+        cols = np.tile(np.asarray(right, dtype=np.int64), len(left))
+        k = self.pairs_of(rows, cols)
+        missing = k < 0
+        bad = missing.copy()
+        bad[~missing] = ~self.allowed[k[~missing]]
+        if bad.any():
+            first = int(np.argmax(bad))
+            return self.missing_reason if missing[first] else str(self.reason[k[first]])
+        total = float(np.cumsum(self.score[k].astype(float))[-1])  # summed in order, as a loop would
         if total < mean_floor * len(left) * len(right):
             return "constraint: weak on average"
         return ""
 
+    def refusal_of(self, k: int, ri: int, rj: int, members: dict[int, list[int]], mean_floor: float) -> str:
+        """``refusal`` of the clusters rooted at ri and rj, met through pair k.
+
+        Two single records meet only through their own pair; two clusters
+        refused once are refused again while neither has grown.
+        """
+        left, right = members.get(ri, [ri]), members.get(rj, [rj])
+        if len(left) == 1 and len(right) == 1:
+            if not self.allowed[k]:
+                return str(self.reason[k])
+            return "constraint: weak on average" if float(self.score[k]) < mean_floor else ""
+        key = (ri, rj)
+        seen = self._refused.get(key)
+        if seen is not None and seen[0] == len(left) and seen[1] == len(right):
+            return seen[2]
+        why = self.refusal(left, right, mean_floor)
+        if why:
+            self._refused[key] = (len(left), len(right), why)
+        return why
+
 
 def pair_constraints(
-    records: Records, pairs: pd.DataFrame, settings: MatchSettings, forbidden: set[int]
+    records: Records,
+    pairs: pd.DataFrame,
+    settings: MatchSettings,
+    forbidden: set[int],
+    bounded: bool = False,
 ) -> Constraints:
     """Which scored pairs may sit in one cluster, and why not.
 
@@ -112,6 +163,8 @@ def pair_constraints(
         pairs: Scored pairs (``features.score_pairs``).
         settings: Supplies cluster_floor.
         forbidden: Positions of pairs an override marks "different".
+        bounded: Whether the candidate bound dropped pairs: a missing pair is
+            then reported as not compared rather than outside the window.
     """
     a, b = pairs["a"].to_numpy(), pairs["b"].to_numpy()
     reason = np.full(len(a), "", dtype=object)
@@ -129,6 +182,7 @@ def pair_constraints(
         allowed=reason == "",
         reason=reason,
         seed=~both_late,
+        missing_reason=NOT_COMPARED if bounded else "constraint: outside window",
     )
 
 
@@ -178,9 +232,7 @@ def merge_clusters(
         ri, rj = find(int(graph.a[k])), find(int(graph.b[k]))
         if ri == rj:
             continue
-        why = graph.refusal(
-            members.get(ri, [ri]), members.get(rj, [rj]), threshold if mean_floor is None else mean_floor
-        )
+        why = graph.refusal_of(k, ri, rj, members, threshold if mean_floor is None else mean_floor)
         if why:
             decided[k] = why
         else:

@@ -107,8 +107,7 @@ def estimate_weights(
     for f in features:
         names = list(shipped[f])
         index = {lv: i for i, lv in enumerate(names)}
-        col = levels[f"{f}_level"].to_numpy(dtype=object)
-        coded[f] = (np.fromiter((index.get(v, -1) for v in col), dtype=np.int64, count=n), names)
+        coded[f] = (_codes(levels[f"{f}_level"], index), names)
     m = {f: np.asarray([shipped[f][lv][0] for lv in coded[f][1]], dtype=float) for f in features}
     u = {f: np.asarray([shipped[f][lv][1] for lv in coded[f][1]], dtype=float) for f in features}
     for f, table in (fixed_u or {}).items():
@@ -123,29 +122,32 @@ def estimate_weights(
     iterations = 0
     if n == 0:
         return Estimate(_as_table(coded, m, u), prior, 0, True, 0)
+    # Pairs with the same levels (and the same label) get the same probability:
+    # EM runs over the distinct patterns, each weighted by its count of pairs.
+    patterns, count, label = _patterns({f: coded[f][0] for f in features}, labels, fixed)
+    pattern_fixed = np.isfinite(label)
     for iterations in range(1, max_iterations + 1):  # noqa: B007 (the count is returned)
-        log_odds = np.full(n, np.log(lam / (1.0 - lam)))
+        log_odds = np.full(len(count), np.log(lam / (1.0 - lam)))
         for f in features:
-            code, _ = coded[f]
+            code = patterns[f]
             known = code >= 0
             log_odds[known] += np.log(m[f][code[known]]) - np.log(u[f][code[known]])
         p = 1.0 / (1.0 + np.exp(-np.clip(log_odds, -50, 50)))
-        if labels is not None:
-            p[fixed] = labels[fixed]
+        p[pattern_fixed] = label[pattern_fixed]
         change = 0.0
         for f in features:
             if f in held:
                 continue
-            code, names = coded[f]
+            code, names = patterns[f], coded[f][1]
             known = code >= 0
             k = len(names)
-            pm = np.bincount(code[known], weights=p[known], minlength=k) + strength * m0[f]
-            pu = np.bincount(code[known], weights=1.0 - p[known], minlength=k) + strength * u0[f]
+            pm = np.bincount(code[known], weights=(count * p)[known], minlength=k) + strength * m0[f]
+            pu = np.bincount(code[known], weights=(count * (1.0 - p))[known], minlength=k) + strength * u0[f]
             new_m = np.maximum(pm / pm.sum(), FLOOR)
             new_u = u[f] if fixed_u and f in fixed_u else np.maximum(pu / pu.sum(), FLOOR)
             change = max(change, float(np.abs(new_m - m[f]).max()), float(np.abs(new_u - u[f]).max()))
             m[f], u[f] = new_m, new_u
-        new_lam = float((p.sum() + strength * lam0) / (n + strength))
+        new_lam = float(((count * p).sum() + strength * lam0) / (n + strength))
         new_lam = min(max(new_lam, 1e-4), 1 - 1e-4)
         change = max(change, abs(new_lam - lam))
         lam = new_lam
@@ -178,12 +180,53 @@ def random_u(levels: pd.DataFrame, features: list[str]) -> dict[str, dict[str, f
         col = levels.get(f"{f}_level")
         if col is None:
             continue
+        col = col.astype(object)  # levels seen only: a categorical would count its unused levels
         col = col[col.astype(str) != ""]
         if len(col) < 50:
             continue
         share = col.value_counts(normalize=True, sort=False)
         out[f] = {str(k): round(float(v), 6) for k, v in share.items()}
     return out
+
+
+def _patterns(
+    codes: Mapping[str, np.ndarray], labels: np.ndarray | None, fixed: np.ndarray
+) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    """The distinct combinations of level codes and label: each feature's code per pattern,
+    the number of pairs of each pattern, and its label (NaN where not labelled)."""
+    n = len(fixed)
+    state = np.zeros(n, dtype=np.int64)
+    if labels is not None:
+        state[fixed] = 1 + (labels[fixed] > 0.5)
+    key = state.copy()
+    radix = np.int64(3)
+    for code in codes.values():
+        width = np.int64(int(code.max(initial=-1)) + 2)
+        if int(radix) * int(width) >= 2**62:  # too many combinations for one key: fold what we have
+            key = pd.factorize(key)[0].astype(np.int64)
+            radix = np.int64(int(key.max(initial=0)) + 1)
+        key = key + radix * (code.astype(np.int64) + 1)
+        radix = radix * width
+    inverse, pattern = pd.factorize(key)  # patterns in the order they first appear
+    first = np.flatnonzero(inverse > np.maximum.accumulate(np.concatenate([[-1], inverse[:-1]])))
+    count = np.bincount(inverse, minlength=len(pattern)).astype(float)
+    label = np.full(len(pattern), np.nan)
+    labelled = state[first] > 0
+    label[labelled] = (state[first][labelled] - 1).astype(float)
+    return {f: code[first] for f, code in codes.items()}, count, label
+
+
+def _codes(column: pd.Series, index: Mapping[str, int]) -> np.ndarray:
+    """Each row's position in ``index`` (-1 for a level not in it), via integer codes, not per row."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        codes = column.cat.codes.to_numpy(dtype=np.int64)
+        names = [str(c) for c in column.cat.categories]
+    else:
+        codes, uniques = pd.factorize(column.to_numpy(dtype=object))
+        names = [str(u) for u in uniques]
+    small = np.int8 if len(index) < 127 else np.int64  # one byte a pair on millions of pairs
+    lookup = np.asarray([index.get(v, -1) for v in names] + [-1], dtype=small)
+    return lookup[codes]  # a missing value (code -1) reads the last entry: -1
 
 
 def _as_table(

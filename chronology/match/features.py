@@ -69,10 +69,13 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
+from chronology.match.levels import TYPE_RANK, as_categorical, shared_tokens, type_ranks
 from chronology.match.records import Records
 from chronology.match.settings import MatchSettings
 from chronology.match.words import word_overlap
 from chronology.vocabulary import Vocabulary
+
+_shared_tokens = shared_tokens  # moved to ``levels``; the old name kept for callers
 
 FEATURES = (
     "text",
@@ -85,7 +88,6 @@ FEATURES = (
     "references",
     "names",
 )
-_UNKNOWN_TYPES = frozenset({"", "other"})
 
 
 def text_similarity(norm: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -103,7 +105,7 @@ def text_similarity(norm: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarra
         return np.empty(0, dtype=float)
     codes, texts = pd.factorize(pd.Series(norm, dtype=object))
     key = codes[a].astype(np.int64) * len(texts) + codes[b]
-    unique, inverse = np.unique(key, return_inverse=True)
+    inverse, unique = pd.factorize(key)  # each distinct pair of texts compared once
     left = texts.to_numpy(dtype=object)[unique // len(texts)]
     right = texts.to_numpy(dtype=object)[unique % len(texts)]
     sort = process.cpdist(left, right, scorer=fuzz.token_sort_ratio, workers=-1, dtype=np.float32)
@@ -132,9 +134,11 @@ def _joined(values: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return np.empty(0, dtype=object)
     codes, uniques = pd.factorize(pd.Series(values, dtype=object))
     width = np.int64(len(uniques))
-    key, inverse = np.unique(codes[a].astype(np.int64) * width + codes[b], return_inverse=True)
+    inverse, key = pd.factorize(codes[a].astype(np.int64) * width + codes[b])
     names = uniques.to_numpy(dtype=object)
     built = names[key // width] + " / " + names[key % width]
+    if len(set(built.tolist())) == len(built):  # a Categorical: each row holds a small code
+        return pd.Categorical.from_codes(inverse.reshape(-1), categories=built.tolist())
     return np.asarray(built, dtype=object)[inverse.reshape(-1)]
 
 
@@ -159,38 +163,6 @@ def wording_level(similarity: np.ndarray, overlap: np.ndarray, present: np.ndarr
     return level
 
 
-#: Type levels from the strongest evidence of one event to the weakest.
-_TYPE_RANK = ("same", "same_contact", "related", "passed_on", "unknown", "incompatible")
-
-
-def _type_pair_levels(
-    ta: np.ndarray, tb: np.ndarray, vocab: Vocabulary, own_groups: frozenset[str] = frozenset()
-) -> np.ndarray:
-    """The event_type level of each pair of types ("" where either is "")."""
-    codes, uniques = pd.factorize(pd.Series(ta + "|" + tb))
-    passing = vocab.in_group("handoff", "receipt")
-    contacts = vocab.in_group("contact")
-    own = vocab.in_group(*own_groups) if own_groups else frozenset()
-    table = []
-    for key in uniques:
-        x, y = key.split("|", 1)
-        if x == "" or y == "":
-            table.append("")
-        elif x in _UNKNOWN_TYPES or y in _UNKNOWN_TYPES:
-            table.append("unknown")
-        elif x == y:
-            table.append("same_contact" if x in contacts else "same")
-        elif x in own or y in own:
-            table.append("incompatible")  # a decision is a happening of its own
-        elif vocab.related(x, y):
-            table.append("related")
-        elif x in passing or y in passing:
-            table.append("passed_on")
-        else:
-            table.append("incompatible")
-    return np.asarray(table + [""], dtype=object)[np.asarray(codes)]
-
-
 def _type_level(
     records: Records,
     a: np.ndarray,
@@ -199,16 +171,10 @@ def _type_level(
     own_groups: frozenset[str] = frozenset(),
 ) -> np.ndarray:
     """The event_type level: the strongest over each record's type and, for a
-    record of an earlier event, the type of what it records (``content_type``)."""
-    ta, tb = records.event_type[a], records.event_type[b]
-    ca, cb = records.content_type[a], records.content_type[b]
-    rank = {lv: i for i, lv in enumerate(_TYPE_RANK)}
-    best = np.full(len(a), len(_TYPE_RANK), dtype=np.int64)
-    for x, y in ((ta, tb), (ca, tb), (ta, cb), (ca, cb)):
-        level = _type_pair_levels(x, y, vocab, own_groups)
-        here = np.fromiter((rank.get(v, len(_TYPE_RANK)) for v in level), dtype=np.int64, count=len(level))
-        best = np.minimum(best, here)
-    return np.asarray([*_TYPE_RANK, ""], dtype=object)[best]
+    record of an earlier event, the type of what it records (``content_type``);
+    looked up in a small matrix of the case's types (``levels.type_ranks``)."""
+    best = type_ranks(records.event_type, records.content_type, a, b, vocab, own_groups)
+    return np.asarray(TYPE_RANK, dtype=object)[best]
 
 
 def _named_of(records: Records, recs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -250,41 +216,6 @@ def _named_conflict(records: Records, a: np.ndarray, b: np.ndarray) -> np.ndarra
     named_both = np.unique(both)
     conflict[named_both] = ~agree[named_both]
     return conflict
-
-
-def _shared_tokens(
-    tokens: np.ndarray, records: Records, a: np.ndarray, b: np.ndarray, limit: int
-) -> list[str]:
-    """The tokens both records hold, joined by ";" in sorted order, per pair ("" when none).
-
-    A token held by more than ``limit`` records of one subject says nothing and
-    is left out. Each record's tokens are distinct (sorted sets from
-    ``chronology.match.text``). Every (record, token) holding becomes one sorted
-    integer key, so a pair's shared tokens are found with one ``np.isin``
-    rather than pandas merges.
-    """
-    out = [""] * len(a)
-    lengths = np.fromiter((len(t) for t in tokens), dtype=np.int64, count=len(tokens))
-    if not lengths.any() or len(a) == 0:
-        return out
-    rec = np.repeat(np.arange(len(tokens), dtype=np.int64), lengths)
-    flat = np.asarray([str(tok) for held in tokens for tok in held], dtype=object)
-    vocab, code = np.unique(flat, return_inverse=True)  # codes in the tokens' sorted order
-    width = np.int64(len(vocab))
-    _, per_subject, counts = np.unique(
-        records.subject[rec].astype(np.int64) * width + code, return_inverse=True, return_counts=True
-    )
-    rare = counts[per_subject] <= limit
-    held = np.unique(rec[rare] * width + code[rare])  # (record, token) keys, sorted
-    first = np.searchsorted(held // width, np.arange(len(tokens) + 1))
-    n_a = first[a + 1] - first[a]
-    pair = np.repeat(np.arange(len(a)), n_a)
-    within = np.arange(int(n_a.sum())) - np.repeat(np.cumsum(n_a) - n_a, n_a)
-    tok = held[np.repeat(first[a], n_a) + within] % width
-    shared = np.isin(b[pair].astype(np.int64) * width + tok, held)
-    for p, t in zip(pair[shared].tolist(), vocab[tok[shared]].tolist(), strict=True):
-        out[p] = f"{out[p]};{t}" if out[p] else t
-    return out
 
 
 def last_of_type_before(records: Records) -> np.ndarray:
@@ -418,11 +349,19 @@ def _time_levels(records: Records, a: np.ndarray, b: np.ndarray) -> tuple[np.nda
 
 
 def _handoff(records: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    ag_a, ag_b = records.agency[a], records.agency[b]
-    a_names_b = (records.to_agency[a] == ag_b) | (records.from_agency[a] == ag_b)
-    b_names_a = (records.to_agency[b] == ag_a) | (records.from_agency[b] == ag_a)
-    a_route = (records.to_agency[a] != "") | (records.from_agency[a] != "")
-    b_route = (records.to_agency[b] != "") | (records.from_agency[b] != "")
+    n = len(records)
+    # agencies as integer codes in one space (equal labels, equal codes): no string compared per pair
+    codes, uniques = pd.factorize(
+        pd.Series(np.concatenate([records.agency, records.to_agency, records.from_agency]), dtype=object)
+    )
+    agency, to, sender = codes[:n], codes[n : 2 * n], codes[2 * n :]
+    blank = int(pd.Index(uniques).get_indexer([""])[0])
+    blank = blank if blank >= 0 else -2
+    ag_a, ag_b = agency[a], agency[b]
+    a_names_b = (to[a] == ag_b) | (sender[a] == ag_b)
+    b_names_a = (to[b] == ag_a) | (sender[b] == ag_a)
+    a_route = (to[a] != blank) | (sender[a] != blank)
+    b_route = (to[b] != blank) | (sender[b] != blank)
     both_ways = (a_names_b & b_names_a) & (ag_a != ag_b)
     one_way = ((a_names_b & ~b_route) | (b_names_a & ~a_route)) & (ag_a != ag_b)
     return _pick([both_ways, one_way], ["named", "named_one_way"], "none")
@@ -486,9 +425,9 @@ def score_pairs(
         records, a, b, similarity, date_level == "named_date", np.isin(type_level, ["same", "same_contact"])
     )
     minutes, time_level = _time_levels(records, a, b)
-    refs = np.asarray(_shared_tokens(records.refs, records, a, b, limit=10**9), dtype=object)
+    refs = np.asarray(shared_tokens(records.refs, records, a, b, limit=10**9), dtype=object)
     names = np.asarray(
-        _shared_tokens(records.names, records, a, b, limit=settings.rare_name_records), dtype=object
+        shared_tokens(records.names, records, a, b, limit=settings.rare_name_records), dtype=object
     )
     columns: dict[str, object] = {"record_a": records.record_id[a], "record_b": records.record_id[b]}
     handoff = _handoff(records, a, b)
@@ -503,13 +442,17 @@ def score_pairs(
         "references": (refs, _label(refs != "", "shared", "none")),
         "names": (names, _label(names != "", "shared", "none")),
     }
-    for feature, (value, level) in values.items():
+    del similarity, date_level, type_level, agency_level, time_level, refs, names, handoff
+    for feature in list(values):
+        value, level = values.pop(feature)  # each level array freed once coded
         columns[feature] = value
-        columns[f"{feature}_level"] = np.asarray(level, dtype=object)
+        columns[f"{feature}_level"] = as_categorical(level)  # readable strings, integer-coded
+        del value, level
     columns["words"] = overlap
-    frame = pd.DataFrame(columns)
-    frame["a"] = a
-    frame["b"] = b
+    columns["a"] = a
+    columns["b"] = b
+    frame = pd.DataFrame(columns, copy=False)  # the arrays as they are: no second copy of millions of rows
+    del columns
     return weigh(frame, settings)
 
 
@@ -522,7 +465,7 @@ def weigh(frame: pd.DataFrame, settings: MatchSettings) -> pd.DataFrame:
     total = np.full(len(frame), settings.prior_weight, dtype=float)
     for feature in FEATURES:
         table = {lv: settings.weight(feature, lv) for lv in settings.m_u[feature]}
-        codes, uniques = pd.factorize(frame[f"{feature}_level"].to_numpy(dtype=object))
+        codes, uniques = _level_codes(frame[f"{feature}_level"])
         per_level = np.asarray([table.get(lv, 0.0) for lv in uniques] + [0.0], dtype=float)
         weight = per_level[codes]
         frame[f"w_{feature}"] = np.round(weight, 3)
@@ -531,7 +474,16 @@ def weigh(frame: pd.DataFrame, settings: MatchSettings) -> pd.DataFrame:
     frame["score"] = np.round(total, 3)
     frame["probability"] = np.round(1.0 / (1.0 + np.exp2(-total)), 4)
     order = [c for c in frame.columns if c not in ("a", "b")] + [c for c in ("a", "b") if c in frame.columns]
-    return frame[_column_order(order)]
+    order = _column_order(order)
+    return frame if order == list(frame.columns) else frame[order]
+
+
+def _level_codes(column: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Integer codes (-1 for missing) and the level names of a level column, categorical or not."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.cat.codes.to_numpy(dtype=np.int64), [str(c) for c in column.cat.categories]
+    codes, uniques = pd.factorize(column.to_numpy(dtype=object))
+    return codes, [str(u) for u in uniques]
 
 
 def _column_order(columns: list[str]) -> list[str]:

@@ -55,8 +55,9 @@ class MatchSettings:
         estimate: Whether the m and u values are re-estimated on the case's
             own candidate pairs (expectation maximisation, shipped values as
             priors) before the pairs are scored.
-        max_candidates: At most this many candidates per record, the best by
-            a cheap pre-score, so that dense days cost little.
+        max_candidates: A candidate pair is kept when it is among the best
+            this many of either of its records by a cheap pre-score
+            (``chronology.match.bound``), so that dense days cost little.
         lag_windows: Event-type group of the earlier record -> days a later
             record of it may lag (``[lag.windows]``).
         lag_groups: Event-type groups whose records are receipts or reports of

@@ -70,19 +70,39 @@ def word_overlap(norm: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     weight = np.bincount(
         np.repeat(np.arange(n_texts), np.diff(offsets)), weights=idf[codes], minlength=n_texts
     )
-    ta, tb = text_of[a], text_of[b]
-    counts = offsets[ta + 1] - offsets[ta]
-    pair = np.repeat(np.arange(len(a)), counts)
-    within = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
-    word = codes[offsets[ta][pair] + within]
     text_index = np.repeat(np.arange(n_texts, dtype=np.int64), np.diff(offsets))
     held = np.sort(text_index * vocab + codes)
+    out = np.empty(len(a), dtype=float)
+    for lo in range(0, len(a), _CHUNK):  # bounded memory on millions of pairs
+        part = slice(lo, lo + _CHUNK)
+        out[part] = _overlap(text_of[a[part]], text_of[b[part]], offsets, codes, idf, weight, held, vocab)
+    return out
+
+
+#: Pairs compared at a time.
+_CHUNK = 1_000_000
+
+
+def _overlap(
+    ta: np.ndarray,
+    tb: np.ndarray,
+    offsets: np.ndarray,
+    codes: np.ndarray,
+    idf: np.ndarray,
+    weight: np.ndarray,
+    held: np.ndarray,
+    vocab: np.int64,
+) -> np.ndarray:
+    counts = offsets[ta + 1] - offsets[ta]
+    pair = np.repeat(np.arange(len(ta)), counts)
+    within = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+    word = codes[offsets[ta][pair] + within]
     probe = tb[pair].astype(np.int64) * vocab + word
     if len(held):
         found = np.minimum(np.searchsorted(held, probe), len(held) - 1)
         shared = held[found] == probe
     else:
         shared = np.zeros(len(probe), bool)
-    common = np.bincount(pair, weights=np.where(shared, idf[word], 0.0), minlength=len(a))
+    common = np.bincount(pair, weights=np.where(shared, idf[word], 0.0), minlength=len(ta))
     smaller = np.minimum(weight[ta], weight[tb])
     return np.where(smaller > 0, common / np.where(smaller > 0, smaller, 1.0), 0.0)
