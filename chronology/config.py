@@ -23,7 +23,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from chronology.errors import ConfigError
-from chronology.schema import DEFAULT_TIMEZONE
+from chronology.schema import DEFAULT_TIMEZONE, NAMED_FIELDS
 
 #: Canonical fields a source column can be mapped to in [sources.columns].
 CANONICAL_FIELDS = (
@@ -35,22 +35,10 @@ CANONICAL_FIELDS = (
     "outcome",
     "practitioner",
     "subject_ref",
-    # named fields of the event schema (chronology.schema.NAMED_FIELDS, less other_fields)
+    # the named fields of the event schema (other_fields is what no column names)
     "entry_date",
     "completed_date",
-    "action",
-    "plan",
-    "diagnosis",
-    "presenting_complaint",
-    "referral_to",
-    "safeguarding_flag",
-    "child_seen",
-    "significance",
-    "analysis",
-    "setting",
-    "information_source",
-    "reference",
-    "recorded_by",
+    *(f for f in NAMED_FIELDS if f not in {"entry_date", "end_date", "completed_date", "other_fields"}),
 )
 
 CASE_KEYS = ("name", "timezone", "date_of_birth", "pseudonymise", "subjects", "marking", "scope")

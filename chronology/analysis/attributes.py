@@ -53,22 +53,15 @@ import pyarrow.compute as pc
 from chronology.analysis.phrases import matches, matches_regex, phrase_regex
 from chronology.ingest.agencies import AgencyResolver
 from chronology.ingest.handoffs import find_directions, named_agencies
+from chronology.schema import NAMED_FIELDS
 from chronology.vocabulary import SCHEMAS_DIR, Vocabulary
 
 #: Named fields of the event record whose text is read beside the description and outcome.
-NAMED_TEXT_FIELDS = (
-    "action",
-    "plan",
-    "diagnosis",
-    "presenting_complaint",
-    "referral_to",
-    "safeguarding_flag",
-    "child_seen",
-    "significance",
-    "analysis",
-    "setting",
-    "reference",
-    "other_fields",
+NAMED_TEXT_FIELDS = tuple(
+    f
+    for f in NAMED_FIELDS
+    # dates, who recorded it and where it came from say nothing of what happened
+    if f not in {"information_source", "entry_date", "end_date", "completed_date", "recorded_by"}
 )
 #: Fields whose text states what was planned, not what happened: not read for handoffs.
 PLAN_FIELDS = ("plan",)
