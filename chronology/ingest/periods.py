@@ -64,12 +64,13 @@ def two_dates(s: str, shown: str, default_year: int | None, notes: list[str]) ->
         begin, finish = min(first.first, last.first), max(first.last, last.last)
         notes.append(f"two dates in one cell ('{left}' and '{right}'): dated from the earlier to the later")
         return _dates._Span(begin, finish, precision_of_width((finish - begin).days))
-    if m := _OPEN.match(s):  # "01/02/2019 - ongoing": the period's start is the date
+    opened = _OPEN.match(s)
+    if opened:  # "01/02/2019 - ongoing": the period's start is the date
         try:
-            first = _dates._text_span(m[1].strip(), shown, default_year, [])
+            first = _dates._text_span(opened[1].strip(), shown, default_year, [])
         except (_dates._Bad, _dates._NoYear):
             return None
-        notes.append(f"an open period from '{m[1].strip()}': dated by its start")
+        notes.append(f"an open period from '{opened[1].strip()}': dated by its start")
         return first
     return None
 
