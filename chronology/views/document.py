@@ -35,7 +35,13 @@ import pandas as pd
 from docx.document import Document as DocumentObject
 from docx.enum.text import WD_BREAK
 
-from chronology.views.findings_text import PlainFinding, counts_line, files_per_agency, plain_findings
+from chronology.views.findings_text import (
+    PlainFinding,
+    counts_line,
+    facts_line,
+    files_per_agency,
+    plain_findings,
+)
 from chronology.views.palette import agency_colours
 from chronology.views.per_run import per_run
 from chronology.views.records import _date_text, format_times
@@ -275,15 +281,7 @@ def add_findings(doc: DocumentObject, findings: Sequence[PlainFinding], title: s
             doc.add_heading(group, level=2)
             heading = group
         doc.add_heading(clean(f.title), level=3)
-        facts = [f"Severity: {f.severity}."]
-        if f.timescale:
-            facts.append(f"Timescale: {f.timescale}.")
-        if f.agencies:
-            facts.append(f"Agencies: {', '.join(f.agencies)}.")
-        if f.period:
-            facts.append(f"Period: {f.period}.")
-        facts.append(f"Status: {f.status_text}.")
-        doc.add_paragraph(clean(" ".join(facts))).runs[0].italic = True
+        doc.add_paragraph(clean(facts_line(f))).runs[0].italic = True
         doc.add_paragraph(clean(f.statement))
         for cite, quote in f.evidence:
             bullet(doc, f': "{quote}"' if quote else "", lead=cite)

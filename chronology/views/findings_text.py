@@ -236,7 +236,8 @@ def counts_line(found: Sequence[PlainFinding]) -> str:
     return text + (f"; {gone} dismissed by the reviewer (listed at the end)." if gone else ".")
 
 
-def _finding_lines(f: PlainFinding) -> list[str]:
+def facts_line(f: PlainFinding) -> str:
+    """Severity, timescale, agencies, period and status of a finding in one line (findings.md and Word)."""
     facts = [f"Severity: {f.severity}."]
     if f.timescale:
         facts.append(f"Timescale: {f.timescale}.")
@@ -245,7 +246,11 @@ def _finding_lines(f: PlainFinding) -> list[str]:
     if f.period:
         facts.append(f"Period: {f.period}.")
     facts.append(f"Status: {f.status_text}.")
-    lines = [f"### {f.title}", "", " ".join(facts), "", f.statement, "", "Evidence:", ""]
+    return " ".join(facts)
+
+
+def _finding_lines(f: PlainFinding) -> list[str]:
+    lines = [f"### {f.title}", "", facts_line(f), "", f.statement, "", "Evidence:", ""]
     lines += [f'- {cite}: "{quote}"' if quote else f"- {cite}" for cite, quote in f.evidence]
     ref = f"Reference: {f.finding_id}" + (f" (cited records {f.cited_hash})" if f.cited_hash else "")
     return [*lines, "", f"*{ref}.*", ""]
