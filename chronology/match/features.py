@@ -385,9 +385,11 @@ def _routes(records: Records) -> tuple[np.ndarray, list[frozenset[str]]]:
     return sender.astype(object), recipients
 
 
-def _route_levels(records: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """same_route, other_recipient, other_sender, or "" where a record states no route."""
-    sender, recipients = _routes(records)
+def _route_levels(
+    routes: tuple[np.ndarray, list[frozenset[str]]], a: np.ndarray, b: np.ndarray
+) -> np.ndarray:
+    """same_route, other_recipient, other_sender, or "" where a record states no route (``_routes``)."""
+    sender, recipients = routes
     both = (sender[a] != "") & (sender[b] != "")
     level = np.full(len(a), "", dtype=object)
     for k in np.flatnonzero(both).tolist():
@@ -431,6 +433,7 @@ def score_pairs(
     )
     columns: dict[str, object] = {"record_a": records.record_id[a], "record_b": records.record_id[b]}
     handoff = _handoff(records, a, b)
+    routes = _routes(records)
     values = {
         "text": (similarity, wording_level(similarity, overlap, present[a] & present[b])),
         "event_type": (_joined(records.event_type, a, b), type_level),
@@ -438,7 +441,7 @@ def score_pairs(
         "time": (minutes, time_level),
         "agency": (_joined(records.agency, a, b), agency_level),
         "handoff": (handoff == "named", handoff),
-        "route": (_joined(_routes(records)[0], a, b), _route_levels(records, a, b)),
+        "route": (_joined(routes[0], a, b), _route_levels(routes, a, b)),
         "references": (refs, _label(refs != "", "shared", "none")),
         "names": (names, _label(names != "", "shared", "none")),
     }
