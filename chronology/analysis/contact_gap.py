@@ -11,11 +11,19 @@ phone contact, a letter or a missed appointment. ``seen_phrases`` and
 ``not_seen_phrases`` add to those rules for one case.
 
 Each gap is reported with its start and end and the records at both ends.
-For an approximate date the gap is measured from the last day the earlier
-record may refer to, to the first day the later one may: a gap is never
-overstated.
+Gaps are measured between sightings dated to a day. A sighting dated only
+approximately ("March 2019", "Summer term 2020", an impossible date read as
+its month) may fall anywhere in its window, so it is placed where it would
+shorten the gap most: when, wherever it falls, more than ``max_days`` still
+pass without a sighting, the gap is reported at that least length ("at least
+65 days"); when it could close the gap, the gap is still reported, as
+possible, at low severity, with the longest stretch it could be, naming the
+record whose date it rests on; when wherever it falls it closes the gap,
+there is none. A gap
+is never overstated and never hidden by a date nobody wrote down.
 
-Severity: high when the gap is at least twice ``max_days``; medium otherwise.
+Severity: high when the gap is at least twice ``max_days``; medium otherwise;
+low when an approximately dated sighting could close it.
 
 Example:
     >>> from chronology.analysis import DETECTORS
@@ -35,9 +43,13 @@ from chronology.analysis.context import Context, fmt_date
 from chronology.analysis.finding import Finding
 from chronology.analysis.phrases import matches
 from chronology.analysis.registry import register
+from chronology.analysis.source_order import neighbour_window
 
 NAME = "contact_gap"
-SEVERITY = "high when the gap is at least twice max_days; medium otherwise"
+SEVERITY = (
+    "high when the gap is at least twice max_days; medium otherwise; low when an approximately "
+    "dated sighting could close it"
+)
 
 
 def child_seen(events: pd.DataFrame, ctx: Context, params: Mapping[str, Any]) -> np.ndarray:
@@ -60,12 +72,14 @@ def child_seen(events: pd.DataFrame, ctx: Context, params: Mapping[str, Any]) ->
     return seen
 
 
+
 @register(
     NAME,
     "contact_gap",
     """A period longer than max_days when no agency saw the child: only records
     that saw the child count (a phone call, a letter or a missed appointment do
-    not); reported with the records at both ends.""",
+    not); reported with the records at both ends; a sighting dated only
+    approximately shortens a gap only as far as its window proves.""",
     severity=SEVERITY,
 )
 def run(
@@ -78,25 +92,126 @@ def run(
         [Finding(kind='contact_gap', ...)]
     """
     max_days = int(params["max_days"])
-    seen = np.flatnonzero(child_seen(events, ctx, params))
-    if seen.size < 2:
+    seen_mask = child_seen(events, ctx, params)
+    days = events["day"].to_numpy()
+    ends = events["end_day"].to_numpy()
+    dated = np.flatnonzero(seen_mask & (ends == days))
+    if dated.size < 2:
         return []
-    days = events["day"].to_numpy()[seen]
-    ends = events["end_day"].to_numpy()[seen]
-    # Latest day reached by any earlier sighting, so overlapping approximate dates never make a gap.
-    reach = np.maximum.accumulate(ends)
-    gap = (days[1:] - reach[:-1]).astype("timedelta64[D]").astype(int)
+    loose = np.flatnonzero(seen_mask & (ends > days))
+    first, last, bounds = neighbour_window(events) if loose.size else (days, ends, [])
+    gap = (days[dated[1:]] - days[dated[:-1]]).astype("timedelta64[D]").astype(int)
     findings = []
-    all_days = events["day"].to_numpy()
     for k in np.flatnonzero(gap > max_days):
-        # The earlier end: the sighting that reached furthest (the latest of the ones before).
-        last = k - int(np.argmax(ends[: k + 1][::-1] == reach[k]))
-        i, j = seen[last], seen[k + 1]
-        between = slice(
-            np.searchsorted(all_days, reach[k], "right"), np.searchsorted(all_days, days[k + 1], "left")
+        i, j = dated[k], dated[k + 1]
+        lo, hi = days[i], days[j]
+        # Approximately dated sightings whose window reaches into the gap.
+        inside = [p for p in loose if first[p] < hi and last[p] > lo]
+        windows = [
+            (max(0, _days(first[p] - lo)), min(int(gap[k]), _days(last[p] - lo))) for p in inside
+        ]
+        least, most = least_gap(int(gap[k]), windows), most_gap(int(gap[k]), windows)
+        if most <= max_days:
+            continue  # wherever the approximately dated sightings fall, they close the gap
+        between = np.flatnonzero((days > lo) & (days < hi) & ~seen_mask)
+        findings.append(
+            _finding(
+                events, i, j, int(gap[k]), (least, most), [(p, bounds[p]) for p in inside],
+                events.iloc[between], max_days, params, ctx,
+            )
         )
-        findings.append(_finding(events, i, j, int(gap[k]), events.iloc[between], max_days, params, ctx))
     return findings
+
+
+def _days(delta: np.timedelta64) -> int:
+    return int(delta.astype("timedelta64[D]").astype(int))
+
+
+def least_gap(length: int, windows: list[tuple[int, int]]) -> int:
+    """The longest stretch without a sighting that must remain, wherever each window's sighting falls.
+
+    ``length`` is the days between two dated sightings; each window is the
+    (first, last) day, counted from the earlier one, on which an approximately
+    dated sighting may have happened. The sightings are placed to make the
+    longest stretch as short as it can be.
+
+    Example:
+        >>> least_gap(130, [(50, 80)])  # 10/01 to 20/05, a sighting some day of March
+        65
+        >>> least_gap(74, [(39, 74)])  # a term that may fall late in the gap: it could close it
+        39
+        >>> least_gap(95, [])
+        95
+    """
+    lo, hi = 0, length
+    while lo < hi:  # the least longest stretch, by bisection on what can be reached
+        mid = (lo + hi) // 2
+        if _reachable(length, windows, mid):
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+def most_gap(length: int, windows: list[tuple[int, int]]) -> int:
+    """The longest stretch without a sighting there could be, wherever each window's sighting falls.
+
+    A stretch runs from the earlier dated sighting or one window's first day
+    to the later one or another window's last day, with every other window's
+    sighting able to fall outside it.
+
+    Example:
+        >>> most_gap(61, [(9, 29)])  # a sighting some day between 11/07 and 31/07, in a 61-day gap
+        52
+        >>> most_gap(90, [(22, 49)])
+        68
+    """
+    starts = [(0, -1)] + [(w[0], n) for n, w in enumerate(windows)]
+    ends = [(length, -1)] + [(w[1], n) for n, w in enumerate(windows)]
+    best = 0
+    for x, i in starts:
+        for y, k in ends:
+            if y - x <= best or (i == k and i >= 0):
+                continue
+            others = (w for n, w in enumerate(windows) if n not in (i, k))
+            if all(w[0] <= x or w[1] >= y for w in others):
+                best = y - x
+    return best
+
+
+def _reachable(length: int, windows: list[tuple[int, int]], step: int) -> bool:
+    """Whether one sighting per window can be placed so that no stretch is longer than ``step`` days.
+
+    Greedy, each sighting as late as the step allows: of the windows holding
+    that day, the one that closes soonest (the others may serve later); when
+    none holds it, the furthest day any window reaches.
+    """
+    at, left = 0, sorted(windows, key=lambda w: (w[1], w[0]))
+    while length - at > step:
+        target = at + step
+        holding = [w for w in left if w[0] <= target <= w[1]]
+        if holding:
+            use, at = holding[0], target
+        else:
+            short = [w for w in left if at < w[1] < target]
+            if not short:
+                return False
+            use = short[-1]
+            at = use[1]
+        left.remove(use)
+    return True
+
+
+def _approximate(ctx: Context, p: int, rows: tuple[int, int] | None) -> str:
+    """How a finding names an approximately dated sighting, and what its neighbours add."""
+    r = ctx.at(p)
+    said = (
+        f"{ctx.cite(r['record_id'])}, dated only to a {r['date_precision']} "
+        f"({fmt_date(r['day'])} to {fmt_date(r['end_day'])})"
+    )
+    if rows is None:
+        return said
+    return f"{said}, written between its rows {rows[0]} and {rows[1]}, so not before the one nor after the other"
 
 
 def _finding(
@@ -104,6 +219,8 @@ def _finding(
     i: int,
     j: int,
     gap: int,
+    stretch: tuple[int, int],
+    loose: list[tuple[int, tuple[int, int] | None]],
     between: pd.DataFrame,
     max_days: int,
     params: Mapping[str, Any],
@@ -120,19 +237,44 @@ def _finding(
             f" In between, {len(between)} record{'s' if len(between) != 1 else ''} of "
             f"{', '.join(agencies)} did not see the child ({'; '.join(kinds[:5])})."
         )
-    statement = (
-        f"No agency recorded seeing the child for {gap} days, between {fmt_date(a['end_day'])} "
-        f"({a['agency']}: {ctx.type_name(a['event_type'])}, {ctx.cite(a['record_id'])}) and "
-        f"{fmt_date(b['day'])} ({b['agency']}: {ctx.type_name(b['event_type'])}, "
-        f"{ctx.cite(b['record_id'])}). The rule applied is that a professional sees the child at least "
-        f"every {max_days} days (local practice).{others}"
+    ends = (
+        f"between {fmt_date(a['day'])} ({a['agency']}: {ctx.type_name(a['event_type'])}, "
+        f"{ctx.cite(a['record_id'])}) and {fmt_date(b['day'])} ({b['agency']}: "
+        f"{ctx.type_name(b['event_type'])}, {ctx.cite(b['record_id'])})"
     )
+    rule = f" The rule applied is that a professional sees the child at least every {max_days} days (local practice)."
+    approx = "; ".join(_approximate(ctx, p, rows) for p, rows in loose)
+    many = len(loose) != 1
+    least, most = stretch
+    if not loose:
+        title = f"Child not seen by any agency for {gap} days"
+        severity = "high" if gap >= 2 * max_days else "medium"
+        statement = f"No agency recorded seeing the child for {gap} days, {ends}.{rule}{others}"
+    elif least > max_days:
+        title = f"Child not seen by any agency for at least {least} days"
+        severity = "high" if least >= 2 * max_days else "medium"
+        statement = (
+            f"No agency recorded seeing the child on a known day for {gap} days, {ends}. "
+            f"{'Sightings' if many else 'A sighting'} dated only approximately may fall within it "
+            f"({approx}), but wherever {'they fall' if many else 'it falls'}, at least {least} days "
+            f"passed without the child being seen.{rule}{others}"
+        )
+    else:
+        title = f"Child possibly not seen by any agency for up to {most} days"
+        severity = "low"
+        statement = (
+            f"No agency recorded seeing the child on a known day for {gap} days, {ends}. Whether "
+            f"more than {max_days} days passed without a sighting rests on the day of "
+            f"{'sightings' if many else 'a sighting'} dated only approximately ({approx}): placed as "
+            f"favourably as {'their windows allow' if many else 'its window allows'}, the longest "
+            f"stretch is {least} days; as unfavourably, {most} days.{rule}{others}"
+        )
     return Finding(
         kind="contact_gap",
         detector=NAME,
         subject_ref=a["subject_ref"],
-        severity="high" if gap >= 2 * max_days else "medium",
-        title=f"Child not seen by any agency for {gap} days",
+        severity=severity,
+        title=title,
         statement=statement,
         record_ids=[a["record_id"], b["record_id"]],
         start=a["start"],

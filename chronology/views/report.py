@@ -235,6 +235,28 @@ def _findings_panel(live: pd.DataFrame) -> tuple[str, list[list[str]]]:
     return filters + '<ol id="finding-list"></ol>', items
 
 
+def _panel_groups(live: pd.DataFrame) -> list[list[Any]]:
+    """The panel's lines of several findings (one concern or handoff, one finding per agency).
+
+    Each: [finding ids, severity, kind label, the line's title, period]; the page
+    shows each under one line that opens to its findings (``panel_lines``).
+    """
+    from chronology.analysis.panel import panel_lines
+
+    if not len(live):
+        return []
+    lines = panel_lines(live)
+    lines = lines[lines["finding_ids"].map(len) > 1]
+    out = []
+    for line, first, last in zip(
+        lines.to_dict("records"), _days(lines["start"]), _days(lines["end"]), strict=True
+    ):
+        period = first + (f" \u2013 {last}" if last not in ("", first) else "")
+        label = KIND_LABELS.get(line["kind"], line["kind"])
+        out.append([list(line["finding_ids"]), _text(line["severity"]), _text(label), _text(line["title"]), period])
+    return out
+
+
 def _small_table(headers: Sequence[str], rows: list[list[Any]], numeric: set[int] | None = None) -> str:
     numeric = numeric or set()
     head = "".join(f'<th scope="col">{_esc(h)}</th>' for h in headers)
@@ -469,6 +491,7 @@ def _page(run: Run) -> list[tuple[str | None, str]]:
         "dob": run.config.date_of_birth.isoformat() if run.config.date_of_birth else None,
         "findings": _finding_zoom(live, recs),
         "panel": buttons,
+        "groups": _panel_groups(live),
         "agencies": [[a, c] for a, c in agency_colours(parts.lanes).items()],
         "types": sorted(set(recs["type_text"].tolist())),
         "rows": table.astype(str).to_numpy().tolist(),

@@ -83,7 +83,7 @@ def test_an_approximate_date_never_overstates_a_gap(ev, detect):
     found = detect(
         "contact_gap",
         ev("Health Visiting", "2019-01-10", "home_visit", "Child seen", rid="h1"),
-        # "March 2019": may be any day of March, so the gap is measured to 01/03 at the earliest
+        # "March 2019": may be any day of March; whichever it is, 65 days or more pass unseen
         ev(
             "School",
             "2019-03-01",
@@ -95,4 +95,56 @@ def test_an_approximate_date_never_overstates_a_gap(ev, detect):
         ),
         ev("GP", "2019-05-20", "appointment", "Child seen", rid="g1"),
     )
-    assert len(found) == 0  # 50 days to 01/03, and 50 days from 31/03 to 20/05
+    assert len(found) == 1
+    f = found.iloc[0]
+    assert f.title == "Child not seen by any agency for at least 65 days"  # the sighting on 16/03 at best
+    assert f.record_ids == ["g1", "h1"] and f.severity == "medium"
+    assert "School chronology, row" in f.statement and "dated only to a month" in f.statement
+
+
+def test_an_approximate_date_that_could_close_a_gap_leaves_it_possible(ev, detect):
+    records = [
+        ev("Health Visiting", "2019-01-10", "home_visit", "Child seen", rid="h1"),
+        # "February 2019": if it was the child seen in February, no gap longer than 60 days
+        ev(
+            "School",
+            "2019-02-01",
+            "school_contact",
+            "Child in class",
+            rid="s1",
+            date_precision="month",
+            end=pd.Timestamp("2019-02-28", tz="Europe/London"),
+        ),
+        ev("GP", "2019-04-10", "appointment", "Child seen", rid="g1"),
+    ]
+    found = detect("contact_gap", *records)
+    assert len(found) == 1  # 90 days between the sightings dated to a day
+    f = found.iloc[0]
+    assert f.title == "Child possibly not seen by any agency for up to 68 days" and f.severity == "low"
+    assert "the longest stretch is 45 days; as unfavourably, 68 days" in f.statement
+    assert len(detect("contact_gap", *records, max_days=68)) == 0  # 68 days at worst: within the rule
+
+
+def test_an_approximate_date_placed_by_its_own_chronology(ev, detect):
+    # The school's rows run in date order; its "Summer term" row sits between 11/07 and 07/09, so it
+    # falls in July and closes the gap between 02/07 and 01/09; a gap in April it cannot reach.
+    def school(row, day, text, kind="school_contact", **kw):
+        return ev("School", day, kind, text, rid=f"s{row}", source_row=row, **kw)
+
+    found = detect(
+        "contact_gap",
+        ev("Health Visiting", "2020-03-12", "home_visit", "Child seen", rid="h1"),
+        school(2, "2020-03-12", "H in class"),
+        school(3, "2020-06-02", "H in class"),
+        ev("Health Visiting", "2020-07-02", "home_visit", "Child seen", rid="h2"),
+        school(4, "2020-07-11", "Minutes received, filed", "letter"),
+        school(
+            5, "2020-04-28", "Last day in nursery", date_precision="term",
+            end=pd.Timestamp("2020-07-31", tz="Europe/London"),
+        ),
+        school(6, "2020-09-07", "Minutes received, filed", "letter"),
+        ev("Health Visiting", "2020-09-01", "home_visit", "Child seen", rid="h3"),
+    )
+    assert list(found.title) == ["Child not seen by any agency for 82 days"]  # 12/03 to 02/06 only
+    assert found.iloc[0].record_ids[1] == "s3"
+    assert "written between its rows" not in found.iloc[0].statement  # the term row is not in this gap

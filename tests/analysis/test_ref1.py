@@ -41,12 +41,6 @@ def test_info_sharing_gap_recall_and_controls(scores):
     assert s["controls_flagged(FP)"] <= 3
 
 
-NOT_YET = pytest.mark.xfail(
-    reason="issue 15: contact-gap sightings and timescale anchors not rebuilt yet", strict=False
-)
-
-
-@NOT_YET
 def test_contact_gap_recall_and_controls(scores):
     s = scores["contact_gap"]
     assert s["recall"] == 1.0

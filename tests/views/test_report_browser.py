@@ -575,3 +575,53 @@ def test_damaged_data_says_so(browser, small_report, tmp_path):
         assert view.requests == []
     finally:
         view.page.close()
+
+
+def test_findings_of_one_concern_sit_under_one_line_that_opens(browser, run, kit, tmp_path):
+    # Two agencies show no knowledge of one concern: the panel reads one line naming both, which opens
+    # to the two findings a reviewer cites, zooms to their period and rings both their records.
+    from dataclasses import replace
+
+    extra = pd.DataFrame(
+        [
+            kit.finding("F-INFO2", "info_sharing_gap", "2019-03-03", "2019-03-17", ["r001"],
+                        from_agency="Police", to_agency="GP",
+                        title="GP shows no knowledge of the injury recorded by Police"),
+            kit.finding("F-INFO3", "info_sharing_gap", "2019-03-03", "2019-03-24", ["r001", "r002"],
+                        from_agency="Police", to_agency="School", severity="medium",
+                        title="School shows no knowledge of the injury recorded by Police"),
+        ]  # fmt: skip
+    )
+    grouped = replace(run, findings=pd.concat([run.findings, extra], ignore_index=True))
+    path = tmp_path / "grouped.html"
+    write_report(grouped, path)
+    view = Opened(browser, path)
+    try:
+        page = view.page
+        head = page.locator("#finding-list button.finding-group")
+        assert head.count() == 1
+        assert head.locator(".ftitle").text_content() == (
+            "The injury recorded by Police on 03/03/2019: GP, School show no knowledge of it"
+        )
+        assert head.locator(".fcount").text_content() == "2 findings" and head.get_attribute("class").endswith("high")
+        members = page.locator("#finding-list li.group ol.members")
+        assert members.is_hidden() and head.get_attribute("aria-expanded") == "false"
+        assert page.locator("#ff-count").text_content() == "5 findings"  # findings, not lines
+        head.click()
+        assert members.is_visible() and head.get_attribute("aria-expanded") == "true"
+        assert members.locator("button.finding .fid").all_text_contents() == ["F-INFO2", "F-INFO3"]
+        assert "Showing 2 findings" in page.locator("#status").text_content()
+        assert "(2 records ringed)" in page.locator("#status").text_content()  # r001 once, and r002
+        page.screenshot(path=str(tmp_path / "grouped_screen.png"))
+        assert view.x_range()[1] >= "2019-03-24"  # the later finding's end is in view
+        page.select_option("#ff-kind", "Missed handoff")
+        assert page.locator("#finding-list li.group").is_hidden()  # none of its findings shown
+        page.select_option("#ff-kind", "")
+        head.click()
+        page.emulate_media(media="print")
+        page.evaluate("() => window.__preparePrint()")
+        assert members.is_visible()  # paper shows every finding, each line open
+        assert view.errors == [] and view.requests == []
+        page.screenshot(path=str(tmp_path / "grouped.png"), full_page=False)
+    finally:
+        view.page.close()

@@ -158,11 +158,46 @@
         b.appendChild(textSpan("fstatement", f[5]));
         var li = document.createElement("li");
         li.appendChild(b);
-        panel.appendChild(li);
         buttons.push(b);
         panelItems.push([li, f]);
       });
     }
+
+    /* ---- the panel's lines: findings of one concern or handoff (one per agency) under one line ---- */
+    var groupOf = {}, groupItems = [];
+    (DATA.groups || []).forEach(function (g, n) { g[0].forEach(function (id) { groupOf[id] = n; }); });
+    var placed = {};
+    panelItems.forEach(function (item) {
+      var n = groupOf[item[1][0]];
+      if (n === undefined) { panel.appendChild(item[0]); return; }
+      if (!placed[n]) {
+        /* [finding ids, severity, kind, title, period] */
+        var g = DATA.groups[n];
+        var head = document.createElement("button");
+        head.type = "button";
+        head.className = "finding-group sev-" + (["high", "medium", "low"].indexOf(g[1]) >= 0 ? g[1] : "low");
+        head.setAttribute("aria-expanded", "false");
+        head.setAttribute("aria-controls", "group-" + n);
+        head.appendChild(textSpan("sev", g[1]));
+        head.appendChild(document.createTextNode(" \u00b7 " + g[2] + " \u00b7 "));
+        head.appendChild(textSpan("fcount", g[0].length + " findings"));
+        head.appendChild(textSpan("ftitle", g[3]));
+        head.appendChild(textSpan("fperiod", g[4]));
+        var members = document.createElement("ol");
+        members.id = "group-" + n;
+        members.className = "members";
+        members.hidden = true;
+        var gli = document.createElement("li");
+        gli.className = "group";
+        gli.appendChild(head);
+        gli.appendChild(members);
+        panel.appendChild(gli);
+        placed[n] = [gli, head, members, []];
+        groupItems.push(placed[n]);
+      }
+      placed[n][2].appendChild(item[0]);
+      placed[n][3].push(item);
+    });
 
     /* ---- findings filters: kind, severity, status ---- */
     var ffKind = document.getElementById("ff-kind");
@@ -181,6 +216,9 @@
         var show = (!kind || f[2] === kind) && (!severity || f[1] === severity) && (!st || f[6] === st);
         item[0].hidden = !show;
         if (show) { n += 1; }
+      });
+      groupItems.forEach(function (g) {
+        g[0].hidden = g[3].every(function (item) { return item[0].hidden; });
       });
       ffCount.textContent = n === panelItems.length ? panelItems.length + " findings" :
         "Showing " + n + " of " + panelItems.length + " findings";
@@ -297,6 +335,32 @@
     buttons.forEach(function (b) {
       b.addEventListener("click", function () { select(b); });
     });
+    /* A line of several findings: open it, and show all their records at once. */
+    function selectGroup(g) {
+      var open = g[1].getAttribute("aria-expanded") !== "true";
+      g[1].setAttribute("aria-expanded", open ? "true" : "false");
+      g[2].hidden = !open;
+      var px = [], py = [], x0 = null, x1 = null, ringed = {};
+      g[3].forEach(function (item) {
+        var f = DATA.findings[item[1][0]];
+        if (!f) { return; }
+        f.px.forEach(function (x, k) {
+          var key = x + "\u0000" + f.py[k];
+          if (!ringed[key]) { ringed[key] = true; px.push(x); py.push(f.py[k]); }
+        });
+        if (x0 === null || f.x0 < x0) { x0 = f.x0; }
+        if (x1 === null || f.x1 > x1) { x1 = f.x1; }
+      });
+      if (x0 === null) { return; }
+      buttons.forEach(function (b) { b.setAttribute("aria-pressed", "false"); });
+      Plotly.restyle(plot, { x: [px], y: [py] }, [DATA.highlight]);
+      Plotly.relayout(plot, { "xaxis.range": [x0, x1], "xaxis.autorange": false });
+      status.textContent = "Showing " + g[3].length + " findings: " + g[1].querySelector(".ftitle").textContent +
+        " (" + px.length + " record" + (px.length === 1 ? "" : "s") + " ringed).";
+    }
+    groupItems.forEach(function (g) {
+      g[1].addEventListener("click", function () { selectGroup(g); });
+    });
     document.getElementById("show-all").addEventListener("click", function () {
       buttons.forEach(function (b) { b.setAttribute("aria-pressed", "false"); });
       Plotly.restyle(plot, { x: [[]], y: [[]] }, [DATA.highlight]);
@@ -399,6 +463,7 @@
     function beforePrint() {
       Array.prototype.forEach.call(document.querySelectorAll("details"), function (d) { d.open = true; });
       if (ffKind) { ffKind.value = ffSeverity.value = ffStatus.value = ""; filterFindings(); }  /* every finding on paper */
+      groupItems.forEach(function (g) { g[2].hidden = false; g[1].setAttribute("aria-expanded", "true"); });
       while (shown < matches.length) { renderMore(); }
       if (screenSize || !plot._fullLayout) { return; }
       var layout = DATA.figure.layout, legend = layout.legend || {};
