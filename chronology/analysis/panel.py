@@ -6,7 +6,9 @@ groups the findings that share their concern (an information-sharing gap:
 the same concern records, one finding per agency that shows no knowledge of
 it) or their handoff (a missed handoff: one record sent to several agencies),
 and lists the agencies of each line. Every other finding is a line of its own.
-Lines are sorted by severity (high first), then by date.
+Lines are sorted by severity (high first), then by date; given the review's
+scope (its terms of reference), the lines within it come first and those
+wholly outside it after, marked so.
 
 Example:
     >>> lines = panel_lines(analysed.findings)  # doctest: +SKIP
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from chronology.analysis.days import fmt_date
@@ -36,6 +39,7 @@ PANEL_COLUMNS = (
     "title",
     "finding_ids",
     "record_ids",
+    "in_scope",
 )
 #: Kinds whose findings are one per agency of one concern or handoff: grouped for the panel.
 GROUPED_KINDS = {
@@ -57,7 +61,7 @@ def _column(findings: pd.DataFrame, name: str) -> list[Any]:
     return [""] * len(findings)
 
 
-def panel_lines(findings: pd.DataFrame) -> pd.DataFrame:
+def panel_lines(findings: pd.DataFrame, scope: tuple[Any, Any] | None = None) -> pd.DataFrame:
     """One line per concern or handoff (see the module docstring), in PANEL_COLUMNS.
 
     A concern (or handoff) is its kind, subject, agency and instant, whichever
@@ -65,6 +69,8 @@ def panel_lines(findings: pd.DataFrame) -> pd.DataFrame:
 
     Args:
         findings: FINDING_COLUMNS rows (``analyse(...).findings``).
+        scope: The review's (start, end) dates (``[case] scope``), either None
+            when open; None: every line is within it.
 
     Returns:
         One row per line: its kind, the highest severity of its findings, the
@@ -123,10 +129,31 @@ def panel_lines(findings: pd.DataFrame) -> pd.DataFrame:
             }
         )
     out = pd.DataFrame(rows)
+    out["in_scope"] = _within(out, scope)
+    out["_outside"] = ~out["in_scope"]
     out["_rank"] = out["severity"].map(_RANK).fillna(3)
-    out = out.sort_values(["_rank", "start", "title"], kind="stable").drop(columns="_rank")
+    out = out.sort_values(["_outside", "_rank", "start", "title"], kind="stable")
+    out = out.drop(columns=["_rank", "_outside"])
     out.insert(0, "line", range(1, len(out) + 1))
     return out.reset_index(drop=True)[list(PANEL_COLUMNS)]
+
+
+def _within(lines: pd.DataFrame, scope: tuple[Any, Any] | None) -> pd.Series:
+    """Whether each line's period touches the review's scope (every line when there is none)."""
+    inside = pd.Series(True, index=lines.index)
+    if not scope:
+        return inside
+    first, last = scope
+    def day(value: Any) -> Any:  # the day in the finding's own timezone
+        return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
+
+    start, end = lines["start"].map(day), lines["end"].map(day)
+    end = end.where(end.notna(), start)
+    if first is not None:
+        inside &= np.array([e is None or e >= first for e in end], dtype=bool)
+    if last is not None:
+        inside &= np.array([s is None or s <= last for s in start], dtype=bool)
+    return inside.astype(bool)
 
 
 def grouped_share(findings: pd.DataFrame) -> float:

@@ -454,13 +454,16 @@ def _by_concern_sheet(wb: Workbook, run: Run) -> _Rows:
     """Findings by concern: one line per concern or handoff, listing the agencies that did not know or receive it."""
     from chronology.analysis.panel import panel_lines
 
+    scope = getattr(run.config, "scope", None)
     headers = ["Line", "Severity", "Kind", "Title", "Agencies", "Period", "Findings"]
-    out = _Rows(_sheet(wb, "Findings by concern", headers, [6, 9, 20, 70, 36, 22, 30]))
+    headers += ["In the review's period"] if scope else []
+    out = _Rows(_sheet(wb, "Findings by concern", headers, [6, 9, 20, 70, 36, 22, 30, 12][: len(headers)]))
     wrap = [out.style("wrap", alignment=_WRAP)] * len(headers)
-    lines = panel_lines(run.findings)
+    lines = panel_lines(run.findings, scope)
     for line in lines.to_dict("records"):
         values = [line["line"], line["severity"], line["kind"], line["title"], ", ".join(line["agencies"])]
         values += [_period(line["start"], line["end"]), ", ".join(line["finding_ids"])]
+        values += ["yes" if line["in_scope"] else "no"] if scope else []
         out.append(values, wrap)
     _finish(out, len(headers))
     return out

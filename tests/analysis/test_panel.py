@@ -37,3 +37,13 @@ def test_one_line_per_concern_lists_every_agency_that_did_not_know():
     assert line["severity"] == "high"  # the highest of its findings (CSC did not know)
     assert "show no knowledge of it" in line["title"]
     assert grouped_share(findings) == 1.0
+
+
+def test_lines_outside_the_review_scope_come_after_and_say_so():
+    from datetime import date
+
+    findings = _findings()
+    assert bool(panel_lines(findings)["in_scope"].all())  # no scope: every line is within it
+    early = panel_lines(findings, scope=(date(2019, 1, 1), date(2019, 5, 31)))
+    assert list(early["in_scope"]) == [False]  # the concern of 10/06/2019 is after the scope ends
+    assert list(panel_lines(findings, scope=(date(2019, 6, 10), None))["in_scope"]) == [True]

@@ -331,3 +331,14 @@ def test_findings_by_concern_sheet_has_one_line_per_concern(book) -> None:
     assert [r["Line"].value for r in lines] == list(range(1, len(lines) + 1))
     listed = [f for r in lines for f in str(r["Findings"].value).split(", ")]
     assert sorted(listed) == sorted(f["Finding"].value for f in findings)  # every finding on exactly one line
+
+
+def test_findings_by_concern_marks_lines_outside_the_review_period(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    run = make_run(tmp_path)
+    run = replace(run, config=replace(run.config, scope=(date(2030, 1, 1), None)))  # after every finding
+    path = tmp_path / "chronology.xlsx"
+    write_workbook(run, path)
+    lines = _rows(openpyxl.load_workbook(path)["Findings by concern"])
+    assert lines and {r["In the review's period"].value for r in lines} == {"no"}
