@@ -21,12 +21,17 @@ evidence in the score (``features``). What stops chaining is evidence:
      cannot chain through pairs nobody read. On ordinary cases the bound drops
      nothing, so this never applies there;
    - none is forbidden by an override "different";
-   - none scores below ``cluster_floor`` (strong evidence of two events), and
+   - none scores below ``cluster_floor`` (strong evidence of two events);
      in none do both texts name dates that disagree ("PPN re incident 13/07"
-     and "PPN re incident 14/07" are two notifications);
-   - their mean score is at least ``cluster_mean`` (average linkage): one
-     strong pair does not pull in a record that the rest of the cluster
-     contradicts.
+     and "PPN re incident 14/07" are two notifications); in none do both
+     records pass something on from different senders (one handoff has one
+     sender: the police's PPN to the MASH and the MASH's onward share with
+     health are two);
+   - their mean score is at least ``cluster_mean`` (average linkage), where
+     the records of one agency on either side count once, by their best
+     pair: one strong pair does not pull in a record that the rest of the
+     cluster contradicts, and an attendance's triage and review rows, which
+     say little, do not outvote the row that matches.
 
    The first condition that fails is the reason reported for the refusal.
    Two records of an earlier event dated days apart (a meeting's minutes and
@@ -82,6 +87,8 @@ class Constraints:
     reason: np.ndarray
     seed: np.ndarray | None = None
     missing_reason: str = "constraint: outside window"
+    block: np.ndarray | None = None
+    blocks: int = 1
 
     def __post_init__(self) -> None:
         # sorted keys of the unordered pairs, searched instead of a dict of millions of pairs
@@ -123,8 +130,16 @@ class Constraints:
         if bad.any():
             first = int(np.argmax(bad))
             return self.missing_reason if missing[first] else str(self.reason[k[first]])
-        total = float(np.cumsum(self.score[k].astype(float))[-1])  # summed in order, as a loop would
-        if total < mean_floor * len(left) * len(right):
+        score = self.score[k].astype(float)
+        if self.block is not None:
+            # each agency's records on either side count once, by their best pair
+            bl, br = self.block[rows], self.block[cols]
+            group = bl * np.int64(self.blocks) + br
+            order = np.lexsort((-score, group))
+            first = np.r_[True, group[order][1:] != group[order][:-1]]
+            score = score[order][first]
+        total = float(np.cumsum(score)[-1])  # summed in order, as a loop would
+        if total < mean_floor * len(score):
             return "constraint: weak on average"
         return ""
 
@@ -170,8 +185,10 @@ def pair_constraints(
     reason = np.full(len(a), "", dtype=object)
     reason[pairs["score"].to_numpy() < settings.cluster_floor] = "constraint: evidence against"
     reason[(pairs["date_level"] == "named_conflict").to_numpy()] = "constraint: names another date"
+    reason[(pairs["route_level"] == "other_sender").to_numpy()] = "constraint: another sender"
     if forbidden:
         reason[np.fromiter(sorted(forbidden), dtype=np.int64)] = "override"
+    codes, uniques = pd.factorize(records.agency)
     gap = np.abs(records.first_day[a] - records.first_day[b])
     both_late = records.retro[a] & records.retro[b] & (gap > settings.window_days)
     return Constraints(
@@ -183,6 +200,8 @@ def pair_constraints(
         reason=reason,
         seed=~both_late,
         missing_reason=NOT_COMPARED if bounded else "constraint: outside window",
+        block=codes.astype(np.int64),
+        blocks=max(1, len(uniques)),
     )
 
 

@@ -17,7 +17,9 @@ text       the wording, from two measures read as one level so that they
 event_type same, same_contact (the same type of routine contact: each agency
            makes its own visits and appointments), related (vocabulary ``related``), passed_on (one is a handoff or
            receipt: a letter, notification or referral about the other),
-           unknown ("other"), incompatible (also: a type of the
+           unknown ("other", or two kinds of contact: each agency names
+           one contact by its own role, a school's contact, CSC's visit),
+           incompatible (also: a type of the
            ``own_event_groups`` of match.toml, such as a decision, beside any
            other type); the strongest of the records'
            types and, for a record of an earlier event, the type of what it

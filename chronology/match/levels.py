@@ -33,7 +33,14 @@ TYPE_RANK = ("same", "same_contact", "related", "passed_on", "unknown", "incompa
 _UNKNOWN_TYPES = frozenset({"", "other"})
 
 
-def _pair_level(x: str, y: str, vocab: Vocabulary, own: frozenset[str], passing: frozenset[str]) -> str:
+def _pair_level(
+    x: str,
+    y: str,
+    vocab: Vocabulary,
+    own: frozenset[str],
+    passing: frozenset[str],
+    contacts: frozenset[str] = frozenset(),
+) -> str:
     if x == "" or y == "":
         return ""
     if x in _UNKNOWN_TYPES or y in _UNKNOWN_TYPES:
@@ -46,6 +53,8 @@ def _pair_level(x: str, y: str, vocab: Vocabulary, own: frozenset[str], passing:
         return "related"
     if x in passing or y in passing:
         return "passed_on"
+    if x in contacts and y in contacts:
+        return "unknown"  # one contact named by each agency's role: a school's contact, CSC's visit
     return "incompatible"
 
 
@@ -66,9 +75,11 @@ def type_matrix(
     names = [str(u) for u in uniques]
     own = vocab.in_group(*own_groups) if own_groups else frozenset()
     passing = vocab.in_group("handoff", "receipt")
+    contacts = vocab.in_group("contact")
     rank = {lv: i for i, lv in enumerate(TYPE_RANK)}
     matrix = np.asarray(
-        [[rank[_pair_level(x, y, vocab, own, passing)] for y in names] for x in names], dtype=np.int8
+        [[rank[_pair_level(x, y, vocab, own, passing, contacts)] for y in names] for x in names],
+        dtype=np.int8,
     ).reshape(len(names), len(names))
     return np.asarray(codes, dtype=np.int64), matrix
 

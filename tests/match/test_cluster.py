@@ -186,3 +186,59 @@ def test_a_late_record_naming_the_date_joins_that_event(make_events):
     # the canonical date is the incident's (more precise, earlier), not the receipt's
     assert cluster["start"].strftime("%d/%m %H:%M") == "03/03 22:15"
     assert cluster["agencies"] == ["CSC", "Police"]
+
+
+def test_an_agencys_rows_count_once_in_the_average_by_their_best_pair():
+    # Records 0 and 1 are one agency's rows of one attendance (the booking matches, the triage row
+    # says little); record 2, another agency's, matches the booking. Counted pair by pair the triage
+    # row outvotes the booking (mean 1.5 < 2); counted once per agency, the merge stands.
+    import numpy as np
+
+    from chronology.match.cluster import Constraints, merge_clusters
+
+    def graph(block):
+        return Constraints(
+            n=3,
+            a=np.array([0, 0, 1]),
+            b=np.array([1, 2, 2]),
+            score=np.array([9.0, 5.0, -2.0]),
+            allowed=np.array([True, True, True]),
+            reason=np.array(["", "", ""], dtype=object),
+            block=block,
+            blocks=2,
+        )
+
+    assert merge_clusters(graph(None), 3.0, [], 2.0)[0].tolist() == [0, 0, 2]
+    assert merge_clusters(graph(np.array([0, 0, 1])), 3.0, [], 2.0)[0].tolist() == [0, 0, 0]
+
+
+def test_two_handoffs_from_different_senders_stay_two_events(make_events):
+    # The police's notification to CSC and CSC's onward one to the GP, in like words, ten minutes
+    # apart: they score well, but one handoff has one sender, so they stay two events.
+    events = make_events(
+        [
+            {
+                "record_id": "pol",
+                "agency": "Police",
+                "when": "2021-03-05 09:00",
+                "event_type": "notification",
+                "description": "Domestic abuse incident 04/03/21 at home, child present, notification sent to CSC.",
+                "from_agency": "Police",
+                "to_agency": "CSC",
+            },
+            {
+                "record_id": "csc",
+                "agency": "CSC",
+                "when": "2021-03-05 09:10",
+                "event_type": "notification",
+                "description": "Domestic abuse incident 04/03/21 at home, child present, notification sent to GP.",
+                "from_agency": "CSC",
+                "to_agency": "GP",
+            },
+        ]
+    )
+    result = match_events(events)
+    assert _clusters(result) == {("pol",), ("csc",)}
+    pair = result.pairs.iloc[0]
+    assert pair["score"] > 3.0 and pair["route_level"] == "other_sender"
+    assert pair["decided_by"] == "constraint: another sender"

@@ -169,3 +169,18 @@ def test_estimates_are_reported_and_deterministic():
     assert first.estimate.as_dict() == again.estimate.as_dict()
     weights = first.estimate.as_dict()
     assert set(weights["m_u"]) >= {"text", "date", "agency"} and 0.0 < weights["prior"] < 1.0
+
+
+def test_two_kinds_of_contact_are_not_evidence_against() -> None:
+    # A school's record of the social worker's visit in school and CSC's own visit record: each agency
+    # names the one contact by its role; a contact beside an ED attendance stays incompatible.
+    import numpy as np
+
+    from chronology.match.levels import TYPE_RANK, type_matrix
+    from chronology.vocabulary import load_vocabulary
+
+    codes, matrix = type_matrix(
+        np.array(["school_contact", "home_visit", "ed_attendance"], dtype=object), load_vocabulary()
+    )
+    assert TYPE_RANK[matrix[codes[0], codes[1]]] == "unknown"
+    assert TYPE_RANK[matrix[codes[0], codes[2]]] == "incompatible"
