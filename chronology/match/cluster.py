@@ -26,7 +26,9 @@ evidence in the score (``features``). What stops chaining is evidence:
      and "PPN re incident 14/07" are two notifications); in none do both
      records pass something on from different senders (one handoff has one
      sender: the police's PPN to the MASH and the MASH's onward share with
-     health are two);
+     health are two); in none does the later name the other's date while
+     being a happening of its own (a PPN about an incident, a school seeing
+     the dressing of a burn treated at ED: ``named_about``);
    - their mean score is at least ``cluster_mean`` (average linkage), where
      the records of one agency on either side count once, by their best
      pair: one strong pair does not pull in a record that the rest of the
@@ -185,6 +187,7 @@ def pair_constraints(
     reason = np.full(len(a), "", dtype=object)
     reason[pairs["score"].to_numpy() < settings.cluster_floor] = "constraint: evidence against"
     reason[(pairs["date_level"] == "named_conflict").to_numpy()] = "constraint: names another date"
+    reason[(pairs["date_level"] == "named_about").to_numpy()] = "constraint: a happening of its own"
     reason[(pairs["route_level"] == "other_sender").to_numpy()] = "constraint: another sender"
     if forbidden:
         reason[np.fromiter(sorted(forbidden), dtype=np.int64)] = "override"

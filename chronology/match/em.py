@@ -93,7 +93,9 @@ def estimate_weights(
             records far apart, which are different events: ``random_u``);
             these u values are held, and EM estimates only m for them.
         strength: How many pairs the shipped values are worth, per feature.
-        hold: Features whose shipped m and u are kept as they are.
+        hold: Features whose shipped m and u are kept as they are, or single
+            levels of a feature as ``"feature.level"`` (the others share the
+            rest of the feature's mass as estimated).
         max_iterations: At most this many EM rounds.
         tolerance: Stop when no m, u or prior moves by more than this.
 
@@ -115,6 +117,9 @@ def estimate_weights(
             u[f] = np.asarray([max(float(table.get(lv, FLOOR)), FLOOR) for lv in coded[f][1]], dtype=float)
     m0 = {f: m[f] / m[f].sum() for f in features}
     u0 = {f: u[f] / u[f].sum() for f in features}
+    kept = {
+        f: np.asarray([f"{f}.{lv}" in hold for lv in coded[f][1]], dtype=bool) for f in features
+    }
     lam, lam0 = prior, prior
     fixed = np.isfinite(labels) if labels is not None else np.zeros(n, dtype=bool)
     history: list[float] = []
@@ -143,8 +148,8 @@ def estimate_weights(
             k = len(names)
             pm = np.bincount(code[known], weights=(count * p)[known], minlength=k) + strength * m0[f]
             pu = np.bincount(code[known], weights=(count * (1.0 - p))[known], minlength=k) + strength * u0[f]
-            new_m = np.maximum(pm / pm.sum(), FLOOR)
-            new_u = u[f] if fixed_u and f in fixed_u else np.maximum(pu / pu.sum(), FLOOR)
+            new_m = _share(pm, m0[f], kept[f])
+            new_u = u[f] if fixed_u and f in fixed_u else _share(pu, u0[f], kept[f])
             change = max(change, float(np.abs(new_m - m[f]).max()), float(np.abs(new_u - u[f]).max()))
             m[f], u[f] = new_m, new_u
         new_lam = float(((count * p).sum() + strength * lam0) / (n + strength))
@@ -156,6 +161,20 @@ def estimate_weights(
             converged = True
             break
     return Estimate(_as_table(coded, m, u), lam, iterations, converged, n, int(fixed.sum()), history[-5:])
+
+
+def _share(counts: np.ndarray, shipped: np.ndarray, kept: np.ndarray) -> np.ndarray:
+    """A feature's new level distribution: the kept levels at their shipped share, the others
+    sharing the rest in proportion to their expected counts."""
+    if not kept.any():
+        return np.maximum(counts / counts.sum(), FLOOR)
+    out = shipped.copy()
+    free = ~kept
+    rest = max(1.0 - float(shipped[kept].sum()), 0.0)
+    total = float(counts[free].sum())
+    if total > 0:
+        out[free] = rest * counts[free] / total
+    return np.maximum(out, FLOOR)
 
 
 def random_u(levels: pd.DataFrame, features: list[str]) -> dict[str, dict[str, float]]:

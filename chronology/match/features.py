@@ -26,7 +26,14 @@ event_type same, same_contact (the same type of routine contact: each agency
            records (minutes of a core group compare as a core group)
 date       named_conflict (both texts name dates, a day or more apart:
            "PPN re incident 13/07" and "PPN re incident 14/07"), same_day
-           (both to the day), named_date (the later names the other's
+           (both to the day), named_own (the later names the other's date,
+           both are one agency's, and that agency recorded one moment on that
+           day: "Visit record 30/06 completed" and the visit of 30/06),
+           named_beside (the later names the other's date, but its own
+           agency recorded on that day what it records, a visit for its
+           write-up: it records its own record's event, and the other
+           record is another agency's),
+           named_date (the later names the other's
            date and records that event: minutes, a receipt, a letter),
            named_about (the later names the other's date but is a happening
            of its own: it sends something on, as a PPN about an incident
@@ -261,8 +268,72 @@ def last_of_type_before(records: Records) -> np.ndarray:
     return out
 
 
+def _has_own_record_on(
+    records: Records, later: np.ndarray, earlier: np.ndarray, own_kinds: frozenset[str]
+) -> np.ndarray:
+    """Whether the later record's own agency also recorded, on the earlier record's day, a record of
+    the kind the later one records (its content type, else its type), where that kind is one each
+    agency makes its own (``own_kinds``, the contact types: its own visit, for its write-up; a
+    meeting is everyone's)."""
+    dated = np.flatnonzero((records.first_day > -(10**8)) & (records.precision <= 1))
+    if dated.size == 0 or len(later) == 0:
+        return np.zeros(len(later), dtype=bool)
+    kind = np.where(records.content_type != "", records.content_type, records.event_type)
+    agencies = pd.factorize(records.agency)[0].astype(np.int64)
+    kinds = pd.factorize(np.concatenate([records.event_type, kind]))[0].astype(np.int64)
+    own_kind, recorded_kind = kinds[: len(records)], kinds[len(records) :]
+    width = np.int64(1) << 32
+
+    def key(subject_of: np.ndarray, agency_of: np.ndarray, kind_of: np.ndarray, day_of: np.ndarray) -> np.ndarray:
+        group = (records.subject[subject_of].astype(np.int64) * (agencies.max() + 1) + agencies[agency_of])
+        group = group * (kinds.max() + 1) + kind_of
+        return group * width + records.first_day[day_of] + (np.int64(1) << 31)
+
+    held = np.unique(key(dated, dated, own_kind[dated], dated))
+    want = key(earlier, later, recorded_kind[later], earlier)
+    at = np.minimum(np.searchsorted(held, want), len(held) - 1)
+    return (held[at] == want) & np.isin(kind[later], sorted(own_kinds))
+
+
+def one_moment_days(records: Records) -> np.ndarray:
+    """Whether each record is of a day on which its agency recorded one moment for the subject.
+
+    A moment is a time of day, or "untimed"; an attendance's triage and review
+    rows at one minute are one moment. A later record of the agency naming
+    that day can only be a record of that moment.
+
+    Example:
+        >>> from chronology.synth import generate_case
+        >>> from chronology.match.settings import load_settings
+        >>> from chronology.match.records import prepare_records
+        >>> recs = prepare_records(generate_case(30, seed=4)[0], load_settings())
+        >>> one_moment_days(recs).dtype
+        dtype('bool')
+    """
+    out = np.zeros(len(records), dtype=bool)
+    dated = np.flatnonzero((records.first_day > -(10**8)) & (records.precision <= 1))
+    if dated.size == 0:
+        return out
+    agency = pd.factorize(records.agency[dated])[0].astype(np.int64)
+    frame = pd.DataFrame(
+        {
+            "subject": records.subject[dated],
+            "agency": agency,
+            "day": records.first_day[dated],
+            "moment": np.nan_to_num(records.minute[dated], nan=-1.0),
+        }
+    )
+    moments = frame.groupby(["subject", "agency", "day"], sort=False)["moment"].transform("nunique")
+    out[dated] = moments.to_numpy() == 1
+    return out
+
+
 def _date_levels(
-    records: Records, a: np.ndarray, b: np.ndarray, own_groups: frozenset[str] = frozenset()
+    records: Records,
+    a: np.ndarray,
+    b: np.ndarray,
+    own_groups: frozenset[str] = frozenset(),
+    contacts: frozenset[str] = frozenset(),
 ) -> tuple[np.ndarray, np.ndarray]:
     gap = np.maximum(
         0,
@@ -285,10 +356,18 @@ def _date_levels(
         | (records.group[later] == "concern")
     )
     later_retro = records.retro[later] | ~happening
+    own_day = (
+        (records.agency[a] == records.agency[b])
+        & (records.first_day[later] > records.first_day[earlier])
+        & (one_moment_days(records)[earlier])
+    )
+    beside = (records.agency[a] != records.agency[b]) & _has_own_record_on(records, later, earlier, contacts)
     level = _pick(
         [
             _named_conflict(records, a, b),
             precise & (gap == 0),
+            (named == 0) & later_retro & own_day,
+            (named == 0) & later_retro & beside,
             (named == 0) & later_retro,
             named == 0,
             precise & (nearest == 1),
@@ -300,6 +379,8 @@ def _date_levels(
         [
             "named_conflict",
             "same_day",
+            "named_own",
+            "named_beside",
             "named_date",
             "named_about",
             "one_day",
@@ -423,10 +504,11 @@ def score_pairs(
     present = (np.char.str_len(records.norm.astype(str)) > 0) if len(records) else np.zeros(0, bool)
     similarity = text_similarity(records.norm, a, b)
     overlap = np.round(word_overlap(records.norm, a, b), 3)
-    days, date_level = _date_levels(records, a, b, settings.own_event_groups)
+    days, date_level = _date_levels(records, a, b, settings.own_event_groups, vocab.in_group("contact"))
     type_level = _type_level(records, a, b, vocab, settings.own_event_groups)
     agency_level = _agency_levels(
-        records, a, b, similarity, date_level == "named_date", np.isin(type_level, ["same", "same_contact"])
+        records, a, b, similarity, np.isin(date_level, ["named_date", "named_own"]),
+        np.isin(type_level, ["same", "same_contact"]),
     )
     minutes, time_level = _time_levels(records, a, b)
     refs = np.asarray(shared_tokens(records.refs, records, a, b, limit=10**9), dtype=object)

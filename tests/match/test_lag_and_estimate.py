@@ -184,3 +184,63 @@ def test_two_kinds_of_contact_are_not_evidence_against() -> None:
     )
     assert TYPE_RANK[matrix[codes[0], codes[1]]] == "unknown"
     assert TYPE_RANK[matrix[codes[0], codes[2]]] == "incompatible"
+
+
+def test_a_held_level_keeps_its_shipped_share_and_the_rest_are_estimated():
+    # The named-date level is held ("date.named_date"); the other date levels share the rest of the
+    # mass as EM finds them. Here the pairs with a named date look unlike on text, which EM alone
+    # would read as different events.
+    levels = pd.DataFrame(
+        {
+            "text_level": ["high"] * 50 + ["none"] * 30 + ["none"] * 20,
+            "date_level": ["same_day"] * 50 + ["further"] * 30 + ["named_date"] * 20,
+        }
+    )
+    shipped = {
+        "text": {"high": (0.6, 0.4), "none": (0.4, 0.6)},
+        "date": {"same_day": (0.5, 0.3), "further": (0.3, 0.6), "named_date": (0.2, 0.1)},
+    }
+    free = estimate_weights(levels, shipped, prior=0.5)
+    held = estimate_weights(levels, shipped, prior=0.5, hold=frozenset({"date.named_date"}))
+    m, u = held.m_u["date"]["named_date"]
+    assert (round(m, 6), round(u, 6)) == (0.2, 0.1)  # the shipped share, untouched
+    m_free, u_free = free.m_u["date"]["named_date"]
+    assert m_free / u_free < m / u  # estimated freely, the named date would count for less
+    assert abs(sum(v[0] for v in held.m_u["date"].values()) - 1.0) < 1e-6  # still a distribution
+    assert held.m_u["date"]["same_day"] != shipped["date"]["same_day"]  # the others estimated
+
+
+def test_a_later_record_naming_its_own_agencys_one_moment_that_day(make_events):
+    # CSC's write-up the next day names the day of CSC's one visit: it records that visit (named_own),
+    # whatever its few words; the GP's appointment that day is another agency's contact beside it.
+    events = make_events(
+        [
+            {"record_id": "visit", "agency": "CSC", "when": "2020-06-30", "event_type": "home_visit",
+             "description": "Statutory CP visit. H seen."},
+            {"record_id": "record", "agency": "CSC", "when": "2020-07-01", "event_type": "other",
+             "description": "Write-up of home visit 30/06/20."},
+            {"record_id": "gp", "agency": "GP", "when": "2020-06-30", "event_type": "appointment",
+             "description": "Seen with mum, eczema review."},
+        ]  # fmt: skip
+    )
+    result = match_events(events)
+    assert _clusters(result) == {("record", "visit"), ("gp",)}
+    levels = dict(zip(zip(result.pairs["record_a"], result.pairs["record_b"]), result.pairs["date_level"]))
+    assert levels[tuple(sorted(("record", "visit")))] == "named_own"
+    assert levels[tuple(sorted(("gp", "record")))] == "named_beside"  # CSC's own visit is what it records
+
+
+def test_a_happening_about_an_earlier_day_never_joins_it(make_events):
+    # The school sees the dressing of a burn two days after the ED treated it and writes the day down:
+    # its own sighting, about the attendance, never a record of it, however alike the words.
+    events = make_events(
+        [
+            {"record_id": "ed", "agency": "ED", "when": "2020-09-26 11:20", "event_type": "ed_attendance",
+             "description": "Superficial burn to right palm from hair straighteners. Dressed."},
+            {"record_id": "school", "agency": "School", "when": "2020-09-28", "event_type": "injury",
+             "description": "Dressing on right palm, burn from hair straighteners on 26/09/20, mum says."},
+        ]  # fmt: skip
+    )
+    result = match_events(events)
+    assert _clusters(result) == {("ed",), ("school",)}
+    assert result.pairs.iloc[0]["date_level"] == "named_about"
