@@ -25,7 +25,10 @@ event_type same, same_contact (the same type of routine contact: each agency
            types and, for a record of an earlier event, the type of what it
            records (minutes of a core group compare as a core group)
 date       named_conflict (both texts name dates, a day or more apart:
-           "PPN re incident 13/07" and "PPN re incident 14/07"), same_day
+           "PPN re incident 13/07" and "PPN re incident 14/07"), named_both
+           (both texts name one same day, the records at most 7 days
+           apart: a PPN "re incident 09/02" and its receipt "re incident
+           09/02", whatever their own dates), same_day
            (both to the day), named_own (the later names the other's date,
            both are one agency's, and that agency recorded one moment on that
            day: "Visit record 30/06 completed" and the visit of 30/06),
@@ -85,6 +88,10 @@ from chronology.match.words import word_overlap
 from chronology.vocabulary import Vocabulary
 
 _shared_tokens = shared_tokens  # moved to ``levels``; the old name kept for callers
+
+#: Two records that name one same day are one handoff and its receipt when at most a week apart;
+#: further apart (a strategy discussion a fortnight after the incident both name) they are not.
+NAMED_BOTH_DAYS = 7
 
 FEATURES = (
     "text",
@@ -210,21 +217,26 @@ def _named_gap(records: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return gap
 
 
-def _named_conflict(records: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """True where both texts name dates and none of them is the same day."""
+def _named_agreement(records: Records, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where both texts name dates: (they name one same day, none of them is the same day)."""
+    agree = np.zeros(len(a), dtype=bool)
     conflict = np.zeros(len(a), dtype=bool)
     if records.named_row.size == 0 or len(a) == 0:
-        return conflict
+        return agree, conflict
     pair, day_a = _named_of(records, a)
     left, day_b = _named_of(records, b[pair])
     both = pair[left]
     if both.size == 0:
-        return conflict
-    agree = np.zeros(len(a), dtype=bool)
+        return agree, conflict
     agree[both[day_a[left] == day_b]] = True
     named_both = np.unique(both)
     conflict[named_both] = ~agree[named_both]
-    return conflict
+    return agree, conflict
+
+
+def _named_conflict(records: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """True where both texts name dates and none of them is the same day."""
+    return _named_agreement(records, a, b)[1]
 
 
 def last_of_type_before(records: Records) -> np.ndarray:
@@ -362,9 +374,11 @@ def _date_levels(
         & (one_moment_days(records)[earlier])
     )
     beside = (records.agency[a] != records.agency[b]) & _has_own_record_on(records, later, earlier, contacts)
+    agree, conflict = _named_agreement(records, a, b)
     level = _pick(
         [
-            _named_conflict(records, a, b),
+            conflict,
+            agree & (gap <= NAMED_BOTH_DAYS),
             precise & (gap == 0),
             (named == 0) & later_retro & own_day,
             (named == 0) & later_retro & beside,
@@ -378,6 +392,7 @@ def _date_levels(
         ],
         [
             "named_conflict",
+            "named_both",
             "same_day",
             "named_own",
             "named_beside",

@@ -244,3 +244,24 @@ def test_a_happening_about_an_earlier_day_never_joins_it(make_events):
     result = match_events(events)
     assert _clusters(result) == {("ed",), ("school",)}
     assert result.pairs.iloc[0]["date_level"] == "named_about"
+
+
+def test_a_receipt_joins_the_handoff_that_names_the_same_day(make_events):
+    # The police's assessment of the night of 09/02 goes to CSC by the PPN of 10/02, which names the
+    # incident's day; CSC's receipt on 11/02 names it too. Naming one same day, the receipt and the
+    # PPN are one handoff; the assessment, on the day the receipt names, is the incident's.
+    events = make_events(
+        [
+            {"record_id": "vpa", "agency": "Police", "when": "2019-02-09", "event_type": "notification",
+             "description": "Vulnerable person assessment (child) completed.", "to_agency": "CSC"},
+            {"record_id": "ppn", "agency": "Police", "when": "2019-02-10 09:15", "event_type": "notification",
+             "description": "PPN submitted to MASH re DA 09/02/19. Child present.", "to_agency": "CSC"},
+            {"record_id": "rcv", "agency": "CSC", "when": "2019-02-11 08:52", "event_type": "notification",
+             "description": "Contact received from Police - PPN (DA, standard risk) re incident 09/02/19.",
+             "from_agency": "Police"},
+        ]  # fmt: skip
+    )
+    result = match_events(events)
+    assert ("ppn", "rcv") in _clusters(result)
+    level = result.pairs.set_index(["record_a", "record_b"])["date_level"]
+    assert level[("ppn", "rcv")] == "named_both"
