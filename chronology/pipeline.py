@@ -134,7 +134,9 @@ def run_case(
         ingested, fixed = prepare(config, vocab)
     overrides = read_overrides(config.folder / "overrides.csv")
     with step(f"matching {len(ingested.events)} records"):
-        matched = match_events(ingested.events, config.match, overrides, vocab=vocab)
+        matched = match_events(
+            ingested.events, config.match, overrides, vocab=vocab, aliases=agency_aliases(config)
+        )
     decisions = read_decisions(config.folder / "decisions.csv")
     with step("looking for where information did not travel"):
         analysed = analyse(

@@ -72,7 +72,6 @@ def child_seen(events: pd.DataFrame, ctx: Context, params: Mapping[str, Any]) ->
     return seen
 
 
-
 @register(
     NAME,
     "contact_gap",
@@ -107,17 +106,23 @@ def run(
         lo, hi = days[i], days[j]
         # Approximately dated sightings whose window reaches into the gap.
         inside = [p for p in loose if first[p] < hi and last[p] > lo]
-        windows = [
-            (max(0, _days(first[p] - lo)), min(int(gap[k]), _days(last[p] - lo))) for p in inside
-        ]
+        windows = [(max(0, _days(first[p] - lo)), min(int(gap[k]), _days(last[p] - lo))) for p in inside]
         least, most = least_gap(int(gap[k]), windows), most_gap(int(gap[k]), windows)
         if most <= max_days:
             continue  # wherever the approximately dated sightings fall, they close the gap
         between = np.flatnonzero((days > lo) & (days < hi) & ~seen_mask)
         findings.append(
             _finding(
-                events, i, j, int(gap[k]), (least, most), [(p, bounds[p]) for p in inside],
-                events.iloc[between], max_days, params, ctx,
+                events,
+                i,
+                j,
+                int(gap[k]),
+                (least, most),
+                [(p, bounds[p]) for p in inside],
+                events.iloc[between],
+                max_days,
+                params,
+                ctx,
             )
         )
     return findings
@@ -211,7 +216,9 @@ def _approximate(ctx: Context, p: int, rows: tuple[int, int] | None) -> str:
     )
     if rows is None:
         return said
-    return f"{said}, written between its rows {rows[0]} and {rows[1]}, so not before the one nor after the other"
+    return (
+        f"{said}, written between its rows {rows[0]} and {rows[1]}, so not before the one nor after the other"
+    )
 
 
 def _finding(

@@ -144,6 +144,7 @@ def _within(lines: pd.DataFrame, scope: tuple[Any, Any] | None) -> pd.Series:
     if not scope:
         return inside
     first, last = scope
+
     def day(value: Any) -> Any:  # the day in the finding's own timezone
         return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
 

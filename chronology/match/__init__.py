@@ -21,7 +21,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -44,7 +44,7 @@ from chronology.vocabulary import Vocabulary, load_vocabulary
 #: Features whose u values are measured on pairs of records far apart in time
 #: (Splink's random sampling); the date, time and agency levels depend on the
 #: dates and are estimated by EM with the m values.
-RANDOM_U_FEATURES = ("text", "event_type", "handoff", "route", "references", "names")
+RANDOM_U_FEATURES = ("text", "event_type", "handoff", "mention", "route", "references", "names")
 
 __all__ = ["MatchResult", "explain", "match_events", "read_overrides", "load_settings", "FEATURES"]
 
@@ -114,6 +114,7 @@ def match_events(
     overrides: pd.DataFrame | None = None,
     *,
     vocab: Vocabulary | None = None,
+    aliases: Mapping[str, Sequence[str]] | None = None,
 ) -> MatchResult:
     """Cluster the records of one real event, across and within agencies.
 
@@ -124,6 +125,8 @@ def match_events(
             ``{"threshold": 6.0, "window_days": 1}``).
         overrides: overrides.csv as read by ``read_overrides``.
         vocab: The vocabulary (related event types); the shipped one by default.
+        aliases: Each agency label's extra aliases from case.toml (which
+            agencies a text mentions).
 
     Returns:
         The MatchResult: events with cluster_id, clusters, pairs, warnings.
@@ -139,7 +142,7 @@ def match_events(
     """
     conf = load_settings(settings)
     vocab = vocab or load_vocabulary()
-    records = prepare_records(events, conf, vocab)
+    records = prepare_records(events, conf, vocab, aliases)
     bound = Bound(records, conf, vocab) if conf.max_candidates > 0 else None
     a, b = candidate_pairs(records, conf.window_days, conf.lag_days, conf.lag_windows, bound)
     resolved = resolve_overrides(overrides, records, set(events["record_id"].astype(str)))

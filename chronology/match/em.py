@@ -117,9 +117,7 @@ def estimate_weights(
             u[f] = np.asarray([max(float(table.get(lv, FLOOR)), FLOOR) for lv in coded[f][1]], dtype=float)
     m0 = {f: m[f] / m[f].sum() for f in features}
     u0 = {f: u[f] / u[f].sum() for f in features}
-    kept = {
-        f: np.asarray([f"{f}.{lv}" in hold for lv in coded[f][1]], dtype=bool) for f in features
-    }
+    kept = {f: np.asarray([f"{f}.{lv}" in hold for lv in coded[f][1]], dtype=bool) for f in features}
     lam, lam0 = prior, prior
     fixed = np.isfinite(labels) if labels is not None else np.zeros(n, dtype=bool)
     history: list[float] = []

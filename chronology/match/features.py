@@ -59,6 +59,11 @@ handoff    named (each names the other's agency as sender or recipient: a
            named_one_way (one names the other's agency, the other passes
            nothing on: a receipt and the sender's record of what it reports,
            which is the notification's subject, not the notification), none
+mention    both, one_way (a text mentions the other record's agency, not as
+           a handoff's sender or recipient: a school's "SW in to see H" and
+           CSC's visit), none; only for two agencies' records neither of
+           which names the other as a handoff, and neither passing on what
+           the other reports (``chronology.match.mentions``)
 route      same_route (both pass something on, from the same sender to
            overlapping recipients: a PPN sent and its receipt),
            other_recipient (the same sender, to other recipients),
@@ -81,17 +86,30 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from chronology.match.levels import TYPE_RANK, as_categorical, shared_tokens, type_ranks
+from chronology.match.dates import (
+    _named_conflict,
+    _named_gap,
+    date_levels,
+    last_of_type_before,
+    one_moment_days,
+)
+from chronology.match.levels import TYPE_RANK, as_categorical, pick, shared_tokens, type_ranks
+from chronology.match.mentions import mention_levels
 from chronology.match.records import Records
 from chronology.match.settings import MatchSettings
 from chronology.match.words import word_overlap
 from chronology.vocabulary import Vocabulary
 
 _shared_tokens = shared_tokens  # moved to ``levels``; the old name kept for callers
-
-#: Two records that name one same day are one handoff and its receipt when at most a week apart;
-#: further apart (a strategy discussion a fortnight after the incident both name) they are not.
-NAMED_BOTH_DAYS = 7
+__all__ = [
+    "FEATURES",
+    "_named_conflict",
+    "_named_gap",
+    "last_of_type_before",
+    "one_moment_days",
+    "score_pairs",
+    "weigh",
+]
 
 FEATURES = (
     "text",
@@ -100,6 +118,7 @@ FEATURES = (
     "time",
     "agency",
     "handoff",
+    "mention",
     "route",
     "references",
     "names",
@@ -129,16 +148,6 @@ def text_similarity(norm: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarra
     return np.round((sort.astype(float) + tset.astype(float)) / 2.0, 1)[inverse]
 
 
-def _pick(conditions: list[np.ndarray], choices: list[str], default: str) -> np.ndarray:
-    """Like ``np.select(conditions, choices, default)``, as an object array.
-
-    Each row holds one of the few shared label strings rather than its own
-    copy, which keeps a level column of millions of pairs small.
-    """
-    index = np.select(conditions, list(range(len(choices))), len(choices))
-    return np.asarray([*choices, default], dtype=object)[index]
-
-
 def _label(flag: np.ndarray, yes: str, no: str) -> np.ndarray:
     """``yes`` where ``flag``, else ``no``: an object array of two shared strings."""
     return np.asarray([no, yes], dtype=object)[np.asarray(flag, dtype=bool).astype(np.intp)]
@@ -165,7 +174,7 @@ def wording_level(similarity: np.ndarray, overlap: np.ndarray, present: np.ndarr
         >>> wording_level(np.array([50.0, 20.0]), np.array([0.1, 0.7]), np.array([True, True])).tolist()
         ['low', 'high']
     """
-    level = _pick(
+    level = pick(
         [
             similarity >= 95,
             (similarity >= 80) | (overlap >= 0.6),
@@ -193,222 +202,6 @@ def _type_level(
     return np.asarray(TYPE_RANK, dtype=object)[best]
 
 
-def _named_of(records: Records, recs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each date named in the texts of ``recs``: (index into ``recs``, named day), as a join would give."""
-    order = np.argsort(records.named_row, kind="stable")
-    rows, days = records.named_row[order], records.named_day[order]
-    lo = np.searchsorted(rows, recs, side="left")
-    n = np.searchsorted(rows, recs, side="right") - lo
-    index = np.repeat(np.arange(len(recs)), n)
-    within = np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n)
-    return index, days[np.repeat(lo, n) + within]
-
-
-def _named_gap(records: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Days between a date named in one record's text and the other's dates."""
-    gap = np.full(len(a), np.iinfo(np.int64).max, dtype=np.int64)
-    if records.named_row.size == 0 or len(a) == 0:
-        return gap
-    for own, other in ((a, b), (b, a)):
-        pair, day = _named_of(records, own)
-        o = other[pair]
-        d = np.maximum(0, np.maximum(records.first_day[o] - day, day - records.last_day[o]))
-        np.minimum.at(gap, pair, d)
-    return gap
-
-
-def _named_agreement(records: Records, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Where both texts name dates: (they name one same day, none of them is the same day)."""
-    agree = np.zeros(len(a), dtype=bool)
-    conflict = np.zeros(len(a), dtype=bool)
-    if records.named_row.size == 0 or len(a) == 0:
-        return agree, conflict
-    pair, day_a = _named_of(records, a)
-    left, day_b = _named_of(records, b[pair])
-    both = pair[left]
-    if both.size == 0:
-        return agree, conflict
-    agree[both[day_a[left] == day_b]] = True
-    named_both = np.unique(both)
-    conflict[named_both] = ~agree[named_both]
-    return agree, conflict
-
-
-def _named_conflict(records: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """True where both texts name dates and none of them is the same day."""
-    return _named_agreement(records, a, b)[1]
-
-
-def last_of_type_before(records: Records) -> np.ndarray:
-    """For each record of an earlier event, the latest day before it holding a record of what it records.
-
-    What it records is its content type ("minutes of a core group": a core
-    group), else its own type. -1e9 for other records, or when no such day
-    lies within ``lag``: the day a late record most likely refers to.
-
-    Example:
-        >>> from chronology.synth import generate_case
-        >>> from chronology.match.settings import load_settings
-        >>> from chronology.match.records import prepare_records
-        >>> recs = prepare_records(generate_case(30, seed=4)[0], load_settings())
-        >>> last = last_of_type_before(recs)
-        >>> bool((last[recs.retro & (last > -10**8)] < recs.first_day[recs.retro & (last > -10**8)]).all())
-        True
-    """
-    out = np.full(len(records), -(10**9), dtype=np.int64)
-    late = np.flatnonzero(records.retro & (records.first_day > -(10**8)))
-    if late.size == 0:
-        return out
-    wanted = np.where(records.content_type[late] != "", records.content_type[late], records.event_type[late])
-    dated = np.flatnonzero(records.first_day > -(10**8))
-    frame = pd.DataFrame(
-        {
-            "subject": np.concatenate([records.subject[dated], records.subject[dated]]),
-            "kind": np.concatenate([records.event_type[dated], records.content_type[dated]]),
-            "day": np.concatenate([records.first_day[dated], records.first_day[dated]]),
-        }
-    )
-    frame = frame[frame["kind"] != ""]
-    codes, kinds = pd.factorize(pd.concat([frame["kind"], pd.Series(wanted)], ignore_index=True))
-    width = np.int64(1) << 32
-    key = (frame["subject"].to_numpy(np.int64) * np.int64(len(kinds)) + codes[: len(frame)]) * width
-    key = np.sort(key + frame["day"].to_numpy(np.int64) + (np.int64(1) << 31))
-    want = (records.subject[late].astype(np.int64) * np.int64(len(kinds)) + codes[len(frame) :]) * width
-    at = np.searchsorted(key, want + records.first_day[late] - 1 + (np.int64(1) << 31), side="right") - 1
-    ok = (at >= 0) & ((key[np.maximum(at, 0)] // width) == (want // width))
-    out[late[ok]] = key[at[ok]] % width - (np.int64(1) << 31)
-    return out
-
-
-def _has_own_record_on(
-    records: Records, later: np.ndarray, earlier: np.ndarray, own_kinds: frozenset[str]
-) -> np.ndarray:
-    """Whether the later record's own agency also recorded, on the earlier record's day, a record of
-    the kind the later one records (its content type, else its type), where that kind is one each
-    agency makes its own (``own_kinds``, the contact types: its own visit, for its write-up; a
-    meeting is everyone's)."""
-    dated = np.flatnonzero((records.first_day > -(10**8)) & (records.precision <= 1))
-    if dated.size == 0 or len(later) == 0:
-        return np.zeros(len(later), dtype=bool)
-    kind = np.where(records.content_type != "", records.content_type, records.event_type)
-    agencies = pd.factorize(records.agency)[0].astype(np.int64)
-    kinds = pd.factorize(np.concatenate([records.event_type, kind]))[0].astype(np.int64)
-    own_kind, recorded_kind = kinds[: len(records)], kinds[len(records) :]
-    width = np.int64(1) << 32
-
-    def key(subject_of: np.ndarray, agency_of: np.ndarray, kind_of: np.ndarray, day_of: np.ndarray) -> np.ndarray:
-        group = (records.subject[subject_of].astype(np.int64) * (agencies.max() + 1) + agencies[agency_of])
-        group = group * (kinds.max() + 1) + kind_of
-        return group * width + records.first_day[day_of] + (np.int64(1) << 31)
-
-    held = np.unique(key(dated, dated, own_kind[dated], dated))
-    want = key(earlier, later, recorded_kind[later], earlier)
-    at = np.minimum(np.searchsorted(held, want), len(held) - 1)
-    return (held[at] == want) & np.isin(kind[later], sorted(own_kinds))
-
-
-def one_moment_days(records: Records) -> np.ndarray:
-    """Whether each record is of a day on which its agency recorded one moment for the subject.
-
-    A moment is a time of day, or "untimed"; an attendance's triage and review
-    rows at one minute are one moment. A later record of the agency naming
-    that day can only be a record of that moment.
-
-    Example:
-        >>> from chronology.synth import generate_case
-        >>> from chronology.match.settings import load_settings
-        >>> from chronology.match.records import prepare_records
-        >>> recs = prepare_records(generate_case(30, seed=4)[0], load_settings())
-        >>> one_moment_days(recs).dtype
-        dtype('bool')
-    """
-    out = np.zeros(len(records), dtype=bool)
-    dated = np.flatnonzero((records.first_day > -(10**8)) & (records.precision <= 1))
-    if dated.size == 0:
-        return out
-    agency = pd.factorize(records.agency[dated])[0].astype(np.int64)
-    frame = pd.DataFrame(
-        {
-            "subject": records.subject[dated],
-            "agency": agency,
-            "day": records.first_day[dated],
-            "moment": np.nan_to_num(records.minute[dated], nan=-1.0),
-        }
-    )
-    moments = frame.groupby(["subject", "agency", "day"], sort=False)["moment"].transform("nunique")
-    out[dated] = moments.to_numpy() == 1
-    return out
-
-
-def _date_levels(
-    records: Records,
-    a: np.ndarray,
-    b: np.ndarray,
-    own_groups: frozenset[str] = frozenset(),
-    contacts: frozenset[str] = frozenset(),
-) -> tuple[np.ndarray, np.ndarray]:
-    gap = np.maximum(
-        0,
-        np.maximum(records.first_day[a], records.first_day[b])
-        - np.minimum(records.last_day[a], records.last_day[b]),
-    )
-    named = _named_gap(records, a, b)
-    precise = (records.precision[a] <= 1) & (records.precision[b] <= 1)
-    nearest = np.minimum(gap, named)
-    last = last_of_type_before(records)
-    later = np.where(records.first_day[a] >= records.first_day[b], a, b)
-    earlier = np.where(later == a, b, a)
-    latest = (last[later] == records.first_day[earlier]) & (last[later] > -(10**8))
-    # the later record names the earlier's date: it records that event unless it
-    # is a happening of its own (it sends something on, it is a decision, or
-    # its agency observed a concern itself)
-    happening = (
-        (records.to_agency[later] != "")
-        | np.isin(records.group[later], sorted(own_groups))
-        | (records.group[later] == "concern")
-    )
-    later_retro = records.retro[later] | ~happening
-    own_day = (
-        (records.agency[a] == records.agency[b])
-        & (records.first_day[later] > records.first_day[earlier])
-        & (one_moment_days(records)[earlier])
-    )
-    beside = (records.agency[a] != records.agency[b]) & _has_own_record_on(records, later, earlier, contacts)
-    agree, conflict = _named_agreement(records, a, b)
-    level = _pick(
-        [
-            conflict,
-            agree & (gap <= NAMED_BOTH_DAYS),
-            precise & (gap == 0),
-            (named == 0) & later_retro & own_day,
-            (named == 0) & later_retro & beside,
-            (named == 0) & later_retro,
-            named == 0,
-            precise & (nearest == 1),
-            precise & (nearest >= 2) & (nearest <= 14) & latest,
-            precise & (nearest >= 2) & (nearest <= 7),
-            precise & (nearest >= 8) & (nearest <= 14),
-            ~precise & (gap == 0),
-        ],
-        [
-            "named_conflict",
-            "named_both",
-            "same_day",
-            "named_own",
-            "named_beside",
-            "named_date",
-            "named_about",
-            "one_day",
-            "lag_latest",
-            "lag_short",
-            "lag_long",
-            "approximate",
-        ],
-        "further",
-    )
-    return nearest, level
-
-
 def _agency_levels(
     records: Records,
     a: np.ndarray,
@@ -431,7 +224,7 @@ def _agency_levels(
     # earlier's date without passing anything on (a PPN naming its incident's
     # date is a new happening: the notification)
     record_of = records.retro[later] | (named & ~passes_on)
-    return _pick(
+    return pick(
         [~same, moment, (gap == 0) & same_type, gap == 0, record_of, similarity >= 80],
         ["different", "same_moment", "same_day_type", "same_day", "same_record", "same_wording"],
         "same_repeat",
@@ -440,7 +233,7 @@ def _agency_levels(
 
 def _time_levels(records: Records, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     minutes = np.abs(records.minute[a] - records.minute[b])
-    level = _pick(
+    level = pick(
         [minutes <= 30, minutes <= 180, minutes > 180], ["within_30_min", "within_3_hours", "further"], ""
     )
     return minutes, level
@@ -462,7 +255,7 @@ def _handoff(records: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     b_route = (to[b] != blank) | (sender[b] != blank)
     both_ways = (a_names_b & b_names_a) & (ag_a != ag_b)
     one_way = ((a_names_b & ~b_route) | (b_names_a & ~a_route)) & (ag_a != ag_b)
-    return _pick([both_ways, one_way], ["named", "named_one_way"], "none")
+    return pick([both_ways, one_way], ["named", "named_one_way"], "none")
 
 
 def _routes(records: Records) -> tuple[np.ndarray, list[frozenset[str]]]:
@@ -499,6 +292,18 @@ def _route_levels(
     return level
 
 
+def _mention(
+    records: Records, a: np.ndarray, b: np.ndarray, handoff: np.ndarray, type_level: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The mention feature (value: whether either text mentions the other's agency; level). Not
+    read where one record passes on or receives what the other reports (type level passed_on): a
+    receipt of a notification mentions the agencies of the incident ("police attended"), which says
+    nothing of whether it is the incident."""
+    level = mention_levels(records.mentions, records.agency_code, a, b, handoff)
+    level[np.asarray(type_level, dtype=object) == "passed_on"] = ""
+    return np.isin(level, ["both", "one_way"]), level
+
+
 def score_pairs(
     records: Records, a: np.ndarray, b: np.ndarray, settings: MatchSettings, vocab: Vocabulary
 ) -> pd.DataFrame:
@@ -519,10 +324,14 @@ def score_pairs(
     present = (np.char.str_len(records.norm.astype(str)) > 0) if len(records) else np.zeros(0, bool)
     similarity = text_similarity(records.norm, a, b)
     overlap = np.round(word_overlap(records.norm, a, b), 3)
-    days, date_level = _date_levels(records, a, b, settings.own_event_groups, vocab.in_group("contact"))
+    days, date_level = date_levels(records, a, b, settings.own_event_groups, vocab.in_group("contact"))
     type_level = _type_level(records, a, b, vocab, settings.own_event_groups)
     agency_level = _agency_levels(
-        records, a, b, similarity, np.isin(date_level, ["named_date", "named_own"]),
+        records,
+        a,
+        b,
+        similarity,
+        np.isin(date_level, ["named_date", "named_own"]),
         np.isin(type_level, ["same", "same_contact"]),
     )
     minutes, time_level = _time_levels(records, a, b)
@@ -540,6 +349,7 @@ def score_pairs(
         "time": (minutes, time_level),
         "agency": (_joined(records.agency, a, b), agency_level),
         "handoff": (handoff == "named", handoff),
+        "mention": _mention(records, a, b, handoff, type_level),
         "route": (_joined(routes[0], a, b), _route_levels(routes, a, b)),
         "references": (refs, _label(refs != "", "shared", "none")),
         "names": (names, _label(names != "", "shared", "none")),

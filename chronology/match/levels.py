@@ -58,6 +58,16 @@ def _pair_level(
     return "incompatible"
 
 
+def pick(conditions: list[np.ndarray], choices: list[str], default: str) -> np.ndarray:
+    """Like ``np.select(conditions, choices, default)``, as an object array.
+
+    Each row holds one of the few shared label strings rather than its own
+    copy, which keeps a level column of millions of pairs small.
+    """
+    index = np.select(conditions, list(range(len(choices))), len(choices))
+    return np.asarray([*choices, default], dtype=object)[index]
+
+
 def type_matrix(
     values: np.ndarray, vocab: Vocabulary, own_groups: frozenset[str] = frozenset()
 ) -> tuple[np.ndarray, np.ndarray]:

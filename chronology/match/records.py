@@ -11,7 +11,8 @@ Example:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 
@@ -19,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from chronology.ingest.classify import classify_text
+from chronology.match.mentions import mention_masks
 from chronology.match.settings import MatchSettings
 from chronology.match.text import find_named_dates, read_texts
 from chronology.vocabulary import Vocabulary, load_vocabulary
@@ -57,6 +59,9 @@ class Records:
         retro: Whether the record records an earlier event (minutes, a
             letter or receipt, a write-up: ``[lag]`` of match.toml), so it may
             be dated days after the event it records.
+        mentions: Bit mask of the case's agencies the text mentions
+            (``chronology.match.mentions``), bit ``agency_code``.
+        agency_code: The record's agency as an integer code.
         content_type: For such a record, the type of what it records: its
             text classified with the cue words taken out ("A&E discharge
             summary rec'd: attended with a scald" records an ED attendance;
@@ -86,6 +91,8 @@ class Records:
     group: np.ndarray
     retro: np.ndarray
     content_type: np.ndarray
+    mentions: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    agency_code: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     def __len__(self) -> int:
         return len(self.record_id)
@@ -172,7 +179,10 @@ def _cue_pattern(cues: tuple[str, ...]) -> re.Pattern[str] | None:
 
 
 def prepare_records(
-    events: pd.DataFrame, settings: MatchSettings, vocab: Vocabulary | None = None
+    events: pd.DataFrame,
+    settings: MatchSettings,
+    vocab: Vocabulary | None = None,
+    aliases: Mapping[str, Sequence[str]] | None = None,
 ) -> Records:
     """Read the "event" rows of ``events`` into arrays for matching.
 
@@ -182,6 +192,8 @@ def prepare_records(
         events: A table with the columns of ``chronology.schema.EVENT_COLUMNS``.
         settings: Matching settings (text tables, named-date reach, lag cues).
         vocab: The vocabulary (each type's group); the shipped one by default.
+        aliases: Each agency label's extra aliases (case.toml), for the
+            agencies a text mentions.
 
     Example:
         >>> from chronology.match.settings import load_settings
@@ -213,11 +225,13 @@ def prepare_records(
     groups = {name: t.group for name, t in vocab.types.items()}
     group = np.asarray([groups.get(t, "other") for t in event_type], dtype=object)
     retro = retrospective(text, group, settings)
+    agency = _strings(ev["agency"], lower=True)
+    mentions, agency_code = mention_masks(text, agency, vocab, aliases)
     return Records(
         row=rows,
         record_id=_strings(ev["record_id"]),
         subject=np.asarray(subject, dtype=np.int64),
-        agency=_strings(ev["agency"], lower=True),
+        agency=agency,
         first_day=first_day.astype(np.int64),
         last_day=last_day.astype(np.int64),
         minute=minute,
@@ -235,6 +249,8 @@ def prepare_records(
         group=group,
         retro=retro,
         content_type=content_types(description.to_numpy(dtype=object), retro, settings, vocab),
+        mentions=mentions,
+        agency_code=agency_code,
     )
 
 

@@ -253,7 +253,9 @@ def _panel_groups(live: pd.DataFrame) -> list[list[Any]]:
     ):
         period = first + (f" \u2013 {last}" if last not in ("", first) else "")
         label = KIND_LABELS.get(line["kind"], line["kind"])
-        out.append([list(line["finding_ids"]), _text(line["severity"]), _text(label), _text(line["title"]), period])
+        out.append(
+            [list(line["finding_ids"]), _text(line["severity"]), _text(label), _text(line["title"]), period]
+        )
     return out
 
 

@@ -139,7 +139,10 @@ def test_an_approximate_date_placed_by_its_own_chronology(ev, detect):
         ev("Health Visiting", "2020-07-02", "home_visit", "Child seen", rid="h2"),
         school(4, "2020-07-11", "Minutes received, filed", "letter"),
         school(
-            5, "2020-04-28", "Last day in nursery", date_precision="term",
+            5,
+            "2020-04-28",
+            "Last day in nursery",
+            date_precision="term",
             end=pd.Timestamp("2020-07-31", tz="Europe/London"),
         ),
         school(6, "2020-09-07", "Minutes received, filed", "letter"),

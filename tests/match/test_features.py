@@ -148,3 +148,47 @@ def test_named_dates_gap_and_conflict_as_plain_loops() -> None:
             conflicts.append(bool(pairs) and not any(p == q for p, q in pairs))
         assert _named_gap(records, a, b).tolist() == gaps  # type: ignore[arg-type]
         assert _named_conflict(records, a, b).tolist() == conflicts  # type: ignore[arg-type]
+
+
+def test_a_record_naming_the_other_agency_is_a_mention_unless_it_reports_it(make_events):
+    # The school's record names the social worker on the day of CSC's visit: a mention. The GP's
+    # receipt of a notification names the police who attended the incident it reports: not read,
+    # as the receipt passes on what the incident record is (type level passed_on).
+    from chronology.match import match_events
+
+    events = make_events(
+        [
+            {
+                "record_id": "csc",
+                "agency": "Children's Social Care",
+                "when": "2020-06-30",
+                "event_type": "home_visit",
+                "description": "Statutory CP visit. H seen.",
+            },
+            {
+                "record_id": "school",
+                "agency": "School",
+                "when": "2020-06-30",
+                "event_type": "school_contact",
+                "description": "SW in to see H - seen in nursery room.",
+            },
+            {
+                "record_id": "police",
+                "agency": "Police",
+                "when": "2020-06-29 21:55",
+                "event_type": "domestic_abuse_incident",
+                "description": "999 call, argument at the address.",
+            },
+            {
+                "record_id": "gp",
+                "agency": "GP",
+                "when": "2020-07-02",
+                "event_type": "information_shared",
+                "description": "MASH notification rec'd: DA incident 29/06/20 at home, police attended.",
+            },
+        ]  # fmt: skip
+    )
+    pairs = match_events(events).pairs.set_index(["record_a", "record_b"])
+    assert pairs.loc[("csc", "school"), "mention_level"] == "one_way"
+    assert pairs.loc[("gp", "police"), "event_type_level"] == "passed_on"
+    assert pairs.loc[("gp", "police"), "mention_level"] == ""

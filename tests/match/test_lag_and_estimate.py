@@ -215,17 +215,32 @@ def test_a_later_record_naming_its_own_agencys_one_moment_that_day(make_events):
     # whatever its few words; the GP's appointment that day is another agency's contact beside it.
     events = make_events(
         [
-            {"record_id": "visit", "agency": "CSC", "when": "2020-06-30", "event_type": "home_visit",
-             "description": "Statutory CP visit. H seen."},
-            {"record_id": "record", "agency": "CSC", "when": "2020-07-01", "event_type": "other",
-             "description": "Write-up of home visit 30/06/20."},
-            {"record_id": "gp", "agency": "GP", "when": "2020-06-30", "event_type": "appointment",
-             "description": "Seen with mum, eczema review."},
+            {
+                "record_id": "visit",
+                "agency": "CSC",
+                "when": "2020-06-30",
+                "event_type": "home_visit",
+                "description": "Statutory CP visit. H seen.",
+            },
+            {
+                "record_id": "record",
+                "agency": "CSC",
+                "when": "2020-07-01",
+                "event_type": "other",
+                "description": "Write-up of home visit 30/06/20.",
+            },
+            {
+                "record_id": "gp",
+                "agency": "GP",
+                "when": "2020-06-30",
+                "event_type": "appointment",
+                "description": "Seen with mum, eczema review.",
+            },
         ]  # fmt: skip
     )
     result = match_events(events)
     assert _clusters(result) == {("record", "visit"), ("gp",)}
-    levels = dict(zip(zip(result.pairs["record_a"], result.pairs["record_b"]), result.pairs["date_level"]))
+    levels = result.pairs.set_index(["record_a", "record_b"])["date_level"]
     assert levels[tuple(sorted(("record", "visit")))] == "named_own"
     assert levels[tuple(sorted(("gp", "record")))] == "named_beside"  # CSC's own visit is what it records
 
@@ -235,10 +250,20 @@ def test_a_happening_about_an_earlier_day_never_joins_it(make_events):
     # its own sighting, about the attendance, never a record of it, however alike the words.
     events = make_events(
         [
-            {"record_id": "ed", "agency": "ED", "when": "2020-09-26 11:20", "event_type": "ed_attendance",
-             "description": "Superficial burn to right palm from hair straighteners. Dressed."},
-            {"record_id": "school", "agency": "School", "when": "2020-09-28", "event_type": "injury",
-             "description": "Dressing on right palm, burn from hair straighteners on 26/09/20, mum says."},
+            {
+                "record_id": "ed",
+                "agency": "ED",
+                "when": "2020-09-26 11:20",
+                "event_type": "ed_attendance",
+                "description": "Superficial burn to right palm from hair straighteners. Dressed.",
+            },
+            {
+                "record_id": "school",
+                "agency": "School",
+                "when": "2020-09-28",
+                "event_type": "injury",
+                "description": "Dressing on right palm, burn from hair straighteners on 26/09/20, mum says.",
+            },
         ]  # fmt: skip
     )
     result = match_events(events)
@@ -252,13 +277,30 @@ def test_a_receipt_joins_the_handoff_that_names_the_same_day(make_events):
     # PPN are one handoff; the assessment, on the day the receipt names, is the incident's.
     events = make_events(
         [
-            {"record_id": "vpa", "agency": "Police", "when": "2019-02-09", "event_type": "notification",
-             "description": "Vulnerable person assessment (child) completed.", "to_agency": "CSC"},
-            {"record_id": "ppn", "agency": "Police", "when": "2019-02-10 09:15", "event_type": "notification",
-             "description": "PPN submitted to MASH re DA 09/02/19. Child present.", "to_agency": "CSC"},
-            {"record_id": "rcv", "agency": "CSC", "when": "2019-02-11 08:52", "event_type": "notification",
-             "description": "Contact received from Police - PPN (DA, standard risk) re incident 09/02/19.",
-             "from_agency": "Police"},
+            {
+                "record_id": "vpa",
+                "agency": "Police",
+                "when": "2019-02-09",
+                "event_type": "notification",
+                "description": "Vulnerable person assessment (child) completed.",
+                "to_agency": "CSC",
+            },
+            {
+                "record_id": "ppn",
+                "agency": "Police",
+                "when": "2019-02-10 09:15",
+                "event_type": "notification",
+                "description": "PPN submitted to MASH re DA 09/02/19. Child present.",
+                "to_agency": "CSC",
+            },
+            {
+                "record_id": "rcv",
+                "agency": "CSC",
+                "when": "2019-02-11 08:52",
+                "event_type": "notification",
+                "description": "Contact received from Police - PPN (DA, standard risk) re incident 09/02/19.",
+                "from_agency": "Police",
+            },
         ]  # fmt: skip
     )
     result = match_events(events)

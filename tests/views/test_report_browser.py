@@ -584,12 +584,27 @@ def test_findings_of_one_concern_sit_under_one_line_that_opens(browser, run, kit
 
     extra = pd.DataFrame(
         [
-            kit.finding("F-INFO2", "info_sharing_gap", "2019-03-03", "2019-03-17", ["r001"],
-                        from_agency="Police", to_agency="GP",
-                        title="GP shows no knowledge of the injury recorded by Police"),
-            kit.finding("F-INFO3", "info_sharing_gap", "2019-03-03", "2019-03-24", ["r001", "r002"],
-                        from_agency="Police", to_agency="School", severity="medium",
-                        title="School shows no knowledge of the injury recorded by Police"),
+            kit.finding(
+                "F-INFO2",
+                "info_sharing_gap",
+                "2019-03-03",
+                "2019-03-17",
+                ["r001"],
+                from_agency="Police",
+                to_agency="GP",
+                title="GP shows no knowledge of the injury recorded by Police",
+            ),
+            kit.finding(
+                "F-INFO3",
+                "info_sharing_gap",
+                "2019-03-03",
+                "2019-03-24",
+                ["r001", "r002"],
+                from_agency="Police",
+                to_agency="School",
+                severity="medium",
+                title="School shows no knowledge of the injury recorded by Police",
+            ),
         ]  # fmt: skip
     )
     grouped = replace(run, findings=pd.concat([run.findings, extra], ignore_index=True))
@@ -603,7 +618,9 @@ def test_findings_of_one_concern_sit_under_one_line_that_opens(browser, run, kit
         assert head.locator(".ftitle").text_content() == (
             "The injury recorded by Police on 03/03/2019: GP, School show no knowledge of it"
         )
-        assert head.locator(".fcount").text_content() == "2 findings" and head.get_attribute("class").endswith("high")
+        assert head.locator(".fcount").text_content() == "2 findings" and head.get_attribute(
+            "class"
+        ).endswith("high")
         members = page.locator("#finding-list li.group ol.members")
         assert members.is_hidden() and head.get_attribute("aria-expanded") == "false"
         assert page.locator("#ff-count").text_content() == "5 findings"  # findings, not lines

@@ -1,0 +1,80 @@
+"""Which agencies a record's text mentions, and the ``mention`` feature of a pair.
+
+A school's "SW in to see H - seen in nursery room" and children's social
+care's "Statutory CP visit. H seen." share no words, but the school's record
+names the social worker: it mentions the other record's agency. Mentions are
+read by the case's agency resolver (``chronology.ingest.agencies``: labels,
+the vocabulary's aliases such as "SW", "PC", "HV", and case.toml's aliases)
+from the description and outcome, and kept per record as a bit mask of the
+case's agencies, so a pair's level is two bit tests, not a string search.
+
+Levels, for records of two agencies where neither names the other as a
+handoff's sender or recipient (that is the ``handoff`` feature: a mention is
+not counted twice): ``both`` (each text mentions the other's agency),
+``one_way``, ``none``; "" for records of one agency or of a handoff.
+
+Example:
+    >>> import numpy as np
+    >>> from chronology.vocabulary import load_vocabulary
+    >>> masks, codes = mention_masks(
+    ...     np.array(["SW in to see H in nursery", "Statutory visit, H seen"], dtype=object),
+    ...     np.array(["school", "children's social care"], dtype=object), load_vocabulary())
+    >>> mention_levels(masks, codes, np.array([0]), np.array([1]), np.array(["none"], dtype=object)).tolist()
+    ['one_way']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from chronology.ingest.agencies import shared_resolver
+from chronology.vocabulary import Vocabulary
+
+#: Agencies beyond this many in one case are never read as mentioned (a mask is one int64).
+MAX_AGENCIES = 63
+
+
+def mention_masks(
+    text: np.ndarray,
+    agency: np.ndarray,
+    vocab: Vocabulary,
+    aliases: Mapping[str, Sequence[str]] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per record, the bit mask of the case's agencies its text mentions, and its own agency's code.
+
+    ``agency`` holds the records' labels lower-cased, as the match reads
+    them; each distinct text is read once.
+    """
+    codes, labels = pd.factorize(pd.Series(agency, dtype=object).fillna(""))
+    codes = np.asarray(codes, dtype=np.int64)
+    masks = np.zeros(len(text), dtype=np.int64)
+    if len(text) == 0:
+        return masks, codes
+    lowered = {str(label).lower(): n for n, label in enumerate(labels) if n < MAX_AGENCIES}
+    named = {str(k).lower(): list(v) for k, v in (aliases or {}).items()}
+    resolver = shared_resolver([(label, tuple(named.get(label, ()))) for label in sorted(lowered)], vocab)
+    text_codes, uniques = pd.factorize(pd.Series(text, dtype=object).fillna("").astype(str))
+    found = np.zeros(len(uniques), dtype=np.int64)
+    for n, t in enumerate(uniques):
+        for label in resolver.mentions(t) if t else ():
+            bit = lowered.get(label.lower())
+            if bit is not None:
+                found[n] |= np.int64(1) << np.int64(bit)
+    masks[:] = found[text_codes]
+    return masks, codes
+
+
+def mention_levels(
+    masks: np.ndarray, codes: np.ndarray, a: np.ndarray, b: np.ndarray, handoff: np.ndarray
+) -> np.ndarray:
+    """The mention level of each pair (see the module docstring)."""
+    bits = np.minimum(codes, MAX_AGENCIES).astype(np.int64)
+    a_names_b = ((masks[a] >> bits[b]) & 1).astype(bool) & (codes[b] < MAX_AGENCIES)
+    b_names_a = ((masks[b] >> bits[a]) & 1).astype(bool) & (codes[a] < MAX_AGENCIES)
+    level = np.where(a_names_b & b_names_a, "both", np.where(a_names_b | b_names_a, "one_way", "none"))
+    level = level.astype(object)
+    level[(codes[a] == codes[b]) | (np.asarray(handoff, dtype=object) != "none")] = ""
+    return level
