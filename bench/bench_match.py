@@ -320,6 +320,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--narrow-only", action="store_true", help="Splink blocked within a day only (the faster of the two)"
     )
+    parser.add_argument(
+        "--per-subject",
+        type=int,
+        default=0,
+        help="records per subject (a case of that many records per child; 0: one subject at each size)",
+    )
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--estimate", action="store_true")
     args = parser.parse_args(argv)
@@ -330,7 +336,8 @@ def main(argv: list[str] | None = None) -> None:
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     variants = ("splink_narrow",) if args.narrow_only else ("splink", "splink_narrow")
     for size in args.sizes:
-        for line in bench(size, 1, not args.no_splink, args.seed, variants):
+        subjects = max(1, size // args.per_subject) if args.per_subject else 1
+        for line in bench(size, subjects, not args.no_splink, args.seed, variants):
             print(line, flush=True)
     if args.million:
         for line in bench(1_000_000, 1000, not args.no_splink, args.seed):

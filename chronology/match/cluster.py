@@ -26,7 +26,8 @@ evidence in the score (``features``). What stops chaining is evidence:
      and "PPN re incident 14/07" are two notifications); in none do both
      records pass something on from different senders (one handoff has one
      sender: the police's PPN to the MASH and the MASH's onward share with
-     health are two); in none does the later name the other's date while
+     health are two; a receipt records the latest handoff of its route before
+     it, never an earlier one); in none does the later name the other's date while
      being a happening of its own (a PPN about an incident, a school seeing
      the dressing of a burn treated at ED: ``named_about``);
    - their mean score is at least ``cluster_mean`` (average linkage), where
@@ -189,6 +190,7 @@ def pair_constraints(
     reason[(pairs["date_level"] == "named_conflict").to_numpy()] = "constraint: names another date"
     reason[(pairs["date_level"] == "named_about").to_numpy()] = "constraint: a happening of its own"
     reason[(pairs["route_level"] == "other_sender").to_numpy()] = "constraint: another sender"
+    reason[(pairs["route_level"] == "earlier_send").to_numpy()] = "constraint: a later handoff was received"
     if forbidden:
         reason[np.fromiter(sorted(forbidden), dtype=np.int64)] = "override"
     codes, uniques = pd.factorize(records.agency)

@@ -66,7 +66,11 @@ mention    both, one_way (a text mentions the other record's agency, not as
            the other reports (``chronology.match.mentions``)
 route      same_route (both pass something on, from the same sender to
            overlapping recipients: a PPN sent and its receipt),
-           other_recipient (the same sender, to other recipients),
+           earlier_send (a receipt and its sender's record of sending to it,
+           when the sender sent to it again before the receipt: a receipt
+           records the latest; the police's assessment of the night and
+           the next morning's PPN, both to CSC), other_recipient (the same
+           sender, to other recipients),
            other_sender (different senders: the police's PPN to the MASH and
            the MASH's onward notification to health); only when both records
            state a route
@@ -276,19 +280,59 @@ def _routes(records: Records) -> tuple[np.ndarray, list[frozenset[str]]]:
     return sender.astype(object), recipients
 
 
+def latest_sent(records: Records, routes: tuple[np.ndarray, list[frozenset[str]]], lag: int) -> np.ndarray:
+    """For each received record (it names its sender), the moment of the latest record of that sender
+    sending to its agency at or before it, within ``lag`` days (NaN for other records, or none).
+
+    A moment is the minute, or the day's last minute for a record without a time.
+    """
+    out = np.full(len(records), np.nan)
+    sender, recipients = routes
+    dated = records.first_day > -(10**8)
+    moment = np.where(np.isnan(records.minute), records.first_day * 1440.0 + 1439.0, records.minute)
+    sent: dict[tuple[int, str, str], list[float]] = {}
+    for i in np.flatnonzero(dated & (records.to_agency != "")).tolist():
+        for to in recipients[i]:
+            sent.setdefault((int(records.subject[i]), str(records.agency[i]), to), []).append(moment[i])
+    if not sent:
+        return out
+    ordered = {k: np.sort(np.asarray(v)) for k, v in sent.items()}
+    for i in np.flatnonzero(dated & (records.from_agency != "") & (records.to_agency == "")).tolist():
+        times = ordered.get((int(records.subject[i]), str(records.from_agency[i]), str(records.agency[i])))
+        if times is None:
+            continue
+        at = int(np.searchsorted(times, moment[i], side="right")) - 1
+        if at >= 0 and moment[i] - times[at] <= lag * 1440.0:
+            out[i] = times[at]
+    return out
+
+
 def _route_levels(
-    routes: tuple[np.ndarray, list[frozenset[str]]], a: np.ndarray, b: np.ndarray
+    records: Records,
+    routes: tuple[np.ndarray, list[frozenset[str]]],
+    a: np.ndarray,
+    b: np.ndarray,
+    lag: int,
 ) -> np.ndarray:
-    """same_route, other_recipient, other_sender, or "" where a record states no route (``_routes``)."""
+    """same_route, earlier_send, other_recipient, other_sender, or "" where a record states no
+    route (``_routes``). earlier_send: a receipt and a record of its sender sending to it, when
+    the sender sent to it again later, before the receipt: a receipt records the latest."""
     sender, recipients = routes
     both = (sender[a] != "") & (sender[b] != "")
     level = np.full(len(a), "", dtype=object)
+    latest = latest_sent(records, routes, lag) if both.any() else np.full(len(records), np.nan)
+    moment = np.where(np.isnan(records.minute), records.first_day * 1440.0 + 1439.0, records.minute)
     for k in np.flatnonzero(both).tolist():
         i, j = int(a[k]), int(b[k])
         if sender[i] != sender[j]:
             level[k] = "other_sender"
+        elif not recipients[i] & recipients[j]:
+            level[k] = "other_recipient"
         else:
-            level[k] = "same_route" if recipients[i] & recipients[j] else "other_recipient"
+            level[k] = "same_route"
+            for got, send in ((i, j), (j, i)):
+                if not np.isnan(latest[got]) and records.to_agency[send] != "" and moment[send] < latest[got]:
+                    level[k] = "earlier_send"
     return level
 
 
@@ -350,7 +394,7 @@ def score_pairs(
         "agency": (_joined(records.agency, a, b), agency_level),
         "handoff": (handoff == "named", handoff),
         "mention": _mention(records, a, b, handoff, type_level),
-        "route": (_joined(routes[0], a, b), _route_levels(routes, a, b)),
+        "route": (_joined(routes[0], a, b), _route_levels(records, routes, a, b, settings.lag_days)),
         "references": (refs, _label(refs != "", "shared", "none")),
         "names": (names, _label(names != "", "shared", "none")),
     }

@@ -242,3 +242,42 @@ def test_two_handoffs_from_different_senders_stay_two_events(make_events):
     pair = result.pairs.iloc[0]
     assert pair["score"] > 3.0 and pair["route_level"] == "other_sender"
     assert pair["decided_by"] == "constraint: another sender"
+
+
+def test_a_receipt_records_the_latest_handoff_of_its_route(make_events):
+    # The police sent CSC an assessment on the night and a PPN the next morning; CSC's receipt names
+    # the police as sender and the night's date. It records the latest handoff before it, the PPN:
+    # the earlier sending of that route is refused, whatever its date.
+    events = make_events(
+        [
+            {
+                "record_id": "vpa",
+                "agency": "Police",
+                "when": "2019-07-13",
+                "event_type": "notification",
+                "description": "Vulnerable person assessment completed re incident 13/07/19.",
+                "to_agency": "CSC",
+            },
+            {
+                "record_id": "ppn",
+                "agency": "Police",
+                "when": "2019-07-14 08:10",
+                "event_type": "notification",
+                "description": "PPN to MASH, DA high risk, child present.",
+                "to_agency": "CSC",
+            },
+            {
+                "record_id": "rcv",
+                "agency": "CSC",
+                "when": "2019-07-15 08:45",
+                "event_type": "notification",
+                "description": "Contact from Police: PPN incident 13/07 - mother punched, H present.",
+                "from_agency": "Police",
+            },
+        ]  # fmt: skip
+    )
+    result = match_events(events)
+    pairs = result.pairs.set_index(["record_a", "record_b"])
+    assert pairs.loc[("rcv", "vpa"), "route_level"] == "earlier_send"
+    assert pairs.loc[("ppn", "rcv"), "route_level"] == "same_route"
+    assert not any({"rcv", "vpa"} <= set(c) for c in _clusters(result))
