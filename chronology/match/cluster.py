@@ -26,15 +26,17 @@ evidence in the score (``features``). What stops chaining is evidence:
      and "PPN re incident 14/07" are two notifications); in none do both
      records pass something on from different senders (one handoff has one
      sender: the police's PPN to the MASH and the MASH's onward share with
-     health are two; a receipt records the latest handoff of its route before
-     it, never an earlier one); in none does the later name the other's date while
+     health are two); in none does the later name the other's date while
      being a happening of its own (a PPN about an incident, a school seeing
      the dressing of a burn treated at ED: ``named_about``);
    - their mean score is at least ``cluster_mean`` (average linkage), where
-     the records of one agency on either side count once, by their best
-     pair: one strong pair does not pull in a record that the rest of the
-     cluster contradicts, and an attendance's triage and review rows, which
-     say little, do not outvote the row that matches.
+     one agency's records of one moment (its minute, or its day when
+     untimed) count once against each other such block, by their best pair:
+     one strong pair does not pull in a record that the rest of the cluster
+     contradicts, an attendance's triage and review rows, which say little,
+     do not outvote the row that matches, and one agency's records of
+     different moments all count, so its routine cannot chain through one
+     good pair.
 
    The first condition that fails is the reason reported for the refusal.
    Two records of an earlier event dated days apart (a meeting's minutes and
@@ -80,6 +82,10 @@ class Constraints:
             event dated days apart (two sets of minutes) join only through the
             event they record, never by each other: their pair counts in the
             average of a merge but does not start one.
+        block: Each record's (agency, moment) code, a moment being its minute
+            or, untimed, its day: in the mean, one block's records count once
+            against each other block, by their best pair.
+        blocks: The number of block codes.
     """
 
     n: int
@@ -135,13 +141,14 @@ class Constraints:
             return self.missing_reason if missing[first] else str(self.reason[k[first]])
         score = self.score[k].astype(float)
         if self.block is not None:
-            # each agency's records on either side count once, by their best pair
+            # the records of one agency at one moment count once against each other block, by their
+            # best pair (an attendance's rows at one minute; one agency's untimed rows of one day)
             bl, br = self.block[rows], self.block[cols]
             group = bl * np.int64(self.blocks) + br
             order = np.lexsort((-score, group))
             first = np.r_[True, group[order][1:] != group[order][:-1]]
             score = score[order][first]
-        total = float(np.cumsum(score)[-1])  # summed in order, as a loop would
+        total = float(np.cumsum(score)[-1])  # summed in one fixed order: the same total every run
         if total < mean_floor * len(score):
             return "constraint: weak on average"
         return ""
@@ -190,10 +197,10 @@ def pair_constraints(
     reason[(pairs["date_level"] == "named_conflict").to_numpy()] = "constraint: names another date"
     reason[(pairs["date_level"] == "named_about").to_numpy()] = "constraint: a happening of its own"
     reason[(pairs["route_level"] == "other_sender").to_numpy()] = "constraint: another sender"
-    reason[(pairs["route_level"] == "earlier_send").to_numpy()] = "constraint: a later handoff was received"
     if forbidden:
         reason[np.fromiter(sorted(forbidden), dtype=np.int64)] = "override"
-    codes, uniques = pd.factorize(records.agency)
+    moment = np.where(np.isnan(records.minute), records.first_day.astype(float), records.minute + 0.5)
+    codes, uniques = pd.factorize(pd.Series(list(zip(records.agency, moment, strict=True)), dtype=object))
     gap = np.abs(records.first_day[a] - records.first_day[b])
     both_late = records.retro[a] & records.retro[b] & (gap > settings.window_days)
     return Constraints(

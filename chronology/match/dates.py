@@ -142,7 +142,7 @@ def _has_own_record_on(
     held = np.unique(key(dated, dated, own_kind[dated], dated))
     want = key(earlier, later, recorded_kind[later], earlier)
     at = np.minimum(np.searchsorted(held, want), len(held) - 1)
-    return (held[at] == want) & np.isin(kind[later], sorted(own_kinds))
+    return (held[at] == want) & np.isin(kind, sorted(own_kinds))[later]
 
 
 def one_moment_days(records: Records) -> np.ndarray:
@@ -202,7 +202,7 @@ def date_levels(
     # its agency observed a concern itself)
     happening = (
         (records.to_agency[later] != "")
-        | np.isin(records.group[later], sorted(own_groups))
+        | np.isin(records.group, sorted(own_groups))[later]
         | (records.group[later] == "concern")
     )
     later_retro = records.retro[later] | ~happening

@@ -115,6 +115,8 @@ def estimate_weights(
     for f, table in (fixed_u or {}).items():
         if f in u:
             u[f] = np.asarray([max(float(table.get(lv, FLOOR)), FLOOR) for lv in coded[f][1]], dtype=float)
+    raw_m = {f: m[f].copy() for f in features}
+    raw_u = {f: u[f].copy() for f in features}
     m0 = {f: m[f] / m[f].sum() for f in features}
     u0 = {f: u[f] / u[f].sum() for f in features}
     kept = {f: np.asarray([f"{f}.{lv}" in hold for lv in coded[f][1]], dtype=bool) for f in features}
@@ -146,8 +148,8 @@ def estimate_weights(
             k = len(names)
             pm = np.bincount(code[known], weights=(count * p)[known], minlength=k) + strength * m0[f]
             pu = np.bincount(code[known], weights=(count * (1.0 - p))[known], minlength=k) + strength * u0[f]
-            new_m = _share(pm, m0[f], kept[f])
-            new_u = u[f] if fixed_u and f in fixed_u else _share(pu, u0[f], kept[f])
+            new_m = _share(pm, m0[f], kept[f], raw_m[f])
+            new_u = u[f] if fixed_u and f in fixed_u else _share(pu, u0[f], kept[f], raw_u[f])
             change = max(change, float(np.abs(new_m - m[f]).max()), float(np.abs(new_u - u[f]).max()))
             m[f], u[f] = new_m, new_u
         new_lam = float(((count * p).sum() + strength * lam0) / (n + strength))
@@ -161,9 +163,10 @@ def estimate_weights(
     return Estimate(_as_table(coded, m, u), lam, iterations, converged, n, int(fixed.sum()), history[-5:])
 
 
-def _share(counts: np.ndarray, shipped: np.ndarray, kept: np.ndarray) -> np.ndarray:
-    """A feature's new level distribution: the kept levels at their shipped share, the others
-    sharing the rest in proportion to their expected counts."""
+def _share(counts: np.ndarray, shipped: np.ndarray, kept: np.ndarray, raw: np.ndarray) -> np.ndarray:
+    """A feature's new level values: the kept levels at their shipped values as written (so their
+    weights stay the shipped log2(m/u)), the others sharing the rest of the normalised mass in
+    proportion to their expected counts."""
     if not kept.any():
         return np.maximum(counts / counts.sum(), FLOOR)
     out = shipped.copy()
@@ -172,6 +175,7 @@ def _share(counts: np.ndarray, shipped: np.ndarray, kept: np.ndarray) -> np.ndar
     total = float(counts[free].sum())
     if total > 0:
         out[free] = rest * counts[free] / total
+    out[kept] = raw[kept]
     return np.maximum(out, FLOOR)
 
 

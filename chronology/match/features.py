@@ -201,9 +201,21 @@ def _type_level(
 ) -> np.ndarray:
     """The event_type level: the strongest over each record's type and, for a
     record of an earlier event, the type of what it records (``content_type``);
-    looked up in a small matrix of the case's types (``levels.type_ranks``)."""
+    looked up in a small matrix of the case's types (``levels.type_ranks``). Two kinds of contact
+    are "unknown" across agencies (each names one contact by its own role) but "incompatible"
+    within one: one agency's phone call and its visit are two contacts."""
     best = type_ranks(records.event_type, records.content_type, a, b, vocab, own_groups)
-    return np.asarray(TYPE_RANK, dtype=object)[best]
+    level = np.asarray(TYPE_RANK, dtype=object)[best]
+    contact = np.isin(records.event_type, sorted(vocab.in_group("contact")))
+    own = (
+        (records.agency_code[a] == records.agency_code[b])
+        & contact[a]
+        & contact[b]
+        & (records.event_type[a] != records.event_type[b])
+        & (level == "unknown")
+    )
+    level[own] = "incompatible"
+    return level
 
 
 def _agency_levels(
@@ -281,29 +293,36 @@ def _routes(records: Records) -> tuple[np.ndarray, list[frozenset[str]]]:
 
 
 def latest_sent(records: Records, routes: tuple[np.ndarray, list[frozenset[str]]], lag: int) -> np.ndarray:
-    """For each received record (it names its sender), the moment of the latest record of that sender
-    sending to its agency at or before it, within ``lag`` days (NaN for other records, or none).
+    """For each received record (it names its sender), the latest day at or before its own on which
+    that sender recorded sending to its agency, within ``lag`` days (-1e9 for other records, or none).
 
-    A moment is the minute, or the day's last minute for a record without a time.
+    Example:
+        >>> from chronology.synth import generate_case
+        >>> from chronology.match.settings import load_settings
+        >>> from chronology.match.records import prepare_records
+        >>> recs = prepare_records(generate_case(30, seed=4)[0], load_settings())
+        >>> latest_sent(recs, _routes(recs), 14).dtype
+        dtype('int64')
     """
-    out = np.full(len(records), np.nan)
-    sender, recipients = routes
+    none = -(10**9)
+    out = np.full(len(records), none, dtype=np.int64)
     dated = records.first_day > -(10**8)
-    moment = np.where(np.isnan(records.minute), records.first_day * 1440.0 + 1439.0, records.minute)
-    sent: dict[tuple[int, str, str], list[float]] = {}
+    sent: dict[tuple[int, str, str], list[int]] = {}
     for i in np.flatnonzero(dated & (records.to_agency != "")).tolist():
-        for to in recipients[i]:
-            sent.setdefault((int(records.subject[i]), str(records.agency[i]), to), []).append(moment[i])
+        for to in routes[1][i]:
+            sent.setdefault((int(records.subject[i]), str(records.agency[i]), to), []).append(
+                int(records.first_day[i])
+            )
     if not sent:
         return out
-    ordered = {k: np.sort(np.asarray(v)) for k, v in sent.items()}
+    ordered = {k: np.unique(np.asarray(v, dtype=np.int64)) for k, v in sent.items()}
     for i in np.flatnonzero(dated & (records.from_agency != "") & (records.to_agency == "")).tolist():
-        times = ordered.get((int(records.subject[i]), str(records.from_agency[i]), str(records.agency[i])))
-        if times is None:
+        days = ordered.get((int(records.subject[i]), str(records.from_agency[i]), str(records.agency[i])))
+        if days is None:
             continue
-        at = int(np.searchsorted(times, moment[i], side="right")) - 1
-        if at >= 0 and moment[i] - times[at] <= lag * 1440.0:
-            out[i] = times[at]
+        at = int(np.searchsorted(days, records.first_day[i], side="right")) - 1
+        if at >= 0 and records.first_day[i] - days[at] <= lag:
+            out[i] = days[at]
     return out
 
 
@@ -315,24 +334,35 @@ def _route_levels(
     lag: int,
 ) -> np.ndarray:
     """same_route, earlier_send, other_recipient, other_sender, or "" where a record states no
-    route (``_routes``). earlier_send: a receipt and a record of its sender sending to it, when
-    the sender sent to it again later, before the receipt: a receipt records the latest."""
+    route (``_routes``). earlier_send: a receipt and its sender's record of sending to it, when
+    the sender recorded sending to it again on a later day, at or before the receipt's: a
+    receipt most likely records the latest. Vectorised: senders as codes, recipients as bit masks.
+    """
     sender, recipients = routes
-    both = (sender[a] != "") & (sender[b] != "")
     level = np.full(len(a), "", dtype=object)
-    latest = latest_sent(records, routes, lag) if both.any() else np.full(len(records), np.nan)
-    moment = np.where(np.isnan(records.minute), records.first_day * 1440.0 + 1439.0, records.minute)
-    for k in np.flatnonzero(both).tolist():
-        i, j = int(a[k]), int(b[k])
-        if sender[i] != sender[j]:
-            level[k] = "other_sender"
-        elif not recipients[i] & recipients[j]:
-            level[k] = "other_recipient"
-        else:
-            level[k] = "same_route"
-            for got, send in ((i, j), (j, i)):
-                if not np.isnan(latest[got]) and records.to_agency[send] != "" and moment[send] < latest[got]:
-                    level[k] = "earlier_send"
+    both = (sender[a] != "") & (sender[b] != "")
+    if not both.any():
+        return level
+    names = sorted({r for held in recipients for r in held})
+    if len(names) > 63:  # a mask is one int64: beyond that, recipients are not compared
+        masks = np.zeros(len(records), dtype=np.int64)
+    else:
+        bit = {name: np.int64(1) << np.int64(n) for n, name in enumerate(names)}
+        masks = np.fromiter(
+            (int(sum(bit[r] for r in held)) for held in recipients), dtype=np.int64, count=len(recipients)
+        )
+    codes = pd.factorize(pd.Series(sender, dtype=object))[0]
+    latest = latest_sent(records, routes, lag)
+    sends = records.to_agency != ""
+    got_a = (latest[a] > -(10**8)) & sends[b] & (records.first_day[b] < latest[a])
+    got_b = (latest[b] > -(10**8)) & sends[a] & (records.first_day[a] < latest[b])
+    shared = (masks[a] & masks[b]) != 0
+    picked = pick(
+        [codes[a] != codes[b], ~shared, got_a | got_b],
+        ["other_sender", "other_recipient", "earlier_send"],
+        "same_route",
+    )
+    level[both] = picked[both]
     return level
 
 

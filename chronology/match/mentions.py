@@ -33,7 +33,8 @@ import pandas as pd
 from chronology.ingest.agencies import shared_resolver
 from chronology.vocabulary import Vocabulary
 
-#: Agencies beyond this many in one case are never read as mentioned (a mask is one int64).
+#: Agencies beyond this many in one case are never read as mentioned (a mask is one int64): their
+#: pairs have no mention level.
 MAX_AGENCIES = 63
 
 
@@ -51,8 +52,8 @@ def mention_masks(
     codes, labels = pd.factorize(pd.Series(agency, dtype=object).fillna(""))
     codes = np.asarray(codes, dtype=np.int64)
     masks = np.zeros(len(text), dtype=np.int64)
-    if len(text) == 0:
-        return masks, codes
+    if len(text) == 0 or len(labels) < 2:
+        return masks, codes  # one agency: every pair is of one agency, and has no mention level
     lowered = {str(label).lower(): n for n, label in enumerate(labels) if n < MAX_AGENCIES}
     named = {str(k).lower(): list(v) for k, v in (aliases or {}).items()}
     resolver = shared_resolver([(label, tuple(named.get(label, ()))) for label in sorted(lowered)], vocab)
@@ -76,5 +77,6 @@ def mention_levels(
     b_names_a = ((masks[b] >> bits[a]) & 1).astype(bool) & (codes[a] < MAX_AGENCIES)
     level = np.where(a_names_b & b_names_a, "both", np.where(a_names_b | b_names_a, "one_way", "none"))
     level = level.astype(object)
-    level[(codes[a] == codes[b]) | (np.asarray(handoff, dtype=object) != "none")] = ""
+    unread = (codes[a] >= MAX_AGENCIES) | (codes[b] >= MAX_AGENCIES)
+    level[(codes[a] == codes[b]) | (np.asarray(handoff, dtype=object) != "none") | unread] = ""
     return level
