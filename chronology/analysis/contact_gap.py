@@ -46,6 +46,9 @@ from chronology.analysis.registry import register
 from chronology.analysis.source_order import neighbour_window
 
 NAME = "contact_gap"
+#: Date precisions that name the day: a record of any other (a week, month, term, year) is dated
+#: only approximately.
+DATED_PRECISIONS = ("time", "day")
 SEVERITY = (
     "high when the gap is at least twice max_days; medium otherwise; low when an approximately "
     "dated sighting could close it"
@@ -94,18 +97,34 @@ def run(
     seen_mask = child_seen(events, ctx, params)
     days = events["day"].to_numpy()
     ends = events["end_day"].to_numpy()
-    dated = np.flatnonzero(seen_mask & (ends == days))
-    if dated.size < 2:
+    approximate = ~events["date_precision"].astype(str).isin(DATED_PRECISIONS).to_numpy()
+    loose = np.flatnonzero(seen_mask & approximate & (ends > days))
+    first, last, bounds = neighbour_window(events) if loose.size else (days, ends, [None] * len(days))
+    # Anchors: sightings dated to a day (a stated period, as a stay in hospital, covers its span),
+    # and approximately dated ones beyond the first and last of those, which bound the gaps at the
+    # ends of the chronology by the whole of their window.
+    anchored = seen_mask & ~np.isin(np.arange(len(days)), loose)
+    if anchored.any():
+        low, high = days[anchored].min(), ends[anchored].max()
+        outside = loose[(last[loose] < low) | (first[loose] > high)]
+        anchored[outside] = True
+        loose = np.setdiff1d(loose, outside)
+    else:
+        anchored[loose] = True
+        loose = loose[:0]
+    anchor = np.flatnonzero(anchored)
+    if anchor.size < 2:
         return []
-    loose = np.flatnonzero(seen_mask & (ends > days))
-    first, last, bounds = neighbour_window(events) if loose.size else (days, ends, [])
-    gap = (days[dated[1:]] - days[dated[:-1]]).astype("timedelta64[D]").astype(int)
+    start, reach = first[anchor], np.maximum.accumulate(last[anchor])
+    gap = (start[1:] - reach[:-1]).astype("timedelta64[D]").astype(int)
     findings = []
     for k in np.flatnonzero(gap > max_days):
-        i, j = dated[k], dated[k + 1]
-        lo, hi = days[i], days[j]
+        # the earlier end: of the anchors before, the one whose window reached furthest
+        before = last[anchor[: k + 1]]
+        i, j = int(anchor[k - int(np.argmax(before[::-1] == reach[k]))]), int(anchor[k + 1])
+        lo, hi = reach[k], start[k + 1]
         # Approximately dated sightings whose window reaches into the gap.
-        inside = [p for p in loose if first[p] < hi and last[p] > lo]
+        inside = [int(p) for p in loose if first[p] < hi and last[p] > lo]
         windows = [(max(0, _days(first[p] - lo)), min(int(gap[k]), _days(last[p] - lo))) for p in inside]
         least, most = least_gap(int(gap[k]), windows), most_gap(int(gap[k]), windows)
         if most <= max_days:
@@ -114,8 +133,7 @@ def run(
         findings.append(
             _finding(
                 events,
-                i,
-                j,
+                (i, j, lo, hi),
                 int(gap[k]),
                 (least, most),
                 [(p, bounds[p]) for p in inside],
@@ -187,22 +205,17 @@ def most_gap(length: int, windows: list[tuple[int, int]]) -> int:
 def _reachable(length: int, windows: list[tuple[int, int]], step: int) -> bool:
     """Whether one sighting per window can be placed so that no stretch is longer than ``step`` days.
 
-    Greedy, each sighting as late as the step allows: of the windows holding
-    that day, the one that closes soonest (the others may serve later); when
-    none holds it, the furthest day any window reaches.
+    Greedy, earliest deadline first: of the windows that can move the last
+    sighting on, use the one that closes soonest, as late as the step allows;
+    a window that has closed can no longer help.
     """
-    at, left = 0, sorted(windows, key=lambda w: (w[1], w[0]))
+    at, left = 0, list(windows)
     while length - at > step:
-        target = at + step
-        holding = [w for w in left if w[0] <= target <= w[1]]
-        if holding:
-            use, at = holding[0], target
-        else:
-            short = [w for w in left if at < w[1] < target]
-            if not short:
-                return False
-            use = short[-1]
-            at = use[1]
+        open_ = [w for w in left if w[0] <= at + step and w[1] > at]
+        if not open_:
+            return False
+        use = min(open_, key=lambda w: (w[1], w[0]))
+        at = min(use[1], at + step)
         left.remove(use)
     return True
 
@@ -223,8 +236,7 @@ def _approximate(ctx: Context, p: int, rows: tuple[int, int] | None) -> str:
 
 def _finding(
     ev: pd.DataFrame,
-    i: int,
-    j: int,
+    ends_of: tuple[int, int, Any, Any],
     gap: int,
     stretch: tuple[int, int],
     loose: list[tuple[int, tuple[int, int] | None]],
@@ -233,6 +245,7 @@ def _finding(
     params: Mapping[str, Any],
     ctx: Context,
 ) -> Finding:
+    i, j, lo, hi = ends_of
     a, b = ctx.at(i), ctx.at(j)
     others = ""
     if len(between):
@@ -245,8 +258,8 @@ def _finding(
             f"{', '.join(agencies)} did not see the child ({'; '.join(kinds[:5])})."
         )
     ends = (
-        f"between {fmt_date(a['day'])} ({a['agency']}: {ctx.type_name(a['event_type'])}, "
-        f"{ctx.cite(a['record_id'])}) and {fmt_date(b['day'])} ({b['agency']}: "
+        f"between {fmt_date(lo)} ({a['agency']}: {ctx.type_name(a['event_type'])}, "
+        f"{ctx.cite(a['record_id'])}) and {fmt_date(hi)} ({b['agency']}: "
         f"{ctx.type_name(b['event_type'])}, {ctx.cite(b['record_id'])})"
     )
     rule = f" The rule applied is that a professional sees the child at least every {max_days} days (local practice)."
@@ -283,8 +296,8 @@ def _finding(
         severity=severity,
         title=title,
         statement=statement,
-        record_ids=[a["record_id"], b["record_id"]],
-        start=a["start"],
+        record_ids=[a["record_id"], b["record_id"], *(ctx.at(p)["record_id"] for p, _ in loose)],
+        start=a["end"] if a["end"] is not None else a["start"],
         end=b["start"],
         agencies=sorted({a["agency"], b["agency"]}),
         params={

@@ -4,8 +4,11 @@ An agency writes its chronology in date order, so a record dated only "Summer
 term 2020" that sits between rows dated 11/07/2020 and 07/09/2020 happened
 between those days. :func:`neighbour_window` reads that from the source's own
 row order, and only where the source is in date order (oldest first or newest
-first, judged from its records dated to a day); the written window is never
-widened, and where the neighbours contradict it the written window stands.
+first, judged from its records dated to a day) and the record's place is not
+where a sort on its window's first day would put it ("March 2019" sorted as
+01/03, before the month's dated rows, says nothing of its day); the written
+window is never widened, and where the neighbours contradict it the written
+window stands.
 Nothing here changes a record's dates: it is reasoning a finding states.
 
 Example:
@@ -53,9 +56,12 @@ def neighbour_window(events: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, list
         if dated.size < MIN_DATED:
             continue
         step = np.diff(first[dated].astype("datetime64[D]").astype(np.int64))
-        if (step >= 0).mean() >= IN_ORDER:
+        step = step[step != 0]  # rows of one day say nothing of the order
+        if step.size == 0:
+            continue
+        if (step > 0).mean() >= IN_ORDER:
             newest_first = False
-        elif (step <= 0).mean() >= IN_ORDER:
+        elif (step < 0).mean() >= IN_ORDER:
             newest_first = True
         else:
             continue
@@ -68,6 +74,8 @@ def neighbour_window(events: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, list
             if not before or not after:
                 continue
             earlier, later = (after[0], before[0]) if newest_first else (before[0], after[0])
+            if first[earlier] <= first[p] <= first[later]:
+                continue  # where a sort on the window's first day puts it: its place says nothing
             lo, hi = max(first[p], first[earlier]), min(last[p], first[later])
             if lo > hi or (lo, hi) == (first[p], last[p]):
                 continue  # the neighbours contradict the written window, or add nothing

@@ -75,3 +75,39 @@ def test_long_gap_is_high_and_threshold_is_a_parameter(ev, detect):
     )
     assert detect("contact_gap", *records).iloc[0].severity == "high"  # at least 120 days
     assert len(detect("contact_gap", *records, max_days=180)) == 0
+
+
+def _exhaustive(length, windows):
+    """The least and the most longest stretch over every placement of one sighting per window."""
+    from itertools import product
+
+    values = []
+    for days in product(*[range(w[0], w[1] + 1) for w in windows]):
+        points = sorted([0, length, *days])
+        values.append(max(b - a for a, b in zip(points, points[1:], strict=False)))
+    return min(values), max(values)
+
+
+def test_least_and_most_gap_match_every_placement():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from chronology.analysis.contact_gap import least_gap, most_gap
+
+    @st.composite
+    def cases(draw):
+        length = draw(st.integers(1, 16))
+        windows = []
+        for _ in range(draw(st.integers(0, 3))):
+            a = draw(st.integers(0, length))
+            windows.append((a, draw(st.integers(a, length))))
+        return length, windows
+
+    @settings(max_examples=400, deadline=None, derandomize=True)
+    @given(cases())
+    def check(case):
+        length, windows = case
+        assert (least_gap(length, windows), most_gap(length, windows)) == _exhaustive(length, windows)
+
+    check()
+    assert least_gap(5, [(1, 1), (1, 4)]) == 2  # the narrow window first (sightings on days 1 and 3)

@@ -98,7 +98,7 @@ def test_an_approximate_date_never_overstates_a_gap(ev, detect):
     assert len(found) == 1
     f = found.iloc[0]
     assert f.title == "Child not seen by any agency for at least 65 days"  # the sighting on 16/03 at best
-    assert f.record_ids == ["g1", "h1"] and f.severity == "medium"
+    assert f.record_ids == ["g1", "h1", "s1"] and f.severity == "medium"  # the gap rests on s1: cited
     assert "School chronology, row" in f.statement and "dated only to a month" in f.statement
 
 
@@ -151,3 +151,75 @@ def test_an_approximate_date_placed_by_its_own_chronology(ev, detect):
     assert list(found.title) == ["Child not seen by any agency for 82 days"]  # 12/03 to 02/06 only
     assert found.iloc[0].record_ids[1] == "s3"
     assert "written between its rows" not in found.iloc[0].statement  # the term row is not in this gap
+
+
+def test_a_stated_period_covers_its_span_and_is_no_approximate_date(ev, detect):
+    # A stay in hospital from 01/02 to 30/04, dated to the day at both ends: the child was seen
+    # throughout, so 22 and 51 days are the stretches, and no gap.
+    found = detect(
+        "contact_gap",
+        ev("Health Visiting", "2019-01-10", "home_visit", "Child seen", rid="h1"),
+        ev(
+            "Hospital",
+            "2019-02-01",
+            "hospital_admission",
+            "Admitted, child seen on the ward",
+            rid="w1",
+            end=pd.Timestamp("2019-04-30", tz="Europe/London"),
+        ),
+        ev("GP", "2019-06-20", "appointment", "Child seen", rid="g1"),
+    )
+    assert len(found) == 0
+
+
+def test_gaps_at_either_end_of_approximately_dated_sightings_are_kept(ev, detect):
+    # Termly school records before and after two health visits: the gaps from the end of September
+    # 2018 and to the start of September 2019 are certain, whatever day of the month each was.
+    def school(day, end, rid):
+        return ev(
+            "School",
+            day,
+            "school_contact",
+            "Child in class",
+            rid=rid,
+            date_precision="month",
+            end=pd.Timestamp(end, tz="Europe/London"),
+        )
+
+    found = detect(
+        "contact_gap",
+        school("2018-09-01", "2018-09-30", "s1"),
+        ev("Health Visiting", "2019-03-01", "home_visit", "Child seen", rid="h1"),
+        ev("Health Visiting", "2019-03-05", "home_visit", "Child seen", rid="h2"),
+        school("2019-09-01", "2019-09-30", "s2"),
+    )
+    assert sorted(found.title) == [
+        "Child not seen by any agency for 152 days",  # 30/09/2018 to 01/03/2019
+        "Child not seen by any agency for 180 days",  # 05/03/2019 to 01/09/2019
+    ]
+
+
+def test_a_row_placed_by_a_sort_on_its_first_day_is_not_narrowed(ev, detect):
+    # A school export sorted by date puts "March 2019" at 01/03, before 04/03: its place is the sort's,
+    # so it may be any day of March, and the gap is at least 65 days, not more.
+    def school(row, day, text, kind="letter", **kw):
+        return ev("School", day, kind, text, rid=f"s{row}", source_row=row, **kw)
+
+    found = detect(
+        "contact_gap",
+        ev("Health Visiting", "2019-01-10", "home_visit", "Child seen", rid="h1"),
+        school(2, "2019-01-15", "Letter home"),
+        school(3, "2019-02-20", "Letter home"),
+        school(
+            4,
+            "2019-03-01",
+            "Child in class",
+            "school_contact",
+            date_precision="month",
+            end=pd.Timestamp("2019-03-31", tz="Europe/London"),
+        ),
+        school(5, "2019-03-04", "Letter home"),
+        ev("GP", "2019-05-20", "appointment", "Child seen", rid="g1"),
+    )
+    assert list(found.title) == ["Child not seen by any agency for at least 65 days"]
+    assert "written between its rows" not in found.iloc[0].statement

@@ -634,7 +634,15 @@ def test_findings_of_one_concern_sit_under_one_line_that_opens(browser, run, kit
         page.select_option("#ff-kind", "Missed handoff")
         assert page.locator("#finding-list li.group").is_hidden()  # none of its findings shown
         page.select_option("#ff-kind", "")
-        head.click()
+        page.select_option("#ff-severity", "medium")
+        assert head.locator(".fcount").text_content() == "1 of 2 findings"
+        head.click()  # closes it: the plot stays where it was
+        head.click()  # opens it again, on the finding the filters show
+        assert "Showing 1 finding:" in page.locator("#status").text_content()
+        page.select_option("#ff-severity", "")
+        head.focus()
+        page.keyboard.press("Enter")  # a button: the keyboard opens and closes it too
+        assert head.get_attribute("aria-expanded") == "false"
         page.emulate_media(media="print")
         page.evaluate("() => window.__preparePrint()")
         assert members.is_visible()  # paper shows every finding, each line open

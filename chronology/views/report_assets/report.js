@@ -218,7 +218,10 @@
         if (show) { n += 1; }
       });
       groupItems.forEach(function (g) {
-        g[0].hidden = g[3].every(function (item) { return item[0].hidden; });
+        var shown = g[3].filter(function (item) { return !item[0].hidden; }).length;
+        g[0].hidden = shown === 0;
+        g[1].querySelector(".fcount").textContent = shown === g[3].length ? shown + " findings" :
+          shown + " of " + g[3].length + " findings";  /* a line holds two or more */
       });
       ffCount.textContent = n === panelItems.length ? panelItems.length + " findings" :
         "Showing " + n + " of " + panelItems.length + " findings";
@@ -340,10 +343,11 @@
       var open = g[1].getAttribute("aria-expanded") !== "true";
       g[1].setAttribute("aria-expanded", open ? "true" : "false");
       g[2].hidden = !open;
+      if (!open) { return; }  /* closing a line leaves the plot and the selection as they are */
       var px = [], py = [], x0 = null, x1 = null, ringed = {};
       g[3].forEach(function (item) {
         var f = DATA.findings[item[1][0]];
-        if (!f) { return; }
+        if (!f || item[0].hidden) { return; }  /* the findings the filters show */
         f.px.forEach(function (x, k) {
           var key = x + "\u0000" + f.py[k];
           if (!ringed[key]) { ringed[key] = true; px.push(x); py.push(f.py[k]); }
@@ -355,7 +359,9 @@
       buttons.forEach(function (b) { b.setAttribute("aria-pressed", "false"); });
       Plotly.restyle(plot, { x: [px], y: [py] }, [DATA.highlight]);
       Plotly.relayout(plot, { "xaxis.range": [x0, x1], "xaxis.autorange": false });
-      status.textContent = "Showing " + g[3].length + " findings: " + g[1].querySelector(".ftitle").textContent +
+      var shown = g[3].filter(function (item) { return !item[0].hidden; }).length;
+      status.textContent = "Showing " + shown + (shown === 1 ? " finding: " : " findings: ") +
+        g[1].querySelector(".ftitle").textContent +
         " (" + px.length + " record" + (px.length === 1 ? "" : "s") + " ringed).";
     }
     groupItems.forEach(function (g) {
