@@ -184,7 +184,15 @@ def date_levels(
     b: np.ndarray,
     own_groups: frozenset[str] = frozenset(),
     contacts: frozenset[str] = frozenset(),
+    linked: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
+    """Days between each pair's records (or a date one names and the other), and the date level.
+
+    ``linked``: the pairs in which one names the other's agency as sender or
+    recipient (the handoff feature), or both state a route from one sender:
+    two texts naming one same day are one handoff and its receipts only then,
+    not a police call and CSC's share, both "re incident 13/07".
+    """
     gap = np.maximum(
         0,
         np.maximum(records.first_day[a], records.first_day[b])
@@ -216,7 +224,7 @@ def date_levels(
     level = pick(
         [
             conflict,
-            agree & (gap <= NAMED_BOTH_DAYS),
+            agree & (gap <= NAMED_BOTH_DAYS) & (linked if linked is not None else True),
             precise & (gap == 0),
             (named == 0) & later_retro & own_day,
             (named == 0) & later_retro & beside,

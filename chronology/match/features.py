@@ -398,7 +398,13 @@ def score_pairs(
     present = (np.char.str_len(records.norm.astype(str)) > 0) if len(records) else np.zeros(0, bool)
     similarity = text_similarity(records.norm, a, b)
     overlap = np.round(word_overlap(records.norm, a, b), 3)
-    days, date_level = date_levels(records, a, b, settings.own_event_groups, vocab.in_group("contact"))
+    handoff = _handoff(records, a, b)
+    routes = _routes(records)
+    route_level = _route_levels(records, routes, a, b, settings.lag_days)
+    linked = (handoff != "none") | np.isin(route_level, ["same_route", "other_recipient"])
+    days, date_level = date_levels(
+        records, a, b, settings.own_event_groups, vocab.in_group("contact"), linked=linked
+    )
     type_level = _type_level(records, a, b, vocab, settings.own_event_groups)
     agency_level = _agency_levels(
         records,
@@ -414,8 +420,6 @@ def score_pairs(
         shared_tokens(records.names, records, a, b, limit=settings.rare_name_records), dtype=object
     )
     columns: dict[str, object] = {"record_a": records.record_id[a], "record_b": records.record_id[b]}
-    handoff = _handoff(records, a, b)
-    routes = _routes(records)
     values = {
         "text": (similarity, wording_level(similarity, overlap, present[a] & present[b])),
         "event_type": (_joined(records.event_type, a, b), type_level),
@@ -424,11 +428,11 @@ def score_pairs(
         "agency": (_joined(records.agency, a, b), agency_level),
         "handoff": (handoff == "named", handoff),
         "mention": _mention(records, a, b, handoff, type_level),
-        "route": (_joined(routes[0], a, b), _route_levels(records, routes, a, b, settings.lag_days)),
+        "route": (_joined(routes[0], a, b), route_level),
         "references": (refs, _label(refs != "", "shared", "none")),
         "names": (names, _label(names != "", "shared", "none")),
     }
-    del similarity, date_level, type_level, agency_level, time_level, refs, names, handoff
+    del similarity, date_level, type_level, agency_level, time_level, refs, names, handoff, route_level
     for feature in list(values):
         value, level = values.pop(feature)  # each level array freed once coded
         columns[feature] = value
