@@ -36,6 +36,10 @@ from chronology.vocabulary import Vocabulary
 #: Short aliases that are also English words or names: in running text they
 #: count only when written in capitals ("ED", not "Ed" or "-ed").
 CAPITALS_ONLY: Final = frozenset({"ed", "la", "pc", "dc", "ds", "fast", "cid", "nps", "cdc", "asc", "ewo"})
+#: Aliases that end an institution's name and count only there: after a capitalised name word,
+#: written with a capital ("Northbridge Primary", "Northshire General", "Larch MC"), never as the
+#: running words "primary", "general" or "mc".
+NAMED_ONLY: Final = frozenset({"primary", "general", "infirmary", "mc"})
 #: Words that qualify a kind mention as another agency of the kind ("new school").
 QUALIFIERS: Final = frozenset(
     {"new", "receiving", "another", "other", "previous", "former", "old", "current"}
@@ -202,7 +206,9 @@ class AgencyResolver:
         self._ignored_words = alias_words | _STOP | QUALIFIERS
         # words that cannot start an agency's name in running text ("Letter To GP"); unlike
         # _ignored_words, words that only occur inside longer aliases ("General ED") may
-        self._not_name_words = {a for a in self._alias_kind if " " not in a} | _STOP | QUALIFIERS
+        self._not_name_words = (
+            ({a for a in self._alias_kind if " " not in a} - NAMED_ONLY) | _STOP | QUALIFIERS
+        )
 
         self.labels: list[str] = []
         self._own_terms: dict[str, str] = {}  # label or extra alias (key) -> label
@@ -258,12 +264,26 @@ class AgencyResolver:
                     span = words.text[words.matches[i].start() : words.matches[i + size - 1].end()]
                     if not span.isupper():
                         continue
+                if key in NAMED_ONLY and not self._ends_a_name(words, i):
+                    continue
                 found.append((i, size, key))
                 i += size
                 break
             else:
                 i += 1
         return found
+
+    def _ends_a_name(self, words: _Words, i: int) -> bool:
+        """Whether word ``i``, capitalised, follows a capitalised name word ("Northbridge Primary")."""
+        word = words.matches[i].group(0)
+        followed = i + 1 < len(words.flat) and words.joined(i) and words.flat[i + 1] in self._first_words
+        return (
+            word[:1].isupper()
+            and not followed  # "Northshire General ED": the name of the ED that follows
+            and i > 0
+            and words.joined(i - 1)
+            and _is_name_word(words.matches[i - 1].group(0), self._not_name_words)
+        )
 
     def _kind_in(self, text: str) -> str | None:
         """The kind of the longest shipped alias occurring in text (whole words)."""

@@ -190,3 +190,14 @@ def test_resolve_target_is_remembered_per_own_agency() -> None:
     first = [r.resolve_target("school", own) for own in ("Oakfield Primary School", "Hillside Academy", "GP")]
     again = [r.resolve_target("school", own) for own in ("Oakfield Primary School", "Hillside Academy", "GP")]
     assert first == again == ["Hillside Academy", "Oakfield Primary School", "Oakfield Primary School"]
+
+
+def test_an_institutions_name_ends_in_its_kind_only_after_a_name() -> None:
+    # "Northbridge Primary", "Northshire General", "Larch MC" name a school, a hospital and a GP
+    # practice; "primary carer", "general concern" and a lower-case "mc" name nothing.
+    r = AgencyResolver([("CSC", []), ("GP", []), ("Hospital ED", []), ("School", [])], load_vocabulary())
+    assert r.mentions("Referral from Northbridge Primary (nursery)") == ["School"]
+    assert r.mentions("Call from Northshire General re fracture") == ["Hospital ED"]
+    assert r.mentions("Outcome letter to Larch MC") == ["GP"]
+    assert r.mentions("Mum is the primary carer; general concern about hygiene") == []
+    assert r.mentions("Northshire Primary Care Trust") == ["GP"]  # the longer alias wins
