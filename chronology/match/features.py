@@ -90,13 +90,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from chronology.match.dates import (
-    _named_conflict,
-    _named_gap,
-    date_levels,
-    last_of_type_before,
-    one_moment_days,
-)
+from chronology.match.dates import date_levels
 from chronology.match.levels import TYPE_RANK, as_categorical, pick, shared_tokens, type_ranks
 from chronology.match.mentions import mention_levels
 from chronology.match.records import Records
@@ -105,15 +99,6 @@ from chronology.match.words import word_overlap
 from chronology.vocabulary import Vocabulary
 
 _shared_tokens = shared_tokens  # moved to ``levels``; the old name kept for callers
-__all__ = [
-    "FEATURES",
-    "_named_conflict",
-    "_named_gap",
-    "last_of_type_before",
-    "one_moment_days",
-    "score_pairs",
-    "weigh",
-]
 
 FEATURES = (
     "text",

@@ -166,6 +166,14 @@ def load_settings(overrides: Mapping[str, Any] | None = None, path: Path = MATCH
     }
     text = doc.get("text", {})
     lag = doc.get("lag", {})
+    hold = frozenset(str(f) for f in doc.get("estimate", {}).get("hold", ()))
+    for entry in sorted(hold):
+        feature, _, level = entry.partition(".")
+        if feature not in m_u or (level and level not in m_u[feature]):
+            raise ConfigError(
+                f"unknown feature or level '{entry}' in [estimate] hold of {path.name}",
+                hint='write a feature of [m_u] ("agency") or one of its levels ("date.named_date")',
+            )
     return MatchSettings(
         threshold=float(values["threshold"]),
         window_days=int(values["window_days"]),
@@ -182,7 +190,7 @@ def load_settings(overrides: Mapping[str, Any] | None = None, path: Path = MATCH
         lag_cues=tuple(str(c).lower() for c in lag.get("cues", ())),
         own_event_groups=frozenset(str(g) for g in doc.get("types", {}).get("own_event_groups", ())),
         estimate_strength=float(doc.get("estimate", {}).get("strength", 30.0)),
-        estimate_hold=frozenset(str(f) for f in doc.get("estimate", {}).get("hold", ())),
+        estimate_hold=hold,
         m_u=m_u,
         abbreviations={str(k).lower(): str(v).lower() for k, v in doc.get("abbreviations", {}).items()},
         stopwords=frozenset(str(w).lower() for w in text.get("stopwords", ())),

@@ -129,7 +129,7 @@ def test_named_dates_gap_and_conflict_as_plain_loops() -> None:
 
     import numpy as np
 
-    from chronology.match.features import _named_conflict, _named_gap
+    from chronology.match.dates import _named_conflict, _named_gap
 
     rng = np.random.default_rng(3)
     for _ in range(50):

@@ -307,3 +307,18 @@ def test_a_receipt_joins_the_handoff_that_names_the_same_day(make_events):
     assert ("ppn", "rcv") in _clusters(result)
     level = result.pairs.set_index(["record_a", "record_b"])["date_level"]
     assert level[("ppn", "rcv")] == "named_both"
+
+
+def test_a_hold_entry_that_names_no_feature_or_level_is_refused(tmp_path) -> None:
+    # A typo in [estimate] hold would silently estimate what was meant to be held.
+    import pytest
+
+    from chronology.errors import ConfigError
+    from chronology.match.settings import MATCH_TOML, load_settings
+
+    text = MATCH_TOML.read_text(encoding="utf-8").replace('"date.named_date",', '"date.named_dat",', 1)
+    bad = tmp_path / "match.toml"
+    bad.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match="date.named_dat"):
+        load_settings(path=bad)
+    assert "date.named_date" in load_settings().estimate_hold
