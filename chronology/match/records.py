@@ -248,7 +248,13 @@ def prepare_records(
         to_agency=_strings(ev["to_agency"], lower=True),
         group=group,
         retro=retro,
-        content_type=content_types(description.to_numpy(dtype=object), retro, settings, vocab),
+        # a decision is a happening of its own: what it decides on is not what it is
+        content_type=content_types(
+            description.to_numpy(dtype=object),
+            retro & ~np.isin(group, sorted(settings.own_event_groups)),
+            settings,
+            vocab,
+        ),
         mentions=mentions,
         agency_code=agency_code,
     )

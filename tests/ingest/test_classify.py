@@ -426,3 +426,17 @@ def test_few_and_many_texts_classify_alike(monkeypatch: pytest.MonkeyPatch) -> N
     few = classify_events(labels, descriptions, VOCAB)
     monkeypatch.setattr(classify_module, "_FEW_TEXTS", 0)
     assert classify_events(labels, descriptions, VOCAB) == few
+
+
+def test_a_type_cell_that_says_decision_is_a_decision() -> None:
+    # A case-management export's "Contact Type: Decision" (or "Management Decision") is the
+    # agency's own word for the record, whatever the text goes on to name.
+    from chronology.ingest.classify import classify_events
+    from chronology.vocabulary import load_vocabulary
+
+    types = classify_events(
+        ["Decision", "Management Decision", "Strategy Discussion"],
+        ["TM decision on referral: strategy discussion today.", "NFA, signposted", "Decision: S47"],
+        load_vocabulary(),
+    )
+    assert types == ["referral_decision", "referral_decision", "strategy_discussion"]

@@ -311,3 +311,37 @@ def test_a_receipt_most_likely_records_the_latest_handoff_of_its_route(make_even
     )
     levels = match_events(twice).pairs.set_index(["record_a", "record_b"])["route_level"]
     assert levels[("ppn1", "rcv")] == levels[("ppn2", "rcv")] == "same_route"
+
+
+def test_a_decision_is_never_what_it_decides_on(make_events):
+    # CSC's type cell says "Decision"; its text names the strategy discussion it decides to hold that
+    # afternoon. The decision is a happening of its own: it never joins the discussion's records.
+    events = make_events(
+        [
+            {
+                "record_id": "dec",
+                "agency": "CSC",
+                "when": "2019-11-19 09:05",
+                "event_type": "referral_decision",
+                "description": "TM decision on school referral: strategy discussion today (referral received Fri).",
+            },
+            {
+                "record_id": "csc",
+                "agency": "CSC",
+                "when": "2019-11-19 13:00",
+                "event_type": "strategy_discussion",
+                "description": "Strategy discussion: CSC, Police, HV, school. Bruise to cheek, S47 agreed.",
+            },
+            {
+                "record_id": "pol",
+                "agency": "Police",
+                "when": "2019-11-19 13:00",
+                "event_type": "strategy_discussion",
+                "description": "Strategy meeting attended, joint S47.",
+            },
+        ]  # fmt: skip
+    )
+    result = match_events(events)
+    assert ("csc", "pol") in _clusters(result) and ("dec",) in _clusters(result)
+    pairs = result.pairs.set_index(["record_a", "record_b"])
+    assert pairs.loc[("csc", "dec"), "event_type_level"] == "incompatible"
