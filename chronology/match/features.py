@@ -17,8 +17,11 @@ text       the wording, from two measures read as one level so that they
 event_type same, same_contact (the same type of routine contact: each agency
            makes its own visits and appointments), related (vocabulary ``related``), passed_on (one is a handoff or
            receipt: a letter, notification or referral about the other),
-           unknown ("other", or two kinds of contact: each agency names
-           one contact by its own role, a school's contact, CSC's visit),
+           named_contact (two agencies' contacts, or untyped records, of
+           one day, one naming the other's agency as the one who came: the
+           school's "SW in to see H" and CSC's visit), unknown ("other", or
+           two kinds of contact of two agencies: each names one contact by
+           its own role),
            incompatible (also: a type of the
            ``own_event_groups`` of match.toml, such as a decision, beside any
            other type); the strongest of the records'
@@ -351,6 +354,33 @@ def _route_levels(
     return level
 
 
+def _named_contact(
+    records: Records,
+    a: np.ndarray,
+    b: np.ndarray,
+    type_level: np.ndarray,
+    mention_level: np.ndarray,
+    date_level: np.ndarray,
+    vocab: Vocabulary,
+) -> np.ndarray:
+    """``named_contact`` where two agencies' records of one day are contacts (or untyped), their
+    kinds differ and one names the other's agency: the school's "SW in to see H" and CSC's visit
+    that day, one contact seen from either side."""
+    contact = np.isin(records.event_type, sorted(vocab.in_group("contact") | {"other"}))
+    named = (
+        (type_level == "unknown")
+        & contact[a]
+        & contact[b]
+        & ((records.event_type[a] != "other") | (records.event_type[b] != "other"))
+        & np.isin(mention_level, ["one_way", "both"])
+        & (date_level == "same_day")
+    )
+    if named.any():
+        type_level = type_level.copy()
+        type_level[named] = "named_contact"
+    return type_level
+
+
 def _mention(
     records: Records, a: np.ndarray, b: np.ndarray, handoff: np.ndarray, type_level: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -404,6 +434,8 @@ def score_pairs(
     names = np.asarray(
         shared_tokens(records.names, records, a, b, limit=settings.rare_name_records), dtype=object
     )
+    mention = _mention(records, a, b, handoff, type_level)
+    type_level = _named_contact(records, a, b, type_level, mention[1], date_level, vocab)
     columns: dict[str, object] = {"record_a": records.record_id[a], "record_b": records.record_id[b]}
     values = {
         "text": (similarity, wording_level(similarity, overlap, present[a] & present[b])),
@@ -412,12 +444,13 @@ def score_pairs(
         "time": (minutes, time_level),
         "agency": (_joined(records.agency, a, b), agency_level),
         "handoff": (handoff == "named", handoff),
-        "mention": _mention(records, a, b, handoff, type_level),
+        "mention": mention,
         "route": (_joined(routes[0], a, b), route_level),
         "references": (refs, _label(refs != "", "shared", "none")),
         "names": (names, _label(names != "", "shared", "none")),
     }
     del similarity, date_level, type_level, agency_level, time_level, refs, names, handoff, route_level
+    del mention
     for feature in list(values):
         value, level = values.pop(feature)  # each level array freed once coded
         columns[feature] = value

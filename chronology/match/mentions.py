@@ -5,7 +5,9 @@ care's "Statutory CP visit. H seen." share no words, but the school's record
 names the social worker: it mentions the other record's agency. Mentions are
 read by the case's agency resolver (``chronology.ingest.agencies``: labels,
 the vocabulary's aliases such as "SW", "PC", "HV", and case.toml's aliases)
-from the description and outcome, and kept per record as a bit mask of the
+from the description and outcome, leaving out the agencies a text names as
+a sender or recipient ("Shared with SW": ``find_directions``, the handoff's
+business, not a mention), and kept per record as a bit mask of the
 case's agencies, so a pair's level is two bit tests, not a string search.
 
 Levels, for records of two agencies where neither names the other as a
@@ -31,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from chronology.ingest.agencies import shared_resolver
+from chronology.ingest.handoffs import find_directions
 from chronology.vocabulary import Vocabulary
 
 #: Agencies beyond this many in one case are never read as mentioned (a mask is one int64): their
@@ -57,12 +60,16 @@ def mention_masks(
     lowered = {str(label).lower(): n for n, label in enumerate(labels) if n < MAX_AGENCIES}
     named = {str(k).lower(): list(v) for k, v in (aliases or {}).items()}
     resolver = shared_resolver([(label, tuple(named.get(label, ()))) for label in sorted(lowered)], vocab)
-    text_codes, uniques = pd.factorize(pd.Series(text, dtype=object).fillna("").astype(str))
+    pairs = pd.Series(list(zip(pd.Series(text, dtype=object).fillna("").astype(str), agency, strict=True)))
+    text_codes, uniques = pd.factorize(pairs)
+    texts = [t for t, _ in uniques]
+    froms, tos = find_directions(texts, [str(own) for _, own in uniques], resolver)
     found = np.zeros(len(uniques), dtype=np.int64)
-    for n, t in enumerate(uniques):
+    for n, t in enumerate(texts):
+        directed = {x.lower() for x in (*froms[n], *tos[n])}
         for label in resolver.mentions(t) if t else ():
             bit = lowered.get(label.lower())
-            if bit is not None:
+            if bit is not None and label.lower() not in directed:
                 found[n] |= np.int64(1) << np.int64(bit)
     masks[:] = found[text_codes]
     return masks, codes

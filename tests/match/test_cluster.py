@@ -345,3 +345,48 @@ def test_a_decision_is_never_what_it_decides_on(make_events):
     assert ("csc", "pol") in _clusters(result) and ("dec",) in _clusters(result)
     pairs = result.pairs.set_index(["record_a", "record_b"])
     assert pairs.loc[("csc", "dec"), "event_type_level"] == "incompatible"
+
+
+def test_a_contact_seen_from_either_side_is_one_event(make_events):
+    # The school writes that the social worker came in to see the child; CSC records its visit that
+    # day. One contact, named by each agency's role, the school's naming CSC: one event. A school
+    # contact that only passes news on to the social worker ("Shared with SW") is not that visit.
+    events = make_events(
+        [
+            {
+                "record_id": "csc",
+                "agency": "Children's Social Care",
+                "when": "2020-06-30",
+                "event_type": "home_visit",
+                "description": "Statutory CP visit. H seen.",
+            },
+            {
+                "record_id": "school",
+                "agency": "School",
+                "when": "2020-06-30",
+                "event_type": "school_contact",
+                "description": "SW in to see H - seen in nursery room.",
+            },
+            {
+                "record_id": "csc2",
+                "agency": "Children's Social Care",
+                "when": "2020-07-14",
+                "event_type": "home_visit",
+                "description": "CP visit. H seen; mum engaging.",
+            },
+            {
+                "record_id": "told",
+                "agency": "School",
+                "when": "2020-07-14",
+                "event_type": "school_contact",
+                "description": "Mum told key person at collection that partner has moved out.",
+                "outcome": "Shared with SW",
+            },
+        ]  # fmt: skip
+    )
+    result = match_events(events)
+    pairs = result.pairs.set_index(["record_a", "record_b"])
+    assert pairs.loc[("csc", "school"), "event_type_level"] == "named_contact"
+    assert ("csc", "school") in _clusters(result)
+    assert pairs.loc[("csc2", "told"), "mention_level"] == "none"  # the SW is the recipient, not the visitor
+    assert ("told",) in _clusters(result)
