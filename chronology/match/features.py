@@ -363,12 +363,12 @@ def _named_contact(
     date_level: np.ndarray,
     vocab: Vocabulary,
 ) -> np.ndarray:
-    """``named_contact`` where two agencies' records of one day are contacts (or untyped), their
-    kinds differ and one names the other's agency: the school's "SW in to see H" and CSC's visit
-    that day, one contact seen from either side."""
+    """``named_contact`` where two agencies' records of one day are contacts (or untyped) and one
+    names the other's agency: the school's "SW in to see H" (or its "SW visited H in school",
+    typed a visit too) and CSC's visit that day, one contact seen from either side."""
     contact = np.isin(records.event_type, sorted(vocab.in_group("contact") | {"other"}))
     named = (
-        (type_level == "unknown")
+        np.isin(type_level, ["unknown", "same_contact"])
         & contact[a]
         & contact[b]
         & ((records.event_type[a] != "other") | (records.event_type[b] != "other"))
