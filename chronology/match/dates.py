@@ -185,6 +185,7 @@ def date_levels(
     own_groups: frozenset[str] = frozenset(),
     contacts: frozenset[str] = frozenset(),
     linked: np.ndarray | None = None,
+    meeting_types: frozenset[str] = frozenset(),
 ) -> tuple[np.ndarray, np.ndarray]:
     """Days between each pair's records (or a date one names and the other), and the date level.
 
@@ -205,6 +206,9 @@ def date_levels(
     later = np.where(records.first_day[a] >= records.first_day[b], a, b)
     earlier = np.where(later == a, b, a)
     latest = (last[later] == records.first_day[earlier]) & (last[later] > -(10**8))
+    # minutes or a write-up of a meeting, typed the next day, record the meeting of the day before
+    meeting_kind = np.where(records.content_type != "", records.content_type, records.event_type)
+    minutes_of_meeting = records.retro[later] & np.isin(meeting_kind, sorted(meeting_types))[later]
     # the later record names the earlier's date: it records that event unless it
     # is a happening of its own (it sends something on, it is a decision, or
     # its agency observed a concern itself)
@@ -230,6 +234,7 @@ def date_levels(
             (named == 0) & later_retro & beside,
             (named == 0) & later_retro,
             named == 0,
+            precise & (nearest == 1) & latest & minutes_of_meeting,
             precise & (nearest == 1),
             precise & (nearest >= 2) & (nearest <= 14) & latest,
             precise & (nearest >= 2) & (nearest <= 7),
@@ -244,6 +249,7 @@ def date_levels(
             "named_beside",
             "named_date",
             "named_about",
+            "lag_latest",
             "one_day",
             "lag_latest",
             "lag_short",

@@ -418,7 +418,13 @@ def score_pairs(
     route_level = _route_levels(records, routes, a, b, settings.lag_days)
     linked = (handoff != "none") | np.isin(route_level, ["same_route", "other_recipient"])
     days, date_level = date_levels(
-        records, a, b, settings.own_event_groups, vocab.in_group("contact"), linked=linked
+        records,
+        a,
+        b,
+        settings.own_event_groups,
+        vocab.in_group("contact"),
+        linked=linked,
+        meeting_types=vocab.in_group("meeting", "statutory"),
     )
     type_level = _type_level(records, a, b, vocab, settings.own_event_groups)
     agency_level = _agency_levels(

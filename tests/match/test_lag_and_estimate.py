@@ -322,3 +322,29 @@ def test_a_hold_entry_that_names_no_feature_or_level_is_refused(tmp_path) -> Non
     with pytest.raises(ConfigError, match="date.named_dat"):
         load_settings(path=bad)
     assert "date.named_date" in load_settings().estimate_hold
+
+
+def test_minutes_typed_the_next_day_record_the_meeting_of_the_day_before(make_events):
+    # CSC types its CIN meeting's minutes the day after: a record of the meeting (lag_latest), not
+    # a new happening a day out; a PPN received the next day stays a day out (one_day).
+    events = make_events(
+        [
+            {
+                "record_id": "cin",
+                "agency": "CSC",
+                "when": "2019-08-20 10:00",
+                "event_type": "cin_meeting",
+                "description": "CIN review meeting 1. Present: mum, SW, HV. Mum engaging.",
+            },
+            {
+                "record_id": "mins",
+                "agency": "CSC",
+                "when": "2019-08-21",
+                "event_type": "cin_meeting",
+                "description": "CIN meeting minutes typed and circulated.",
+            },
+        ]  # fmt: skip
+    )
+    result = match_events(events)
+    assert result.pairs.iloc[0]["date_level"] == "lag_latest"
+    assert _clusters(result) == {("cin", "mins")}
