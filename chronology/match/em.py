@@ -164,19 +164,14 @@ def estimate_weights(
 
 
 def _share(counts: np.ndarray, shipped: np.ndarray, kept: np.ndarray, raw: np.ndarray) -> np.ndarray:
-    """A feature's new level values: the kept levels at their shipped values as written (so their
-    weights stay the shipped log2(m/u)), the others sharing the rest of the normalised mass in
-    proportion to their expected counts."""
-    if not kept.any():
-        return np.maximum(counts / counts.sum(), FLOOR)
-    out = shipped.copy()
-    free = ~kept
-    rest = max(1.0 - float(shipped[kept].sum()), 0.0)
-    total = float(counts[free].sum())
-    if total > 0:
-        out[free] = rest * counts[free] / total
-    out[kept] = raw[kept]
-    return np.maximum(out, FLOOR)
+    """A feature's new level values: each level's share of the expected counts, as EM finds it,
+    except the kept levels, which stay at their shipped values as written, so their weights stay
+    the shipped log2(m/u); the others are not rescaled to make room for them (a held value
+    reaches them only through the match probabilities of the pairs)."""
+    out = np.maximum(counts / counts.sum(), FLOOR)
+    if kept.any():
+        out[kept] = np.maximum(raw[kept], FLOOR)
+    return out
 
 
 def random_u(levels: pd.DataFrame, features: list[str]) -> dict[str, dict[str, float]]:

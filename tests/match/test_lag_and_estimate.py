@@ -206,8 +206,11 @@ def test_a_held_level_keeps_its_shipped_share_and_the_rest_are_estimated():
     assert (round(m, 6), round(u, 6)) == (0.2, 0.1)  # the shipped share, untouched
     m_free, u_free = free.m_u["date"]["named_date"]
     assert m_free / u_free < m / u  # estimated freely, the named date would count for less
-    assert abs(sum(v[0] for v in held.m_u["date"].values()) - 1.0) < 1e-6  # still a distribution
     assert held.m_u["date"]["same_day"] != shipped["date"]["same_day"]  # the others estimated
+    # a held value is kept as written, whatever it is
+    other = {**shipped, "date": {**shipped["date"], "named_date": (0.5, 0.01)}}
+    again = estimate_weights(levels, other, prior=0.5, hold=frozenset({"date.named_date"}))
+    assert again.m_u["date"]["named_date"] == (0.5, 0.01)
 
 
 def test_a_later_record_naming_its_own_agencys_one_moment_that_day(make_events):
