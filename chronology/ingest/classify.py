@@ -318,17 +318,19 @@ def _codes(texts: pa.Array, rules: _Rules) -> np.ndarray:
         return np.concatenate(list(found))
 
 
-def classify_text(text: str, vocab: Vocabulary) -> str:
-    """The type of one text alone (first type whose patterns match), or "other".
+def classify_text(text: str, vocab: Vocabulary, skip: frozenset[str] = frozenset()) -> str:
+    """The type of one text alone (first type whose patterns match, leaving out ``skip``), or "other".
 
     Example:
         >>> from chronology.vocabulary import load_vocabulary
         >>> classify_text("ICPC held - child made subject of CP plan", load_vocabulary())
         'initial_conference'
+        >>> classify_text("CP conference - report submitted", load_vocabulary(), frozenset({"letter"}))
+        'meeting'
     """
     rules = _rules(vocab)
     for name, compiled in zip(rules.names, rules.python, strict=True):
-        if compiled is not None and compiled.search(text):
+        if compiled is not None and name not in skip and compiled.search(text):
             return name
     return "other"
 

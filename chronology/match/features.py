@@ -271,11 +271,12 @@ def _routes(records: Records) -> tuple[np.ndarray, list[frozenset[str]]]:
     """
     sender = np.where(records.to_agency != "", records.agency, records.from_agency)
     sender = np.where((records.to_agency == "") & (records.from_agency == ""), "", sender)
+    extra = records.sent_to if len(records.sent_to) == len(records) else [()] * len(records)
     recipients = [
-        frozenset(p.strip() for p in str(to).split(";") if p.strip())
+        frozenset(p.strip() for p in str(to).split(";") if p.strip()) | frozenset(more)
         if to
         else (frozenset([own]) if sent else frozenset())
-        for to, own, sent in zip(records.to_agency, records.agency, sender != "", strict=True)
+        for to, own, sent, more in zip(records.to_agency, records.agency, sender != "", extra, strict=True)
     ]
     return sender.astype(object), recipients
 
@@ -416,7 +417,14 @@ def score_pairs(
     handoff = _handoff(records, a, b)
     routes = _routes(records)
     route_level = _route_levels(records, routes, a, b, settings.lag_days)
-    linked = (handoff != "none") | np.isin(route_level, ["same_route", "other_recipient"])
+    # two records of one handoff: one names the other's agency as sender or recipient, or both state
+    # one route; two receipts of one sender by other recipients only on one day (one share to both)
+    one_day_apart = np.abs(records.first_day[a] - records.first_day[b]) == 0
+    linked = (
+        (handoff != "none")
+        | (route_level == "same_route")
+        | ((route_level == "other_recipient") & one_day_apart)
+    )
     days, date_level = date_levels(
         records,
         a,

@@ -46,15 +46,20 @@ def mention_masks(
     agency: np.ndarray,
     vocab: Vocabulary,
     aliases: Mapping[str, Sequence[str]] | None = None,
+    recipients: list[tuple[str, ...]] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per record, the bit mask of the case's agencies its text mentions, and its own agency's code.
 
     ``agency`` holds the records' labels lower-cased, as the match reads
-    them; each distinct text is read once.
+    them; each distinct text is read once. Given a list, ``recipients`` is
+    filled with every agency each text says something went to ("shared with
+    health (GP + HV)": both), lower-cased, for the handoff's route.
     """
     codes, labels = pd.factorize(pd.Series(agency, dtype=object).fillna(""))
     codes = np.asarray(codes, dtype=np.int64)
     masks = np.zeros(len(text), dtype=np.int64)
+    if recipients is not None:
+        recipients[:] = [()] * len(text)
     if len(text) == 0 or len(labels) < 2:
         return masks, codes  # one agency: every pair is of one agency, and has no mention level
     lowered = {str(label).lower(): n for n, label in enumerate(labels) if n < MAX_AGENCIES}
@@ -72,6 +77,9 @@ def mention_masks(
             if bit is not None and label.lower() not in directed:
                 found[n] |= np.int64(1) << np.int64(bit)
     masks[:] = found[text_codes]
+    if recipients is not None:
+        sent = [tuple(x.lower() for x in tos[n]) for n in range(len(uniques))]
+        recipients[:] = [sent[c] for c in text_codes]
     return masks, codes
 
 

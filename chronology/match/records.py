@@ -62,6 +62,9 @@ class Records:
         mentions: Bit mask of the case's agencies the text mentions
             (``chronology.match.mentions``), bit ``agency_code``.
         agency_code: The record's agency as an integer code.
+        sent_to: Every agency the text says something went to, lower-cased
+            (``find_directions``: "shared with health (GP + HV)" names both),
+            beside ``to_agency``, the first.
         content_type: For such a record, the type of what it records: its
             text classified with the cue words taken out ("A&E discharge
             summary rec'd: attended with a scald" records an ED attendance;
@@ -93,6 +96,7 @@ class Records:
     content_type: np.ndarray
     mentions: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     agency_code: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    sent_to: list[tuple[str, ...]] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.record_id)
@@ -170,6 +174,26 @@ def content_types(
     return out
 
 
+def unsent_types(text: np.ndarray, unsent: np.ndarray, vocab: Vocabulary) -> np.ndarray:
+    """What a letter or report that names no recipient is about ("CP conference - report
+    submitted": the conference), read past the handoff and receipt types ("" for other records).
+
+    Example:
+        >>> texts = np.array(["CP conference - report submitted", "Report submitted"], dtype=object)
+        >>> unsent_types(texts, np.array([True, True]), load_vocabulary()).tolist()
+        ['meeting', '']
+    """
+    out = np.full(len(text), "", dtype=object)
+    rows = np.flatnonzero(unsent)
+    if rows.size == 0:
+        return out
+    passing = vocab.in_group("handoff", "receipt")
+    codes, uniques = pd.factorize(pd.Series(text[rows], dtype=object).str.lower())
+    found = [classify_text(t, vocab, skip=passing) for t in uniques]
+    out[rows] = np.asarray([k if k != "other" else "" for k in found] + [""], dtype=object)[codes]
+    return out
+
+
 @lru_cache(maxsize=8)
 def _cue_pattern(cues: tuple[str, ...]) -> re.Pattern[str] | None:
     if not cues:
@@ -226,7 +250,11 @@ def prepare_records(
     group = np.asarray([groups.get(t, "other") for t in event_type], dtype=object)
     retro = retrospective(text, group, settings)
     agency = _strings(ev["agency"], lower=True)
-    mentions, agency_code = mention_masks(text, agency, vocab, aliases)
+    # a letter or report that names no recipient ("Conference - report submitted") compares as
+    # what it is about, as a record of an earlier event does
+    unsent = (group == "handoff") & (_strings(ev["to_agency"]) == "") & (_strings(ev["from_agency"]) == "")
+    sent_to: list[tuple[str, ...]] = []
+    mentions, agency_code = mention_masks(text, agency, vocab, aliases, recipients=sent_to)
     return Records(
         row=rows,
         record_id=_strings(ev["record_id"]),
@@ -249,14 +277,19 @@ def prepare_records(
         group=group,
         retro=retro,
         # a decision is a happening of its own: what it decides on is not what it is
-        content_type=content_types(
-            description.to_numpy(dtype=object),
-            retro & ~np.isin(group, sorted(settings.own_event_groups)),
-            settings,
-            vocab,
-        ),
+        content_type=np.where(
+            unsent & ~retro,
+            unsent_types(description.to_numpy(dtype=object), unsent & ~retro, vocab),
+            content_types(
+                description.to_numpy(dtype=object),
+                retro & ~np.isin(group, sorted(settings.own_event_groups)),
+                settings,
+                vocab,
+            ),
+        ).astype(object),
         mentions=mentions,
         agency_code=agency_code,
+        sent_to=sent_to,
     )
 
 
