@@ -5,9 +5,10 @@ against losing accuracy, not a measure of it (that is the reference case,
 tests/match/test_ref1_accuracy.py). Since the generator records one event
 several times by one agency (an attendance's rows, minutes days later,
 write-ups) and notifications as events of their own, it is much harder than
-it was. Measured when written (pairwise precision / recall / F1, B-cubed F1):
-seed 31: 0.944 / 0.724 / 0.819, 0.910; twenty subjects, seed 33:
-0.984 / 0.640 / 0.776, 0.890. The floors sit a little below.
+it was. Measured (pairwise precision / recall / F1, B-cubed F1): seed 31:
+0.963 / 0.792 / 0.869, 0.933; twenty subjects, seed 33: 0.980 / 0.763 / 0.858,
+0.927 (when written: 0.944 / 0.724 / 0.819 and 0.984 / 0.640 / 0.776). The
+floors sit a little below.
 """
 
 from __future__ import annotations
@@ -25,9 +26,9 @@ def test_accuracy_floors_on_generated_cases(seed, n_subjects):
     scores = cluster_scores(match_events(events).events["cluster_id"], truth)
     # precision first: a wrong merge hides that an agency did not know
     assert scores["pairwise_precision"] >= 0.93
-    assert scores["pairwise_recall"] >= 0.62
-    assert scores["pairwise_f1"] >= 0.76
-    assert scores["bcubed_f1"] >= 0.88
+    assert scores["pairwise_recall"] >= 0.72
+    assert scores["pairwise_f1"] >= 0.82
+    assert scores["bcubed_f1"] >= 0.90
 
 
 def test_no_cluster_mixes_two_subjects():
