@@ -197,6 +197,7 @@ def pair_constraints(
     reason[(pairs["date_level"] == "named_conflict").to_numpy()] = "constraint: names another date"
     reason[(pairs["date_level"] == "named_about").to_numpy()] = "constraint: a happening of its own"
     reason[(pairs["route_level"] == "other_sender").to_numpy()] = "constraint: another sender"
+
     if forbidden:
         reason[np.fromiter(sorted(forbidden), dtype=np.int64)] = "override"
     moment = np.where(np.isnan(records.minute), records.first_day.astype(float), records.minute + 0.5)

@@ -218,8 +218,12 @@ def date_levels(
         | (records.group[later] == "concern")
     )
     later_retro = records.retro[later] | ~happening
+    recorded_kind = np.where(records.content_type != "", records.content_type, records.event_type)
     own_day = (
         (records.agency[a] == records.agency[b])
+        # a receipt records what another agency sent: a day of its own agency it names is history,
+        # unless it is of the kind its agency recorded that day (minutes of the meeting it attended)
+        & ((records.from_agency[later] == "") | (recorded_kind[later] == records.event_type[earlier]))
         & (records.first_day[later] > records.first_day[earlier])
         & (one_moment_days(records)[earlier])
     )

@@ -69,6 +69,8 @@ mention    both, one_way (a text mentions the other record's agency, not as
            the other reports (``chronology.match.mentions``)
 route      same_route (both pass something on, from the same sender to
            overlapping recipients: a PPN sent and its receipt),
+           other_call (two agencies' receipts from one sender, one of them a
+           telephone call: a call reaches one agency, so two handoffs),
            earlier_send (a receipt and its sender's record of sending to it,
            when the sender sent to it again before the receipt: a receipt
            records the latest; the police's assessment of the night and
@@ -315,6 +317,20 @@ def latest_sent(records: Records, routes: tuple[np.ndarray, list[frozenset[str]]
     return out
 
 
+#: A record of a telephone call, by its opening words ("Call from SW", "SW phoned DSL").
+_CALL = (
+    r"^\W*(?:[\w&'’.]+\s+){0,4}?(?:call|called|phoned|rang|telephoned|phone call|telephone call|tel call)\b"
+)
+
+
+def _calls(text: np.ndarray) -> np.ndarray:
+    """Whether each record's text opens as a telephone call."""
+    if len(text) == 0:
+        return np.zeros(0, dtype=bool)
+    lead = pd.Series(text, dtype=object).fillna("").astype(str).str.slice(0, 60)
+    return lead.str.contains(_CALL, case=False, regex=True).to_numpy(dtype=bool)
+
+
 def _route_levels(
     records: Records,
     routes: tuple[np.ndarray, list[frozenset[str]]],
@@ -346,9 +362,14 @@ def _route_levels(
     got_a = (latest[a] > -(10**8)) & sends[b] & (records.first_day[b] < latest[a])
     got_b = (latest[b] > -(10**8)) & sends[a] & (records.first_day[a] < latest[b])
     shared = (masks[a] & masks[b]) != 0
+    # a phone call reaches one agency: two agencies' receipts of one sender, one of them a call, are
+    # two handoffs, whatever they say (a notification or email may go to several at once)
+    receipt = (records.from_agency != "") & ~sends
+    call = _calls(records.text)
+    two_calls = ~shared & receipt[a] & receipt[b] & (call[a] | call[b])
     picked = pick(
-        [codes[a] != codes[b], ~shared, got_a | got_b],
-        ["other_sender", "other_recipient", "earlier_send"],
+        [codes[a] != codes[b], two_calls, ~shared, got_a | got_b],
+        ["other_sender", "other_call", "other_recipient", "earlier_send"],
         "same_route",
     )
     level[both] = picked[both]

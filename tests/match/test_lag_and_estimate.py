@@ -351,3 +351,30 @@ def test_minutes_typed_the_next_day_record_the_meeting_of_the_day_before(make_ev
     result = match_events(events)
     assert result.pairs.iloc[0]["date_level"] == "lag_latest"
     assert _clusters(result) == {("cin", "mins")}
+
+
+def test_receipts_of_one_senders_calls_and_a_receipt_naming_its_own_history(make_events):
+    # CSC phoned the health visitor and, half an hour later, referred to the police: two agencies'
+    # receipts of one sender, one a call, are two handoffs (other_call counts against). The GP's
+    # record of CSC's call that mentions its own earlier missed appointment ("WNB 11/02") is not a
+    # record of that appointment: a receipt naming a day of its own agency is history.
+    events = make_events(
+        [
+            {"record_id": "hv", "agency": "Health Visiting", "when": "2019-03-04 15:10",
+             "event_type": "information_shared", "description": "Call from SW: bruise to cheek seen at nursery.",
+             "from_agency": "CSC"},
+            {"record_id": "pol", "agency": "Police", "when": "2019-03-04 15:40",
+             "event_type": "information_shared", "description": "Referral from CSC MASH re bruise to cheek.",
+             "from_agency": "CSC"},
+            {"record_id": "dna", "agency": "GP", "when": "2019-02-11", "event_type": "missed_appointment",
+             "description": "WNB - eczema review. DNA letter sent to mum."},
+            {"record_id": "gp", "agency": "GP", "when": "2019-03-05", "event_type": "information_shared",
+             "description": "Call from CSC re bruise and disclosure at nursery 04/03/19, S47 under way. "
+             "Info given: eczema, WNB 11/02.",
+             "from_agency": "CSC"},
+        ]  # fmt: skip
+    )
+    pairs = match_events(events).pairs.set_index(["record_a", "record_b"])
+    assert pairs.loc[("hv", "pol"), "route_level"] == "other_call"
+    assert pairs.loc[("hv", "pol"), "w_route"] < -3
+    assert pairs.loc[("dna", "gp"), "date_level"] != "named_own"
