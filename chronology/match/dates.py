@@ -208,7 +208,11 @@ def date_levels(
     latest = (last[later] == records.first_day[earlier]) & (last[later] > -(10**8))
     # minutes or a write-up of a meeting, typed the next day, record the meeting of the day before
     meeting_kind = np.where(records.content_type != "", records.content_type, records.event_type)
-    minutes_of_meeting = records.retro[later] & np.isin(meeting_kind, sorted(meeting_types))[later]
+    minutes_of_meeting = (
+        records.retro[later]
+        & np.isin(meeting_kind, sorted(meeting_types))[later]
+        & (meeting_kind[later] == records.event_type[earlier])
+    )
     # the later record names the earlier's date: it records that event unless it
     # is a happening of its own (it sends something on, it is a decision, or
     # its agency observed a concern itself)

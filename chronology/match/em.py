@@ -112,11 +112,11 @@ def estimate_weights(
         coded[f] = (_codes(levels[f"{f}_level"], index), names)
     m = {f: np.asarray([shipped[f][lv][0] for lv in coded[f][1]], dtype=float) for f in features}
     u = {f: np.asarray([shipped[f][lv][1] for lv in coded[f][1]], dtype=float) for f in features}
-    for f, table in (fixed_u or {}).items():
-        if f in u:
-            u[f] = np.asarray([max(float(table.get(lv, FLOOR)), FLOOR) for lv in coded[f][1]], dtype=float)
     raw_m = {f: m[f].copy() for f in features}
     raw_u = {f: u[f].copy() for f in features}
+    for f, table in (fixed_u or {}).items():
+        if f in u and f not in held:  # what is held keeps its shipped u too
+            u[f] = np.asarray([max(float(table.get(lv, FLOOR)), FLOOR) for lv in coded[f][1]], dtype=float)
     m0 = {f: m[f] / m[f].sum() for f in features}
     u0 = {f: u[f] / u[f].sum() for f in features}
     kept = {f: np.asarray([f"{f}.{lv}" in hold for lv in coded[f][1]], dtype=bool) for f in features}
@@ -149,7 +149,10 @@ def estimate_weights(
             pm = np.bincount(code[known], weights=(count * p)[known], minlength=k) + strength * m0[f]
             pu = np.bincount(code[known], weights=(count * (1.0 - p))[known], minlength=k) + strength * u0[f]
             new_m = _share(pm, m0[f], kept[f], raw_m[f])
-            new_u = u[f] if fixed_u and f in fixed_u else _share(pu, u0[f], kept[f], raw_u[f])
+            if fixed_u and f in fixed_u:  # measured u, but a held level's shipped u stays
+                new_u = np.where(kept[f], raw_u[f], u[f])
+            else:
+                new_u = _share(pu, u0[f], kept[f], raw_u[f])
             change = max(change, float(np.abs(new_m - m[f]).max()), float(np.abs(new_u - u[f]).max()))
             m[f], u[f] = new_m, new_u
         new_lam = float(((count * p).sum() + strength * lam0) / (n + strength))

@@ -95,6 +95,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
+from chronology.ingest.classify import MEETING_TYPES
 from chronology.match.dates import date_levels
 from chronology.match.levels import TYPE_RANK, as_categorical, pick, shared_tokens, type_ranks
 from chronology.match.mentions import mention_levels
@@ -349,19 +350,21 @@ def _route_levels(
     if not both.any():
         return level
     names = sorted({r for held in recipients for r in held})
-    if len(names) > 63:  # a mask is one int64: beyond that, recipients are not compared
-        masks = np.zeros(len(records), dtype=np.int64)
-    else:
+    if len(names) <= 63:  # a mask is one int64
         bit = {name: np.int64(1) << np.int64(n) for n, name in enumerate(names)}
         masks = np.fromiter(
             (int(sum(bit[r] for r in held)) for held in recipients), dtype=np.int64, count=len(recipients)
         )
+        shared = (masks[a] & masks[b]) != 0
+    else:  # many recipients in one run: compared pair by pair where both state a route
+        shared = np.zeros(len(a), dtype=bool)
+        for k in np.flatnonzero(both).tolist():
+            shared[k] = bool(recipients[int(a[k])] & recipients[int(b[k])])
     codes = pd.factorize(pd.Series(sender, dtype=object))[0]
     latest = latest_sent(records, routes, lag)
     sends = records.to_agency != ""
     got_a = (latest[a] > -(10**8)) & sends[b] & (records.first_day[b] < latest[a])
     got_b = (latest[b] > -(10**8)) & sends[a] & (records.first_day[a] < latest[b])
-    shared = (masks[a] & masks[b]) != 0
     # a phone call reaches one agency: two agencies' receipts of one sender, one of them a call, are
     # two handoffs, whatever they say (a notification or email may go to several at once)
     receipt = (records.from_agency != "") & ~sends
@@ -440,11 +443,9 @@ def score_pairs(
     route_level = _route_levels(records, routes, a, b, settings.lag_days)
     # two records of one handoff: one names the other's agency as sender or recipient, or both state
     # one route; two receipts of one sender by other recipients only on one day (one share to both)
-    one_day_apart = np.abs(records.first_day[a] - records.first_day[b]) == 0
+    same_day = records.first_day[a] == records.first_day[b]
     linked = (
-        (handoff != "none")
-        | (route_level == "same_route")
-        | ((route_level == "other_recipient") & one_day_apart)
+        (handoff != "none") | (route_level == "same_route") | ((route_level == "other_recipient") & same_day)
     )
     days, date_level = date_levels(
         records,
@@ -453,7 +454,7 @@ def score_pairs(
         settings.own_event_groups,
         vocab.in_group("contact"),
         linked=linked,
-        meeting_types=vocab.in_group("meeting", "statutory"),
+        meeting_types=MEETING_TYPES,
     )
     type_level = _type_level(records, a, b, vocab, settings.own_event_groups)
     agency_level = _agency_levels(

@@ -47,6 +47,7 @@ def mention_masks(
     vocab: Vocabulary,
     aliases: Mapping[str, Sequence[str]] | None = None,
     recipients: list[tuple[str, ...]] | None = None,
+    written: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per record, the bit mask of the case's agencies its text mentions, and its own agency's code.
 
@@ -54,6 +55,8 @@ def mention_masks(
     them; each distinct text is read once. Given a list, ``recipients`` is
     filled with every agency each text says something went to ("shared with
     health (GP + HV)": both), lower-cased, for the handoff's route.
+    ``written`` holds the labels as the case writes them ("Northbridge
+    Primary"), for the resolver, in the order the case gives its sources.
     """
     codes, labels = pd.factorize(pd.Series(agency, dtype=object).fillna(""))
     codes = np.asarray(codes, dtype=np.int64)
@@ -63,12 +66,16 @@ def mention_masks(
     if len(text) == 0 or len(labels) < 2:
         return masks, codes  # one agency: every pair is of one agency, and has no mention level
     lowered = {str(label).lower(): n for n, label in enumerate(labels) if n < MAX_AGENCIES}
+    # the labels as written, first appearance first (the case's source order), as ingest reads them
+    as_written = dict(zip(agency, written if written is not None else agency, strict=True))
     named = {str(k).lower(): list(v) for k, v in (aliases or {}).items()}
-    resolver = shared_resolver([(label, tuple(named.get(label, ()))) for label in sorted(lowered)], vocab)
+    resolver = shared_resolver(
+        [(str(as_written[label]), tuple(named.get(label, ()))) for label in lowered], vocab
+    )
     pairs = pd.Series(list(zip(pd.Series(text, dtype=object).fillna("").astype(str), agency, strict=True)))
     text_codes, uniques = pd.factorize(pairs)
     texts = [t for t, _ in uniques]
-    froms, tos = find_directions(texts, [str(own) for _, own in uniques], resolver)
+    froms, tos = find_directions(texts, [str(as_written[own]) for _, own in uniques], resolver)
     found = np.zeros(len(uniques), dtype=np.int64)
     for n, t in enumerate(texts):
         directed = {x.lower() for x in (*froms[n], *tos[n])}

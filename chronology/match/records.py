@@ -175,8 +175,9 @@ def content_types(
 
 
 def unsent_types(text: np.ndarray, unsent: np.ndarray, vocab: Vocabulary) -> np.ndarray:
-    """What a letter or report that names no recipient is about ("CP conference - report
-    submitted": the conference), read past the handoff and receipt types ("" for other records).
+    """The meeting a letter or report naming no recipient was written for ("CP conference -
+    report submitted": the conference), read past the handoff and receipt types; "" for other
+    records, and where what it names is no meeting ("Referral made following home visit").
 
     Example:
         >>> texts = np.array(["CP conference - report submitted", "Report submitted"], dtype=object)
@@ -188,9 +189,10 @@ def unsent_types(text: np.ndarray, unsent: np.ndarray, vocab: Vocabulary) -> np.
     if rows.size == 0:
         return out
     passing = vocab.in_group("handoff", "receipt")
-    codes, uniques = pd.factorize(pd.Series(text[rows], dtype=object).str.lower())
+    written_for = vocab.in_group("meeting", "statutory")  # a report is written for a meeting
+    codes, uniques = pd.factorize(pd.Series(text[rows], dtype=object))
     found = [classify_text(t, vocab, skip=passing) for t in uniques]
-    out[rows] = np.asarray([k if k != "other" else "" for k in found] + [""], dtype=object)[codes]
+    out[rows] = np.asarray([k if k in written_for else "" for k in found] + [""], dtype=object)[codes]
     return out
 
 
@@ -252,9 +254,15 @@ def prepare_records(
     agency = _strings(ev["agency"], lower=True)
     # a letter or report that names no recipient ("Conference - report submitted") compares as
     # what it is about, as a record of an earlier event does
-    unsent = (group == "handoff") & (_strings(ev["to_agency"]) == "") & (_strings(ev["from_agency"]) == "")
+    unsent = (
+        (group == "handoff")
+        & (_strings(ev["to_agency"], lower=True) == "")
+        & (_strings(ev["from_agency"], lower=True) == "")
+    )
     sent_to: list[tuple[str, ...]] = []
-    mentions, agency_code = mention_masks(text, agency, vocab, aliases, recipients=sent_to)
+    mentions, agency_code = mention_masks(
+        text, agency, vocab, aliases, recipients=sent_to, written=_strings(ev["agency"])
+    )
     return Records(
         row=rows,
         record_id=_strings(ev["record_id"]),

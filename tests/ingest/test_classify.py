@@ -440,3 +440,18 @@ def test_a_type_cell_that_says_decision_is_a_decision() -> None:
         load_vocabulary(),
     )
     assert types == ["referral_decision", "referral_decision", "strategy_discussion"]
+
+
+def test_a_decision_type_cell_is_a_front_door_decision_only() -> None:
+    # "Court decision", "Exclusion decision" or an ED's "Discharge decision" are not decisions on a
+    # referral: the bare word, or a front-door word before it, is.
+    from chronology.ingest.classify import classify_events
+    from chronology.vocabulary import load_vocabulary
+
+    types = classify_events(
+        ["Decision", "MASH Decision", "Court decision", "Exclusion decision"],
+        ["Outcome recorded", "Progress to S47", "Interim care order granted", "Fixed term exclusion 2 days"],
+        load_vocabulary(),
+    )
+    assert types[:2] == ["referral_decision", "referral_decision"]
+    assert "referral_decision" not in types[2:]

@@ -360,21 +360,52 @@ def test_receipts_of_one_senders_calls_and_a_receipt_naming_its_own_history(make
     # record of that appointment: a receipt naming a day of its own agency is history.
     events = make_events(
         [
-            {"record_id": "hv", "agency": "Health Visiting", "when": "2019-03-04 15:10",
-             "event_type": "information_shared", "description": "Call from SW: bruise to cheek seen at nursery.",
-             "from_agency": "CSC"},
-            {"record_id": "pol", "agency": "Police", "when": "2019-03-04 15:40",
-             "event_type": "information_shared", "description": "Referral from CSC MASH re bruise to cheek.",
-             "from_agency": "CSC"},
-            {"record_id": "dna", "agency": "GP", "when": "2019-02-11", "event_type": "missed_appointment",
-             "description": "WNB - eczema review. DNA letter sent to mum."},
-            {"record_id": "gp", "agency": "GP", "when": "2019-03-05", "event_type": "information_shared",
-             "description": "Call from CSC re bruise and disclosure at nursery 04/03/19, S47 under way. "
-             "Info given: eczema, WNB 11/02.",
-             "from_agency": "CSC"},
+            {
+                "record_id": "hv",
+                "agency": "Health Visiting",
+                "when": "2019-03-04 15:10",
+                "event_type": "information_shared",
+                "description": "Call from SW: bruise to cheek seen at nursery.",
+                "from_agency": "CSC",
+            },
+            {
+                "record_id": "pol",
+                "agency": "Police",
+                "when": "2019-03-04 15:40",
+                "event_type": "information_shared",
+                "description": "Referral from CSC MASH re bruise to cheek.",
+                "from_agency": "CSC",
+            },
+            {
+                "record_id": "dna",
+                "agency": "GP",
+                "when": "2019-02-11",
+                "event_type": "missed_appointment",
+                "description": "WNB - eczema review. DNA letter sent to mum.",
+            },
+            {
+                "record_id": "gp",
+                "agency": "GP",
+                "when": "2019-03-05",
+                "event_type": "information_shared",
+                "description": "Call from CSC re bruise and disclosure at nursery 04/03/19, S47 under way. "
+                "Info given: eczema, WNB 11/02.",
+                "from_agency": "CSC",
+            },
         ]  # fmt: skip
     )
     pairs = match_events(events).pairs.set_index(["record_a", "record_b"])
     assert pairs.loc[("hv", "pol"), "route_level"] == "other_call"
     assert pairs.loc[("hv", "pol"), "w_route"] < -3
     assert pairs.loc[("dna", "gp"), "date_level"] != "named_own"
+
+
+def test_a_held_feature_keeps_its_shipped_u_even_where_u_is_measured():
+    # route is held as judgement: the u values measured on far-apart pairs must not replace its own.
+    levels = pd.DataFrame({"route_level": ["same_route"] * 30 + ["other_recipient"] * 70})
+    shipped = {"route": {"same_route": (0.6, 0.2), "other_recipient": (0.15, 0.3)}}
+    est = estimate_weights(
+        levels, shipped, prior=0.5, hold=frozenset({"route"}),
+        fixed_u={"route": {"same_route": 0.9, "other_recipient": 0.0001}},
+    )  # fmt: skip
+    assert est.m_u["route"] == shipped["route"]
