@@ -221,7 +221,14 @@ def date_levels(
         | np.isin(records.group, sorted(own_groups))[later]
         | (records.group[later] == "concern")
     )
-    later_retro = records.retro[later] | ~happening
+    # a receipt naming the day of its sender's own sighting of a concern records a handoff about it
+    # (the school's call to CSC about what it saw), never the sighting itself
+    about_sighting = (
+        (records.from_agency[later] != "")
+        & (records.from_agency[later] == records.agency[earlier])
+        & (records.group[earlier] == "concern")
+    )
+    later_retro = (records.retro[later] | ~happening) & ~about_sighting
     recorded_kind = np.where(records.content_type != "", records.content_type, records.event_type)
     own_day = (
         (records.agency[a] == records.agency[b])

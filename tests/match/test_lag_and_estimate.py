@@ -409,3 +409,30 @@ def test_a_held_feature_keeps_its_shipped_u_even_where_u_is_measured():
         fixed_u={"route": {"same_route": 0.9, "other_recipient": 0.0001}},
     )  # fmt: skip
     assert est.m_u["route"] == shipped["route"]
+
+
+def test_a_receipt_about_its_senders_own_sighting_is_a_handoff_not_the_sighting(make_events):
+    # The school saw the child hungry and unkempt; CSC's record of the school's call the next day names
+    # that day. The call is a handoff about the sighting, an event of its own, never the sighting.
+    events = make_events(
+        [
+            {
+                "record_id": "seen",
+                "agency": "School",
+                "when": "2020-02-04",
+                "event_type": "neglect_concern",
+                "description": "Arrived in same clothes as Friday, smelling of urine, hungry.",
+            },
+            {
+                "record_id": "call",
+                "agency": "CSC",
+                "when": "2020-02-05 09:10",
+                "event_type": "information_shared",
+                "description": "Call from school DSL re presentation 04/02/2020 (unkempt, hungry).",
+                "from_agency": "School",
+            },
+        ]  # fmt: skip
+    )
+    result = match_events(events)
+    assert result.pairs.iloc[0]["date_level"] == "named_about"
+    assert _clusters(result) == {("seen",), ("call",)}
