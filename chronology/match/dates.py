@@ -240,6 +240,12 @@ def date_levels(
     )
     beside = (records.agency[a] != records.agency[b]) & _has_own_record_on(records, later, earlier, contacts)
     agree, conflict = _named_agreement(records, a, b)
+    # two records of one moment and one kind (a meeting's rows at 10:00) that name different days
+    # cite different history; they do not name two events
+    one_moment = (np.abs(records.minute[a] - records.minute[b]) <= 30) & (
+        records.event_type[a] == records.event_type[b]
+    )
+    conflict = conflict & ~one_moment
     level = pick(
         [
             conflict,

@@ -28,7 +28,8 @@ event_type same, same_contact (the same type of routine contact: each agency
            types and, for a record of an earlier event, the type of what it
            records (minutes of a core group compare as a core group)
 date       named_conflict (both texts name dates, a day or more apart:
-           "PPN re incident 13/07" and "PPN re incident 14/07"), named_both
+           "PPN re incident 13/07" and "PPN re incident 14/07"; not for two
+           rows of one kind within 30 minutes, which cite history), named_both
            (both texts name one same day, the records at most 7 days
            apart: a PPN "re incident 09/02" and its receipt "re incident
            09/02", whatever their own dates), same_day

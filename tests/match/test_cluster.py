@@ -390,3 +390,29 @@ def test_a_contact_seen_from_either_side_is_one_event(make_events):
     assert ("csc", "school") in _clusters(result)
     assert pairs.loc[("csc2", "told"), "mention_level"] == "none"  # the SW is the recipient, not the visitor
     assert ("told",) in _clusters(result)
+
+
+def test_one_meetings_rows_that_cite_different_history_stay_one_event(make_events):
+    # Two agencies' rows of one strategy discussion at 10:00, each citing its own history ("no access
+    # 26/02", "bruise seen 04/03"): different days named at one moment are history, not two events.
+    events = make_events(
+        [
+            {
+                "record_id": "csc",
+                "agency": "CSC",
+                "when": "2019-03-05 10:00",
+                "event_type": "strategy_discussion",
+                "description": "Strategy discussion: CSC, police, HV, school. Bruise to cheek seen 04/03/19. S47.",
+            },
+            {
+                "record_id": "hv",
+                "agency": "HV",
+                "when": "2019-03-05 10:00",
+                "event_type": "strategy_discussion",
+                "description": "Telephone strategy discussion. Shared HV history: no access 26/02/19.",
+            },
+        ]  # fmt: skip
+    )
+    result = match_events(events)
+    assert result.pairs.iloc[0]["date_level"] != "named_conflict"
+    assert _clusters(result) == {("csc", "hv")}
