@@ -201,7 +201,7 @@ def pair_constraints(
     if forbidden:
         reason[np.fromiter(sorted(forbidden), dtype=np.int64)] = "override"
     moment = np.where(np.isnan(records.minute), records.first_day.astype(float), records.minute + 0.5)
-    codes, uniques = pd.factorize(pd.Series(list(zip(records.agency, moment, strict=True)), dtype=object))
+    codes, uniques = pd.MultiIndex.from_arrays([records.agency_code, moment]).factorize()
     gap = np.abs(records.first_day[a] - records.first_day[b])
     both_late = records.retro[a] & records.retro[b] & (gap > settings.window_days)
     return Constraints(

@@ -70,11 +70,6 @@ def _named_agreement(records: Records, a: np.ndarray, b: np.ndarray) -> tuple[np
     return agree, conflict
 
 
-def _named_conflict(records: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """True where both texts name dates and none of them is the same day."""
-    return _named_agreement(records, a, b)[1]
-
-
 def last_of_type_before(records: Records) -> np.ndarray:
     """For each record of an earlier event, the latest day before it holding a record of what it records.
 
@@ -95,7 +90,7 @@ def last_of_type_before(records: Records) -> np.ndarray:
     late = np.flatnonzero(records.retro & (records.first_day > -(10**8)))
     if late.size == 0:
         return out
-    wanted = np.where(records.content_type[late] != "", records.content_type[late], records.event_type[late])
+    wanted = records.recorded_kind[late]
     dated = np.flatnonzero(records.first_day > -(10**8))
     frame = pd.DataFrame(
         {
@@ -126,8 +121,8 @@ def _has_own_record_on(
     dated = np.flatnonzero((records.first_day > -(10**8)) & (records.precision <= 1))
     if dated.size == 0 or len(later) == 0:
         return np.zeros(len(later), dtype=bool)
-    kind = np.where(records.content_type != "", records.content_type, records.event_type)
-    agencies = pd.factorize(records.agency)[0].astype(np.int64)
+    kind = records.recorded_kind
+    agencies = records.agency_code
     kinds = pd.factorize(np.concatenate([records.event_type, kind]))[0].astype(np.int64)
     own_kind, recorded_kind = kinds[: len(records)], kinds[len(records) :]
     width = np.int64(1) << 32
@@ -164,7 +159,7 @@ def one_moment_days(records: Records) -> np.ndarray:
     dated = np.flatnonzero((records.first_day > -(10**8)) & (records.precision <= 1))
     if dated.size == 0:
         return out
-    agency = pd.factorize(records.agency[dated])[0].astype(np.int64)
+    agency = records.agency_code[dated]
     frame = pd.DataFrame(
         {
             "subject": records.subject[dated],
@@ -207,11 +202,11 @@ def date_levels(
     earlier = np.where(later == a, b, a)
     latest = (last[later] == records.first_day[earlier]) & (last[later] > -(10**8))
     # minutes or a write-up of a meeting, typed the next day, record the meeting of the day before
-    meeting_kind = np.where(records.content_type != "", records.content_type, records.event_type)
+    recorded_kind = records.recorded_kind
     minutes_of_meeting = (
         records.retro[later]
-        & np.isin(meeting_kind, sorted(meeting_types))[later]
-        & (meeting_kind[later] == records.event_type[earlier])
+        & np.isin(recorded_kind, sorted(meeting_types))[later]
+        & (recorded_kind[later] == records.event_type[earlier])
     )
     # the later record names the earlier's date: it records that event unless it
     # is a happening of its own (it sends something on, it is a decision, or
@@ -229,7 +224,6 @@ def date_levels(
         & (records.group[earlier] == "concern")
     )
     later_retro = (records.retro[later] | ~happening) & ~about_sighting
-    recorded_kind = np.where(records.content_type != "", records.content_type, records.event_type)
     own_day = (
         (records.agency[a] == records.agency[b])
         # a receipt records what another agency sent: a day of its own agency it names is history,

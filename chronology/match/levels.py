@@ -30,8 +30,6 @@ if TYPE_CHECKING:
 #: Type levels from the strongest evidence of one event to the weakest; the
 #: last entry, "", is the level of a pair where a type is missing.
 TYPE_RANK = ("same", "same_contact", "related", "passed_on", "unknown", "incompatible", "")
-#: Type levels set beside the matrix's (``features._named_contact``), never a rank.
-EXTRA_TYPE_LEVELS = ("named_contact",)
 _UNKNOWN_TYPES = frozenset({"", "other"})
 
 

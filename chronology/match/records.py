@@ -101,6 +101,11 @@ class Records:
     def __len__(self) -> int:
         return len(self.record_id)
 
+    @property
+    def recorded_kind(self) -> np.ndarray:
+        """What each record records: its content type where it has one, else its own type."""
+        return np.where(self.content_type != "", self.content_type, self.event_type)
+
 
 def _local(series: pd.Series) -> pd.Series:
     """Wall-clock local times, timezone dropped (NaT stays NaT)."""

@@ -129,7 +129,7 @@ def test_named_dates_gap_and_conflict_as_plain_loops() -> None:
 
     import numpy as np
 
-    from chronology.match.dates import _named_conflict, _named_gap
+    from chronology.match.dates import _named_agreement, _named_gap
 
     rng = np.random.default_rng(3)
     for _ in range(50):
@@ -147,7 +147,7 @@ def test_named_dates_gap_and_conflict_as_plain_loops() -> None:
             pairs = [(p, q) for p in days[x] for q in days[y]]
             conflicts.append(bool(pairs) and not any(p == q for p, q in pairs))
         assert _named_gap(records, a, b).tolist() == gaps  # type: ignore[arg-type]
-        assert _named_conflict(records, a, b).tolist() == conflicts  # type: ignore[arg-type]
+        assert _named_agreement(records, a, b)[1].tolist() == conflicts  # type: ignore[arg-type]
 
 
 def test_a_record_naming_the_other_agency_is_a_mention_unless_it_reports_it(make_events):
