@@ -103,7 +103,8 @@ def run(
     # Anchors: sightings dated to a day (a stated period, as a stay in hospital, covers its span),
     # and approximately dated ones beyond the first and last of those, which bound the gaps at the
     # ends of the chronology by the whole of their window.
-    anchored = seen_mask & ~np.isin(np.arange(len(days)), loose)
+    anchored = seen_mask.copy()
+    anchored[loose] = False
     if anchored.any():
         low, high = days[anchored].min(), ends[anchored].max()
         outside = loose[(last[loose] < low) | (first[loose] > high)]
@@ -297,7 +298,7 @@ def _finding(
         title=title,
         statement=statement,
         record_ids=[a["record_id"], b["record_id"], *(ctx.at(p)["record_id"] for p, _ in loose)],
-        start=a["end"] if a["end"] is not None else a["start"],
+        start=a["end"],  # the earlier end: its window's last day (prepare_events fills end)
         end=b["start"],
         agencies=sorted({a["agency"], b["agency"]}),
         params={
